@@ -1,0 +1,283 @@
+import { randomUUID } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import {
+  type Agent,
+  type AgentState,
+  addUsage,
+  CcaError,
+  type Clock,
+  type Config,
+  emptyUsage,
+  isoTime,
+  type Logger,
+  newId,
+  noopLogger,
+  systemClock,
+} from "@cca/core";
+import type { ActivityLog } from "../activity/activity-log.js";
+import { summarizeToolUse } from "../activity/tool-summary.js";
+import { HeadlessSession, type TurnListener, type TurnResult } from "./headless-session.js";
+import { agentEnvironment, headlessLaunchArgs } from "./launch-args.js";
+import type { RoleCatalog } from "./role-catalog.js";
+
+interface ManagedAgent {
+  record: Agent;
+  session: HeadlessSession;
+  /** True once the daemon asked it to stop, so its exit is not a crash. */
+  stopping: boolean;
+  turns: number;
+}
+
+export interface AgentManagerOptions {
+  config: Config["agents"];
+  maxAgents: number;
+  /** How long a stopping agent gets before SIGTERM, and again before SIGKILL. */
+  stopGraceMs: number;
+  catalog: RoleCatalog;
+  activity: ActivityLog;
+  /** Default working directory root when `agents.working_dir` is empty. */
+  workRoot: string;
+  env?: NodeJS.ProcessEnv;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+const ACTIVE_STATES: ReadonlySet<AgentState> = new Set(["starting", "ready", "busy", "waiting_input"]);
+
+/** Starts, tracks and stops agents; runs turns on them and keeps their records current. */
+export class AgentManager {
+  readonly #options: AgentManagerOptions;
+  readonly #logger: Logger;
+  readonly #clock: Clock;
+  readonly #agents = new Map<string, ManagedAgent>();
+  /** Per role, the session of a crashed agent whose conversation the next agent resumes. */
+  readonly #resumable = new Map<string, { sessionId: string; workingDir: string }>();
+  #closed = false;
+
+  constructor(options: AgentManagerOptions) {
+    this.#options = options;
+    this.#logger = options.logger ?? noopLogger;
+    this.#clock = options.clock ?? systemClock;
+  }
+
+  list(): Agent[] {
+    return [...this.#agents.values()].map((agent) => structuredClone(agent.record));
+  }
+
+  get(id: string): Agent {
+    return structuredClone(this.#managed(id).record);
+  }
+
+  /** How many agents are alive (starting, ready or busy). */
+  get activeCount(): number {
+    return [...this.#agents.values()].filter((agent) => ACTIVE_STATES.has(agent.record.state)).length;
+  }
+
+  /** Starts a new agent of `role` and resolves once it is ready. */
+  async spawn(role: string): Promise<Agent> {
+    const agent = await this.#spawn(role);
+    return structuredClone(agent.record);
+  }
+
+  /** A ready agent of `role` (the first idle one), spawned if there is none. */
+  async acquire(role: string): Promise<Agent> {
+    const idle = [...this.#agents.values()].find(
+      (agent) => agent.record.role === role && agent.record.state === "ready",
+    );
+    return structuredClone((idle ?? (await this.#spawn(role))).record);
+  }
+
+  /** Runs one turn on the agent, keeping its state, activity and token totals current. */
+  async runTurn(agentId: string, taskId: string, prompt: string): Promise<TurnResult> {
+    const agent = this.#managed(agentId);
+    if (agent.record.state !== "ready") {
+      throw new CcaError("internal", `Agent ${agentId} is ${agent.record.state}, not ready for a turn`);
+    }
+    agent.record.current_task_id = taskId;
+    this.#setState(agent, "busy");
+    try {
+      const result = await agent.session.runTurn(prompt, this.#turnListener(agent, taskId));
+      agent.turns += 1;
+      addUsage(agent.record.usage, result.usage);
+      agent.record.session_id = result.sessionId ?? agent.record.session_id;
+      if (!result.isError) agent.record.tasks_completed += 1;
+      return result;
+    } finally {
+      agent.record.current_task_id = null;
+      if ((agent.record.state as AgentState) === "busy") this.#setState(agent, "ready");
+    }
+  }
+
+  /** Interrupts the agent's running turn, if any; the agent stays up. */
+  async interrupt(agentId: string): Promise<void> {
+    await this.#managed(agentId).session.interrupt();
+  }
+
+  /** Stops one agent; resolves with its final record. */
+  async stop(agentId: string): Promise<Agent> {
+    const agent = this.#managed(agentId);
+    await this.#stopAgent(agent);
+    return structuredClone(agent.record);
+  }
+
+  /** Stops every agent (shutdown); no agent may start afterwards. */
+  async stopAll(): Promise<void> {
+    this.#closed = true;
+    await Promise.all([...this.#agents.values()].map((agent) => this.#stopAgent(agent)));
+  }
+
+  async #stopAgent(agent: ManagedAgent): Promise<void> {
+    if (!ACTIVE_STATES.has(agent.record.state)) return;
+    agent.stopping = true;
+    this.#setState(agent, "stopping");
+    await agent.session.stop(this.#options.stopGraceMs);
+  }
+
+  #managed(id: string): ManagedAgent {
+    const agent = this.#agents.get(id);
+    if (!agent) {
+      throw new CcaError("agent_not_found", `No agent with id "${id}"; list agents with GET /api/v1/agents`, {
+        details: { agent_id: id },
+      });
+    }
+    return agent;
+  }
+
+  async #spawn(role: string): Promise<ManagedAgent> {
+    if (this.#closed) throw new CcaError("shutting_down", "The daemon is shutting down; no new agents start");
+    const profile = this.#options.catalog.profile(role);
+    if (this.activeCount >= this.#options.maxAgents) {
+      throw new CcaError(
+        "agent_limit_reached",
+        `All ${this.#options.maxAgents} agent slots are in use (daemon.max_agents); stop an agent or raise the limit`,
+        { details: { max_agents: this.#options.maxAgents } },
+      );
+    }
+    const id = newId(role);
+    const resumable = this.#resumable.get(role);
+    this.#resumable.delete(role);
+    const sessionId = resumable?.sessionId ?? randomUUID();
+    const workingDir =
+      resumable?.workingDir ?? (this.#options.config.working_dir || join(this.#options.workRoot, id));
+    mkdirSync(workingDir, { recursive: true });
+    const { config } = this.#options;
+    const session = new HeadlessSession({
+      claudePath: config.claude_path,
+      args: headlessLaunchArgs({
+        profile,
+        sessionId,
+        resume: resumable !== undefined,
+        skipPermissions: config.skip_permissions,
+      }),
+      cwd: workingDir,
+      env: agentEnvironment(this.#options.env ?? process.env, config.env),
+      startupTimeoutMs: config.startup_timeout_seconds * 1000,
+      logger: this.#logger.child({ agent: id }),
+    });
+    const now = isoTime(this.#clock);
+    const agent: ManagedAgent = {
+      record: {
+        id,
+        role,
+        state: "starting",
+        driver: "headless",
+        pid: null,
+        session_id: sessionId,
+        working_dir: workingDir,
+        current_task_id: null,
+        tasks_completed: 0,
+        usage: emptyUsage(),
+        last_tool: null,
+        last_error: null,
+        created_at: now,
+        last_activity_at: now,
+      },
+      session,
+      stopping: false,
+      turns: 0,
+    };
+    this.#agents.set(id, agent);
+    session.onExit((info) => this.#onExit(agent, info.code, info.signal));
+    const verb = resumable ? "resuming" : "starting";
+    this.#options.activity.record("agent.spawned", { agent_id: id, summary: `${role}: ${verb} Claude Code` });
+    try {
+      await session.start();
+    } catch (error) {
+      const failure = error instanceof CcaError ? error : new CcaError("agent_spawn_failed", String(error));
+      agent.record.last_error = failure.toJSON();
+      this.#setState(agent, "failed");
+      this.#logger.error("agent failed to start", { agent: id, error: failure.message });
+      throw failure;
+    }
+    agent.record.pid = session.pid;
+    this.#setState(agent, "ready");
+    this.#logger.info("agent ready", { agent: id, role, pid: session.pid, resumed: resumable !== undefined });
+    return agent;
+  }
+
+  #onExit(agent: ManagedAgent, code: number | null, signal: NodeJS.Signals | null): void {
+    if (agent.stopping || agent.record.state === "failed") {
+      if (agent.record.state !== "failed") this.#setState(agent, "stopped");
+      return;
+    }
+    const how = signal ? `signal ${signal}` : `code ${code}`;
+    agent.record.last_error = {
+      code: "agent_crashed",
+      message: `Claude Code exited unexpectedly with ${how}`,
+    };
+    this.#setState(agent, "failed");
+    if (agent.turns > 0 && agent.record.session_id) {
+      this.#resumable.set(agent.record.role, {
+        sessionId: agent.record.session_id,
+        workingDir: agent.record.working_dir,
+      });
+    }
+    this.#logger.warn("agent exited unexpectedly", { agent: agent.record.id, code, signal });
+  }
+
+  #setState(agent: ManagedAgent, state: AgentState): void {
+    if (agent.record.state === state) return;
+    agent.record.state = state;
+    agent.record.last_activity_at = isoTime(this.#clock);
+    const kind = state === "stopped" ? "agent.stopped" : "agent.state";
+    this.#options.activity.record(kind, {
+      agent_id: agent.record.id,
+      task_id: agent.record.current_task_id,
+      summary: `${agent.record.role}: ${state}`,
+    });
+  }
+
+  #turnListener(agent: ManagedAgent, taskId: string): TurnListener {
+    const { activity } = this.#options;
+    const touch = () => {
+      agent.record.last_activity_at = isoTime(this.#clock);
+    };
+    return {
+      onToolUse: (name, input) => {
+        touch();
+        const summary = summarizeToolUse(name, input);
+        agent.record.last_tool = { name, summary, at: agent.record.last_activity_at };
+        activity.record("agent.tool_use", {
+          agent_id: agent.record.id,
+          task_id: taskId,
+          summary: `${agent.record.role}: running ${summary}`,
+        });
+      },
+      onText: (text) => {
+        touch();
+        const line = text.replace(/\s+/g, " ").trim().slice(0, 160);
+        if (line)
+          activity.record("agent.text", {
+            agent_id: agent.record.id,
+            task_id: taskId,
+            summary: `${agent.record.role}: ${line}`,
+          });
+      },
+      onApiRetry: (attempt, error) => {
+        touch();
+        this.#logger.warn("Claude Code is retrying an API call", { agent: agent.record.id, attempt, error });
+      },
+    };
+  }
+}

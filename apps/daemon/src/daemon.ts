@@ -1,0 +1,134 @@
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { type Config, type EventBus, InMemoryEventBus, type Logger, noopLogger, tokenPath } from "@cca/core";
+import { type ServerType, serve } from "@hono/node-server";
+import { ensureAccessToken } from "./access-token.js";
+import { ActivityLog } from "./activity/activity-log.js";
+import { AgentManager } from "./agents/agent-manager.js";
+import { RoleCatalog } from "./agents/role-catalog.js";
+import { createApp } from "./http/app.js";
+import { Orchestrator } from "./orchestrator/orchestrator.js";
+import { InMemoryTaskStore } from "./orchestrator/task-store.js";
+import { DAEMON_VERSION } from "./version.js";
+
+export interface DaemonOptions {
+  config: Config;
+  /** `$CCA_HOME`: token, work folders. */
+  home: string;
+  configSource?: string | null;
+  env?: NodeJS.ProcessEnv;
+  logger?: Logger;
+  bus?: EventBus;
+}
+
+export interface Daemon {
+  /** `http://host:port` once listening. */
+  readonly url: string;
+  readonly token: string;
+  readonly agents: AgentManager;
+  readonly orchestrator: Orchestrator;
+  /** Listens on `daemon.bind_address` (port 0 picks a free port). */
+  listen(): Promise<string>;
+  /** Stops accepting, ends tasks and agents, closes the server. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+function splitHostPort(address: string): { host: string; port: number } {
+  const index = address.lastIndexOf(":");
+  return { host: address.slice(0, index).replace(/^\[|\]$/g, ""), port: Number(address.slice(index + 1)) };
+}
+
+/**
+ * Builds the daemon from its configuration: bus, activity log, agents, orchestrator, HTTP app.
+ * @example const daemon = createDaemon({ config, home }); await daemon.listen();
+ */
+export function createDaemon(options: DaemonOptions): Daemon {
+  const { config } = options;
+  const logger = options.logger ?? noopLogger;
+  const bus = options.bus ?? new InMemoryEventBus();
+  const token = ensureAccessToken(tokenPath(options.home));
+  const activity = new ActivityLog({ bus });
+  const agents = new AgentManager({
+    config: config.agents,
+    maxAgents: config.daemon.max_agents,
+    stopGraceMs: config.daemon.shutdown_grace_ms,
+    catalog: new RoleCatalog(config.agents),
+    activity,
+    workRoot: join(options.home, "work"),
+    env: options.env,
+    logger,
+  });
+  const orchestrator = new Orchestrator({
+    agents,
+    store: new InMemoryTaskStore(),
+    activity,
+    taskTimeoutMs: config.agents.default_timeout_seconds * 1000,
+    logger,
+  });
+  const startedAt = Date.now();
+  const app = createApp({
+    orchestrator,
+    agents,
+    activity,
+    bus,
+    token,
+    version: DAEMON_VERSION,
+    startedAt,
+    defaultWaitMs: config.agents.default_timeout_seconds * 1000,
+    status: {
+      bindAddress: config.daemon.bind_address,
+      configSource: options.configSource ?? null,
+      bus: "memory",
+      maxAgents: config.daemon.max_agents,
+    },
+    logger,
+  });
+
+  let server: ServerType | null = null;
+  let url = "";
+  let closing: Promise<void> | null = null;
+
+  return {
+    get url() {
+      return url;
+    },
+    token,
+    agents,
+    orchestrator,
+    listen() {
+      const { host, port } = splitHostPort(config.daemon.bind_address);
+      return new Promise((resolve, reject) => {
+        const started = serve({ fetch: app.fetch, hostname: host, port }, (info: AddressInfo) => {
+          const shownHost = info.family === "IPv6" ? `[${info.address}]` : info.address;
+          url = `http://${shownHost}:${info.port}`;
+          resolve(url);
+        });
+        started.once("error", (error: NodeJS.ErrnoException) =>
+          reject(
+            error.code === "EADDRINUSE"
+              ? new Error(
+                  `${config.daemon.bind_address} is already in use: is another ccad running? (cca daemon status) Set daemon.bind_address or CCA__DAEMON__BIND_ADDRESS to use another address.`,
+                  { cause: error },
+                )
+              : error,
+          ),
+        );
+        server = started;
+      });
+    },
+    close() {
+      closing ??= (async () => {
+        const current = server as (ServerType & { closeAllConnections?: () => void }) | null;
+        const closed = current
+          ? new Promise<void>((resolve) => current.close(() => resolve()))
+          : Promise.resolve();
+        await orchestrator.shutdown();
+        await agents.stopAll();
+        current?.closeAllConnections?.();
+        await closed;
+        await bus.close();
+      })();
+      return closing;
+    },
+  };
+}

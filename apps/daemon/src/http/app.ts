@@ -1,0 +1,60 @@
+import { CcaError, type EventBus, type Logger, noopLogger } from "@cca/core";
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import type { ActivityLog } from "../activity/activity-log.js";
+import type { AgentManager } from "../agents/agent-manager.js";
+import type { Orchestrator } from "../orchestrator/orchestrator.js";
+import { requireToken } from "./auth.js";
+import { errorResponse, notFound } from "./errors.js";
+import { activityRoutes } from "./routes/activity.js";
+import { agentRoutes } from "./routes/agents.js";
+import { eventRoutes } from "./routes/events.js";
+import { healthRoutes } from "./routes/health.js";
+import { type StatusSource, statusRoutes } from "./routes/status.js";
+import { taskRoutes } from "./routes/tasks.js";
+
+export interface AppDeps {
+  orchestrator: Orchestrator;
+  agents: AgentManager;
+  activity: ActivityLog;
+  bus: EventBus;
+  status: StatusSource;
+  /** The access token every request but `GET /health` must carry. */
+  token: string;
+  version: string;
+  /** Task wait ceiling when `timeout_s` is absent. */
+  defaultWaitMs: number;
+  startedAt: number;
+  logger?: Logger;
+}
+
+/** Largest request body accepted, in bytes (a description may be up to 100 000 characters of UTF-8). */
+export const MAX_BODY_BYTES = 512 * 1024;
+
+/**
+ * The daemon's HTTP API as a hono app; serve it with @hono/node-server, or call
+ * `app.request(...)` in tests.
+ * @example const app = createApp(deps); await app.request("/health");
+ */
+export function createApp(deps: AppDeps): Hono {
+  const logger = deps.logger ?? noopLogger;
+  const app = new Hono();
+  app.onError((error, context) => errorResponse(context, error, logger));
+  app.notFound((context) => errorResponse(context, notFound(context.req.method, context.req.path), logger));
+  app.use(requireToken(deps.token));
+  app.use(
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new CcaError("payload_too_large", `The request body is larger than ${MAX_BODY_BYTES} bytes`);
+      },
+    }),
+  );
+  app.route("/", healthRoutes(deps));
+  app.route("/api/v1", statusRoutes(deps));
+  app.route("/api/v1", agentRoutes(deps));
+  app.route("/api/v1", taskRoutes(deps));
+  app.route("/api/v1", activityRoutes(deps));
+  app.route("/api/v1", eventRoutes(deps));
+  return app;
+}

@@ -1,0 +1,16 @@
+export { ACTIVITY_CHANNEL, ActivityLog } from "./activity/activity-log.js";
+export { AgentManager, type AgentManagerOptions } from "./agents/agent-manager.js";
+export {
+  HeadlessSession,
+  type HeadlessSessionOptions,
+  type TurnListener,
+  type TurnResult,
+} from "./agents/headless-session.js";
+export { agentEnvironment, headlessLaunchArgs } from "./agents/launch-args.js";
+export { DEFAULT_ALLOWED_TOOLS, RoleCatalog, type RoleProfile } from "./agents/role-catalog.js";
+export { type ClaudeOutputLine, parseStreamLine, type TurnOutcome } from "./agents/stream-json.js";
+export { createDaemon, type Daemon, type DaemonOptions } from "./daemon.js";
+export { type AppDeps, createApp, MAX_BODY_BYTES } from "./http/app.js";
+export { Orchestrator, type OrchestratorOptions } from "./orchestrator/orchestrator.js";
+export { InMemoryTaskStore, type TaskStore } from "./orchestrator/task-store.js";
+export { DAEMON_VERSION } from "./version.js";

@@ -1,0 +1,48 @@
+import { CcaError, type Task } from "@cca/core";
+
+/** Where tasks live. In memory for now; the persistence work puts PostgreSQL behind the same shape. */
+export interface TaskStore {
+  insert(task: Task): void;
+  update(task: Task): void;
+  get(id: string): Task;
+  /** Newest first. */
+  list(limit?: number): Task[];
+  count(): number;
+}
+
+/** A TaskStore that keeps copies in a Map, so callers cannot change stored tasks by accident. */
+export class InMemoryTaskStore implements TaskStore {
+  readonly #tasks = new Map<string, Task>();
+
+  insert(task: Task): void {
+    this.#tasks.set(task.id, structuredClone(task));
+  }
+
+  update(task: Task): void {
+    if (!this.#tasks.has(task.id)) this.#notFound(task.id);
+    this.#tasks.set(task.id, structuredClone(task));
+  }
+
+  get(id: string): Task {
+    const task = this.#tasks.get(id);
+    if (!task) this.#notFound(id);
+    return structuredClone(task);
+  }
+
+  list(limit = 100): Task[] {
+    return [...this.#tasks.values()]
+      .reverse()
+      .slice(0, limit)
+      .map((task) => structuredClone(task));
+  }
+
+  count(): number {
+    return this.#tasks.size;
+  }
+
+  #notFound(id: string): never {
+    throw new CcaError("task_not_found", `No task with id "${id}"; list tasks with GET /api/v1/tasks`, {
+      details: { task_id: id },
+    });
+  }
+}

@@ -1,0 +1,147 @@
+import type { z } from "zod";
+import {
+  type ActivityEvent,
+  ActivityEventSchema,
+  type ActivityView,
+  ActivityViewSchema,
+  type Agent,
+  AgentSchema,
+  type CreateTaskRequest,
+  type DaemonStatus,
+  DaemonStatusSchema,
+  ErrorBodySchema,
+  type Health,
+  HealthSchema,
+  type Task,
+  TaskSchema,
+  type TaskWaitResponse,
+  TaskWaitResponseSchema,
+} from "../domain/schemas.js";
+import { CcaError, isErrorCode } from "../errors/cca-error.js";
+import { readSseEvents } from "./sse.js";
+
+export interface DaemonClientOptions {
+  /** e.g. `http://127.0.0.1:9200` */
+  baseUrl: string;
+  /** The daemon's access token (`$CCA_HOME/token`). */
+  token?: string;
+  fetch?: typeof fetch;
+}
+
+/** A typed client for ccad's HTTP API. Every method throws CcaError on failure. */
+export interface DaemonClient {
+  readonly baseUrl: string;
+  health(): Promise<Health>;
+  status(): Promise<DaemonStatus>;
+  listAgents(): Promise<Agent[]>;
+  getAgent(id: string): Promise<Agent>;
+  spawnAgent(role: string): Promise<Agent>;
+  stopAgent(id: string): Promise<Agent>;
+  createTask(request: CreateTaskRequest & { wait?: false }): Promise<Task>;
+  createTaskAndWait(request: CreateTaskRequest, signal?: AbortSignal): Promise<TaskWaitResponse>;
+  listTasks(): Promise<Task[]>;
+  getTask(id: string): Promise<Task>;
+  /** Long-polls a task: answers when it ends or after `waitS` seconds, whichever is first. */
+  waitForTask(id: string, waitS: number, signal?: AbortSignal): Promise<Task>;
+  cancelTask(id: string): Promise<Task>;
+  activity(): Promise<ActivityView>;
+  /** Live events until `signal` aborts or the daemon closes the stream. */
+  events(signal?: AbortSignal): AsyncGenerator<ActivityEvent>;
+}
+
+/**
+ * Creates a client for a running daemon.
+ * @example
+ * const client = createDaemonClient({ baseUrl: resolveDaemonUrl(), token: readAccessToken() });
+ * const task = await client.createTask({ description: "Add a health check" });
+ */
+export function createDaemonClient(options: DaemonClientOptions): DaemonClient {
+  const baseUrl = options.baseUrl.replace(/\/+$/, "");
+  const doFetch = options.fetch ?? fetch;
+
+  async function send(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
+    const headers: Record<string, string> = { accept: "application/json" };
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    if (body !== undefined) headers["content-type"] = "application/json";
+    let response: Response;
+    try {
+      response = await doFetch(`${baseUrl}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal,
+      });
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      throw new CcaError(
+        "daemon_unreachable",
+        `The CCA daemon is not reachable at ${baseUrl}. Start it with \`cca daemon start\` (or run \`ccad\`), or set CCA_DAEMON_URL to where it runs.`,
+        { cause: error, details: { baseUrl } },
+      );
+    }
+    if (!response.ok) throw await toError(response);
+    return response;
+  }
+
+  async function request<T>(
+    schema: z.ZodType<T>,
+    method: string,
+    path: string,
+    body?: unknown,
+    signal?: AbortSignal,
+  ) {
+    const response = await send(method, path, body, signal);
+    const parsed = schema.safeParse(await response.json());
+    if (!parsed.success) {
+      throw new CcaError(
+        "internal",
+        `Unexpected answer from the daemon for ${method} ${path}: ${parsed.error.message}`,
+      );
+    }
+    return parsed.data;
+  }
+
+  const taskList = TaskSchema.array();
+  const agentList = AgentSchema.array();
+  const id = (value: string) => encodeURIComponent(value);
+
+  return {
+    baseUrl,
+    health: () => request(HealthSchema, "GET", "/health"),
+    status: () => request(DaemonStatusSchema, "GET", "/api/v1/status"),
+    listAgents: () => request(agentList, "GET", "/api/v1/agents"),
+    getAgent: (agentId) => request(AgentSchema, "GET", `/api/v1/agents/${id(agentId)}`),
+    spawnAgent: (role) => request(AgentSchema, "POST", "/api/v1/agents", { role }),
+    stopAgent: (agentId) => request(AgentSchema, "DELETE", `/api/v1/agents/${id(agentId)}`),
+    createTask: (body) => request(TaskSchema, "POST", "/api/v1/tasks", { ...body, wait: false }),
+    createTaskAndWait: (body, signal) =>
+      request(TaskWaitResponseSchema, "POST", "/api/v1/tasks", { ...body, wait: true }, signal),
+    listTasks: () => request(taskList, "GET", "/api/v1/tasks"),
+    getTask: (taskId) => request(TaskSchema, "GET", `/api/v1/tasks/${id(taskId)}`),
+    waitForTask: (taskId, waitS, signal) =>
+      request(TaskSchema, "GET", `/api/v1/tasks/${id(taskId)}?wait_s=${waitS}`, undefined, signal),
+    cancelTask: (taskId) => request(TaskSchema, "POST", `/api/v1/tasks/${id(taskId)}/cancel`),
+    activity: () => request(ActivityViewSchema, "GET", "/api/v1/activity"),
+    async *events(signal) {
+      const response = await send("GET", "/api/v1/events", undefined, signal);
+      if (!response.body) return;
+      for await (const event of readSseEvents(response.body, signal)) {
+        const parsed = ActivityEventSchema.safeParse(JSON.parse(event.data));
+        if (parsed.success) yield parsed.data;
+      }
+    },
+  };
+}
+
+async function toError(response: Response): Promise<CcaError> {
+  const text = await response.text();
+  try {
+    const body = ErrorBodySchema.parse(JSON.parse(text));
+    const code = isErrorCode(body.error.code) ? body.error.code : "internal";
+    return new CcaError(code, body.error.message, { details: { status: response.status } });
+  } catch {
+    return new CcaError("internal", `The daemon answered HTTP ${response.status}: ${text.slice(0, 200)}`, {
+      details: { status: response.status },
+    });
+  }
+}

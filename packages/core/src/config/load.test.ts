@@ -1,0 +1,102 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { CcaError } from "../errors/cca-error.js";
+import { loadConfig } from "./load.js";
+
+function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), "cca-config-"));
+}
+
+describe("loadConfig", () => {
+  it("gives every key a default when there is no file", () => {
+    const home = tempDir();
+    const { config, source } = loadConfig({ env: { CCA_HOME: home }, cwd: tempDir() });
+    expect(source).toBeNull();
+    expect(config.daemon).toMatchObject({
+      bind_address: "127.0.0.1:9200",
+      max_agents: 10,
+      log_level: "info",
+    });
+    expect(config.agents).toMatchObject({
+      claude_path: "claude",
+      driver: "headless",
+      skip_permissions: false,
+    });
+  });
+
+  it("finds $CCA_CONFIG first, then ./cca.toml, then $CCA_HOME/cca.toml", () => {
+    const home = tempDir();
+    const cwd = tempDir();
+    writeFileSync(join(home, "cca.toml"), "[daemon]\nmax_agents = 3\n");
+    expect(loadConfig({ env: { CCA_HOME: home }, cwd }).config.daemon.max_agents).toBe(3);
+    writeFileSync(join(cwd, "cca.toml"), "[daemon]\nmax_agents = 4\n");
+    expect(loadConfig({ env: { CCA_HOME: home }, cwd }).config.daemon.max_agents).toBe(4);
+    const explicit = join(tempDir(), "other.toml");
+    writeFileSync(explicit, "[daemon]\nmax_agents = 5\n");
+    const loaded = loadConfig({ env: { CCA_HOME: home, CCA_CONFIG: explicit }, cwd });
+    expect(loaded.config.daemon.max_agents).toBe(5);
+    expect(loaded.source).toBe(explicit);
+  });
+
+  it("refuses a CCA_CONFIG that does not exist", () => {
+    expect(() => loadConfig({ env: { CCA_CONFIG: "/nope/cca.toml" }, cwd: tempDir() })).toThrow(
+      /does not exist/,
+    );
+  });
+
+  it("applies CCA__SECTION__KEY overrides with the key's type", () => {
+    const { config } = loadConfig({
+      env: {
+        CCA_HOME: tempDir(),
+        CCA__DAEMON__BIND_ADDRESS: "127.0.0.1:9311",
+        CCA__DAEMON__MAX_AGENTS: "7",
+        CCA__AGENTS__CLAUDE_PATH: "/opt/claude",
+        CCA__AGENTS__SKIP_PERMISSIONS: "true",
+        CCA__AGENTS__ENV__MY_VAR: "x",
+      },
+      cwd: tempDir(),
+    });
+    expect(config.daemon.bind_address).toBe("127.0.0.1:9311");
+    expect(config.daemon.max_agents).toBe(7);
+    expect(config.agents.claude_path).toBe("/opt/claude");
+    expect(config.agents.skip_permissions).toBe(true);
+    expect(config.agents.env).toEqual({ MY_VAR: "x" });
+  });
+
+  it("refuses a bad value naming the key, the value and what was expected", () => {
+    const cwd = tempDir();
+    writeFileSync(join(cwd, "cca.toml"), '[daemon]\nbind_address = "localhost"\nmax_agents = "many"\n');
+    const error = (() => {
+      try {
+        loadConfig({ env: { CCA_HOME: tempDir() }, cwd });
+      } catch (caught) {
+        return caught as CcaError;
+      }
+    })();
+    expect(error).toBeInstanceOf(CcaError);
+    expect(error?.code).toBe("invalid_config");
+    expect(error?.message).toContain('daemon.bind_address = "localhost": expected host:port');
+    expect(error?.message).toContain('daemon.max_agents = "many"');
+  });
+
+  it("refuses unknown keys and sections by name", () => {
+    const cwd = tempDir();
+    writeFileSync(join(cwd, "cca.toml"), '[daemon]\nbind_adress = "127.0.0.1:1"\n[nope]\n');
+    expect(() => loadConfig({ env: { CCA_HOME: tempDir() }, cwd })).toThrow(
+      /unknown key daemon\.bind_adress/,
+    );
+  });
+
+  it("refuses an environment override for an unknown section", () => {
+    expect(() => loadConfig({ env: { CCA__DEAMON__X: "1" }, cwd: tempDir() })).toThrow(/CCA__DEAMON__X/);
+  });
+
+  it("reports TOML syntax errors with the file", () => {
+    const cwd = tempDir();
+    mkdirSync(cwd, { recursive: true });
+    writeFileSync(join(cwd, "cca.toml"), "[daemon\n");
+    expect(() => loadConfig({ env: { CCA_HOME: tempDir() }, cwd })).toThrow(/Cannot read .*cca\.toml/);
+  });
+});

@@ -1,0 +1,191 @@
+import { z } from "zod";
+
+/** Token counts and cost, as Claude Code reports them in a `result` line. */
+export const TokenUsageSchema = z.object({
+  input_tokens: z.number().int().nonnegative(),
+  output_tokens: z.number().int().nonnegative(),
+  cache_creation_input_tokens: z.number().int().nonnegative(),
+  cache_read_input_tokens: z.number().int().nonnegative(),
+  cost_usd: z.number().nonnegative(),
+});
+export type TokenUsage = z.infer<typeof TokenUsageSchema>;
+
+export const TASK_PRIORITIES = ["low", "normal", "high", "critical"] as const;
+export const TaskPrioritySchema = z.enum(TASK_PRIORITIES);
+export type TaskPriority = z.infer<typeof TaskPrioritySchema>;
+
+export const TASK_STATUSES = ["queued", "running", "completed", "failed", "cancelled"] as const;
+export const TaskStatusSchema = z.enum(TASK_STATUSES);
+export type TaskStatus = z.infer<typeof TaskStatusSchema>;
+
+/** True once a task can no longer change. */
+export function isTerminalStatus(status: TaskStatus): boolean {
+  return status === "completed" || status === "failed" || status === "cancelled";
+}
+
+export const AGENT_STATES = [
+  "starting",
+  "ready",
+  "busy",
+  "waiting_input",
+  "stopping",
+  "stopped",
+  "failed",
+] as const;
+export const AgentStateSchema = z.enum(AGENT_STATES);
+export type AgentState = z.infer<typeof AgentStateSchema>;
+
+/** An error as it travels on the wire and as it is stored on a failed task. */
+export const ErrorInfoSchema = z.object({ code: z.string(), message: z.string() });
+export type ErrorInfo = z.infer<typeof ErrorInfoSchema>;
+
+/** The body of every HTTP error response. */
+export const ErrorBodySchema = z.object({ error: ErrorInfoSchema });
+
+export const TaskSchema = z.object({
+  id: z.string(),
+  description: z.string(),
+  priority: TaskPrioritySchema,
+  status: TaskStatusSchema,
+  parent_id: z.string().nullable(),
+  agent_id: z.string().nullable(),
+  session_id: z.string().nullable(),
+  result: z.string().nullable(),
+  error: ErrorInfoSchema.nullable(),
+  usage: TokenUsageSchema,
+  num_turns: z.number().int().nullable(),
+  created_at: z.string(),
+  started_at: z.string().nullable(),
+  finished_at: z.string().nullable(),
+  /** Wall time from acceptance to the end, as the daemon measured it. */
+  duration_ms: z.number().nullable(),
+  /** The agent's own account of its turn (`result.duration_ms`). */
+  agent_duration_ms: z.number().nullable(),
+});
+export type Task = z.infer<typeof TaskSchema>;
+
+export const ToolUseSummarySchema = z.object({ name: z.string(), summary: z.string(), at: z.string() });
+export type ToolUseSummary = z.infer<typeof ToolUseSummarySchema>;
+
+export const AgentSchema = z.object({
+  id: z.string(),
+  role: z.string(),
+  state: AgentStateSchema,
+  driver: z.literal("headless"),
+  pid: z.number().int().nullable(),
+  session_id: z.string().nullable(),
+  working_dir: z.string(),
+  current_task_id: z.string().nullable(),
+  tasks_completed: z.number().int().nonnegative(),
+  usage: TokenUsageSchema,
+  last_tool: ToolUseSummarySchema.nullable(),
+  last_error: ErrorInfoSchema.nullable(),
+  created_at: z.string(),
+  last_activity_at: z.string(),
+});
+export type Agent = z.infer<typeof AgentSchema>;
+
+export const ACTIVITY_KINDS = [
+  "task.queued",
+  "task.started",
+  "task.completed",
+  "task.failed",
+  "task.cancelled",
+  "agent.spawned",
+  "agent.state",
+  "agent.tool_use",
+  "agent.text",
+  "agent.stopped",
+] as const;
+export const ActivityKindSchema = z.enum(ACTIVITY_KINDS);
+export type ActivityKind = z.infer<typeof ActivityKindSchema>;
+
+/** One thing that happened, in the order the daemon saw it. */
+export const ActivityEventSchema = z.object({
+  seq: z.number().int().positive(),
+  at: z.string(),
+  kind: ActivityKindSchema,
+  agent_id: z.string().nullable(),
+  task_id: z.string().nullable(),
+  summary: z.string(),
+});
+export type ActivityEvent = z.infer<typeof ActivityEventSchema>;
+
+/** Upper bound on a task description, in characters; larger requests are refused with 413. */
+export const MAX_TASK_DESCRIPTION_CHARS = 100_000;
+
+export const CreateTaskRequestSchema = z.object({
+  description: z
+    .string({ error: "description is required and must be a string" })
+    .trim()
+    .min(1, "description must not be empty"),
+  priority: TaskPrioritySchema.default("normal"),
+  wait: z.boolean().default(false),
+  timeout_s: z.number().positive().max(86_400).optional(),
+});
+export type CreateTaskRequest = z.input<typeof CreateTaskRequestSchema>;
+
+export const CreateAgentRequestSchema = z.object({
+  role: z.string({ error: "role is required and must be a string" }).min(1, "role must not be empty"),
+});
+
+/** What `POST /api/v1/tasks` answers with `wait`: the task, and whether the wait ran out first. */
+export const TaskWaitResponseSchema = z.object({ task: TaskSchema, timed_out: z.boolean() });
+export type TaskWaitResponse = z.infer<typeof TaskWaitResponseSchema>;
+
+export const HealthSchema = z.object({ status: z.literal("ok"), version: z.string(), uptime_s: z.number() });
+export type Health = z.infer<typeof HealthSchema>;
+
+export const DaemonStatusSchema = z.object({
+  version: z.string(),
+  pid: z.number().int(),
+  uptime_s: z.number(),
+  bind_address: z.string(),
+  config_source: z.string().nullable(),
+  bus: z.string(),
+  agents: z.object({
+    total: z.number().int(),
+    max: z.number().int(),
+    by_state: z.record(z.string(), z.number()),
+  }),
+  tasks: z.object({ total: z.number().int(), by_status: z.record(z.string(), z.number()) }),
+  usage: TokenUsageSchema,
+});
+export type DaemonStatus = z.infer<typeof DaemonStatusSchema>;
+
+/** Per-agent view for `GET /api/v1/activity`: what each agent is doing now, plus recent events. */
+export const ActivityViewSchema = z.object({
+  agents: z.array(
+    z.object({
+      id: z.string(),
+      role: z.string(),
+      state: AgentStateSchema,
+      current_task_id: z.string().nullable(),
+      last_tool: ToolUseSummarySchema.nullable(),
+      usage: TokenUsageSchema,
+    }),
+  ),
+  recent: z.array(ActivityEventSchema),
+});
+export type ActivityView = z.infer<typeof ActivityViewSchema>;
+
+/** A usage record with every count at zero. */
+export function emptyUsage(): TokenUsage {
+  return {
+    input_tokens: 0,
+    output_tokens: 0,
+    cache_creation_input_tokens: 0,
+    cache_read_input_tokens: 0,
+    cost_usd: 0,
+  };
+}
+
+/** Adds `more` into `total` (mutating it) and returns it. */
+export function addUsage(total: TokenUsage, more: TokenUsage): TokenUsage {
+  total.input_tokens += more.input_tokens;
+  total.output_tokens += more.output_tokens;
+  total.cache_creation_input_tokens += more.cache_creation_input_tokens;
+  total.cache_read_input_tokens += more.cache_read_input_tokens;
+  total.cost_usd += more.cost_usd;
+  return total;
+}

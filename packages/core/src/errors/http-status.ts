@@ -1,0 +1,27 @@
+import type { ErrorCode } from "./cca-error.js";
+
+/** The HTTP status of each error code. Typed as a full record so a new code cannot go unmapped. */
+export const HTTP_STATUS_BY_CODE: Record<ErrorCode, number> = {
+  bad_request: 400,
+  invalid_json: 400,
+  payload_too_large: 413,
+  unauthorized: 401,
+  not_found: 404,
+  task_not_found: 404,
+  agent_not_found: 404,
+  unknown_role: 400,
+  task_finished: 409,
+  agent_limit_reached: 503,
+  shutting_down: 503,
+  claude_not_found: 502,
+  agent_spawn_failed: 502,
+  agent_crashed: 502,
+  agent_stopped: 502,
+  api_error: 502,
+  turn_failed: 502,
+  task_cancelled: 409,
+  timeout: 504,
+  invalid_config: 500,
+  daemon_unreachable: 503,
+  internal: 500,
+};

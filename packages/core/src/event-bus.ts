@@ -1,0 +1,47 @@
+/** Called for each message published on a channel the handler subscribed to. */
+export type EventHandler<T = unknown> = (message: T) => void;
+
+/** Publish/subscribe between parts of one daemon (in memory) or of several (Redis, later). */
+export interface EventBus {
+  publish(channel: string, message: unknown): Promise<void>;
+  /** Returns a function that ends the subscription. */
+  subscribe<T = unknown>(channel: string, handler: EventHandler<T>): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+/**
+ * The in-process EventBus: delivery is synchronous and in publish order. A handler that
+ * throws is reported through `onHandlerError` and does not stop delivery to the others.
+ */
+export class InMemoryEventBus implements EventBus {
+  readonly #handlers = new Map<string, Set<EventHandler>>();
+  readonly #onHandlerError: (error: unknown, channel: string) => void;
+
+  constructor(options: { onHandlerError?: (error: unknown, channel: string) => void } = {}) {
+    this.#onHandlerError = options.onHandlerError ?? (() => {});
+  }
+
+  async publish(channel: string, message: unknown): Promise<void> {
+    for (const handler of this.#handlers.get(channel) ?? []) {
+      try {
+        handler(message);
+      } catch (error) {
+        this.#onHandlerError(error, channel);
+      }
+    }
+  }
+
+  async subscribe<T = unknown>(channel: string, handler: EventHandler<T>): Promise<() => Promise<void>> {
+    const handlers = this.#handlers.get(channel) ?? new Set();
+    handlers.add(handler as EventHandler);
+    this.#handlers.set(channel, handlers);
+    return async () => {
+      handlers.delete(handler as EventHandler);
+      if (handlers.size === 0) this.#handlers.delete(channel);
+    };
+  }
+
+  async close(): Promise<void> {
+    this.#handlers.clear();
+  }
+}

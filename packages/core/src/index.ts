@@ -1,0 +1,55 @@
+export { createDaemonClient, type DaemonClient, type DaemonClientOptions } from "./client/daemon-client.js";
+export { readSseEvents, type SseEvent } from "./client/sse.js";
+export { type Clock, isoTime, systemClock } from "./clock.js";
+export { findConfigFile, type LoadedConfig, loadConfig, parseConfig } from "./config/load.js";
+export { type Config, type ConfigInput, ConfigSchema, type RoleConfig } from "./config/schema.js";
+export { BUILTIN_ROLES, type BuiltinRole, ROLE_NAME_PATTERN, type Role } from "./domain/roles.js";
+export {
+  ACTIVITY_KINDS,
+  type ActivityEvent,
+  ActivityEventSchema,
+  type ActivityKind,
+  type ActivityView,
+  ActivityViewSchema,
+  AGENT_STATES,
+  type Agent,
+  AgentSchema,
+  type AgentState,
+  addUsage,
+  CreateAgentRequestSchema,
+  type CreateTaskRequest,
+  CreateTaskRequestSchema,
+  type DaemonStatus,
+  DaemonStatusSchema,
+  ErrorBodySchema,
+  type ErrorInfo,
+  emptyUsage,
+  type Health,
+  HealthSchema,
+  isTerminalStatus,
+  MAX_TASK_DESCRIPTION_CHARS,
+  TASK_PRIORITIES,
+  TASK_STATUSES,
+  type Task,
+  type TaskPriority,
+  TaskSchema,
+  type TaskStatus,
+  type TaskWaitResponse,
+  TaskWaitResponseSchema,
+  type TokenUsage,
+  TokenUsageSchema,
+  type ToolUseSummary,
+} from "./domain/schemas.js";
+export { CcaError, ERROR_CODES, type ErrorCode, isErrorCode, toCcaError } from "./errors/cca-error.js";
+export { HTTP_STATUS_BY_CODE } from "./errors/http-status.js";
+export { type EventBus, type EventHandler, InMemoryEventBus } from "./event-bus.js";
+export { newId } from "./ids.js";
+export {
+  createLogger,
+  LOG_LEVELS,
+  type LogFields,
+  type Logger,
+  type LogLevel,
+  noopLogger,
+} from "./logger.js";
+export { type Env, readAccessToken, resolveCcaHome, resolveDaemonUrl, tokenPath } from "./paths.js";
