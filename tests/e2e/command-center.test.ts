@@ -1,0 +1,150 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  callTool,
+  claudeTestEnv,
+  createMockAnthropic,
+  type MockAnthropic,
+  type RecordedRequest,
+  replyText,
+  resolveClaudeBinary,
+} from "@cca/mock-anthropic";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type CcadProcess, startCcad } from "../support/ccad-process.js";
+import { connectCcaMcp } from "../support/mcp-client.js";
+import { CCA_MCP_BIN } from "../support/paths.js";
+
+const isCoordinator = (request: RecordedRequest) =>
+  request.systemText.includes("You are the Coordinator of a CCA team");
+
+let mock: MockAnthropic;
+let ccad: CcadProcess;
+
+beforeEach(async () => {
+  mock = await createMockAnthropic();
+  ccad = await startCcad({ mockUrl: mock.url });
+});
+
+afterEach(async () => {
+  await ccad.stop();
+  await mock.close();
+});
+
+describe("the Command Center path, end to end", () => {
+  it("takes a task from an MCP client through cca-mcp and ccad to the real Coordinator and back", async () => {
+    mock.on({
+      when: (request) => isCoordinator(request) && request.lastUserText === "Add a /health endpoint",
+      reply: replyText("COORDINATOR: added GET /health with a test", {
+        input_tokens: 1200,
+        output_tokens: 80,
+      }),
+    });
+    const mcp = await connectCcaMcp(ccad.clientEnv());
+    try {
+      const outcome = await mcp.call("cca_task", { description: "Add a /health endpoint" });
+      expect(outcome.isError).toBe(false);
+      expect(outcome.text).toContain("COORDINATOR: added GET /health with a test");
+      const [task] = await ccad.client.listTasks();
+      expect(task).toMatchObject({
+        status: "completed",
+        result: "COORDINATOR: added GET /health with a test",
+      });
+      expect(task!.usage.input_tokens).toBeGreaterThanOrEqual(1200);
+      expect(task!.usage.output_tokens).toBeGreaterThanOrEqual(80);
+      expect(task!.usage.cost_usd).toBeGreaterThan(0);
+      expect(task!.agent_duration_ms).toBeGreaterThan(0);
+      expect(outcome.text).toContain(task!.id);
+      const [agent] = await ccad.client.listAgents();
+      expect(agent).toMatchObject({ role: "coordinator", state: "ready", id: task!.agent_id });
+    } finally {
+      await mcp.close();
+    }
+  });
+
+  it("sends a follow-up task to the same Coordinator conversation", async () => {
+    mock.on({
+      when: (r) => isCoordinator(r) && r.lastUserText === "Create a users table",
+      reply: replyText("table created"),
+    });
+    mock.on({
+      when: (r) => isCoordinator(r) && r.lastUserText === "Now add tests for that",
+      reply: replyText("tests added"),
+    });
+    const mcp = await connectCcaMcp(ccad.clientEnv());
+    try {
+      expect((await mcp.call("cca_task", { description: "Create a users table" })).text).toContain(
+        "table created",
+      );
+      expect((await mcp.call("cca_task", { description: "Now add tests for that" })).text).toContain(
+        "tests added",
+      );
+      const followUp = await mock.waitForRequest((r) => r.lastUserText === "Now add tests for that");
+      expect(followUp.allUserText).toContain("Create a users table");
+      const tasks = await ccad.client.listTasks();
+      expect(new Set(tasks.map((task) => task.agent_id)).size).toBe(1);
+      expect(new Set(tasks.map((task) => task.session_id)).size).toBe(1);
+    } finally {
+      await mcp.close();
+    }
+  });
+
+  it("lets a real Claude Code Command Center call cca_task and answer with the Coordinator's reply", async () => {
+    const hasCcaTask = (r: RecordedRequest) => r.toolNames.includes("mcp__cca__cca_task");
+    mock.on({
+      name: "command center calls cca_task",
+      when: (r) => hasCcaTask(r) && r.toolResults.length === 0,
+      reply: callTool("mcp__cca__cca_task", { description: "Build the login page" }),
+    });
+    mock.on({
+      name: "command center answers with the tool result",
+      when: (r) => hasCcaTask(r) && r.toolResults.length > 0,
+      reply: (r) => replyText(`The CCA team answered: ${r.toolResults[0]!.content}`),
+    });
+    mock.on({
+      name: "coordinator",
+      when: (r) => isCoordinator(r) && r.lastUserText === "Build the login page",
+      reply: replyText("LOGIN-PAGE-DONE by the Coordinator"),
+    });
+    const home = mkdtempSync(join(tmpdir(), "cca-command-center-"));
+    const mcpConfig = {
+      mcpServers: { cca: { command: process.execPath, args: [CCA_MCP_BIN], env: ccad.clientEnv() } },
+    };
+    const args = [
+      "-p",
+      "Please build a login page for my app",
+      "--output-format",
+      "json",
+      "--mcp-config",
+      JSON.stringify(mcpConfig),
+      "--strict-mcp-config",
+      "--allowedTools",
+      "mcp__cca__cca_task",
+    ];
+    const output = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(resolveClaudeBinary(), args, {
+        cwd: home,
+        env: claudeTestEnv({ mockUrl: mock.url, home }),
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (chunk) => (stdout += chunk));
+      child.stderr.on("data", (chunk) => (stderr += chunk));
+      child.on("exit", (code) => resolve({ code, stdout, stderr }));
+    });
+    expect(output.code, output.stderr).toBe(0);
+    const result = JSON.parse(output.stdout) as {
+      result: string;
+      is_error: boolean;
+      permission_denials: unknown[];
+    };
+    expect(result.permission_denials).toEqual([]);
+    expect(result.is_error).toBe(false);
+    expect(result.result).toContain("The CCA team answered:");
+    expect(result.result).toContain("LOGIN-PAGE-DONE by the Coordinator");
+    const [task] = await ccad.client.listTasks();
+    expect(task).toMatchObject({ description: "Build the login page", status: "completed" });
+  });
+});

@@ -1,0 +1,76 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { createDaemonClient, type DaemonClient, readAccessToken } from "@cca/core";
+import { claudeTestEnv, resolveClaudeBinary } from "@cca/mock-anthropic";
+import { CCAD_BIN } from "./paths.js";
+
+export interface CcadProcess {
+  url: string;
+  home: string;
+  token: string;
+  client: DaemonClient;
+  child: ChildProcess;
+  /** Everything the daemon logged so far. */
+  logs(): string;
+  /** The environment a client of this daemon (cca-mcp, cca) needs. */
+  clientEnv(): Record<string, string>;
+  /** SIGTERM, then resolves with the exit code. */
+  stop(): Promise<number | null>;
+}
+
+/**
+ * Starts the real `ccad` as a separate process with its own CCA home, on a free port,
+ * whose agents run the pinned Claude Code against `mockUrl`.
+ */
+export async function startCcad(options: {
+  mockUrl: string;
+  env?: Record<string, string>;
+}): Promise<CcadProcess> {
+  const home = mkdtempSync(join(tmpdir(), "cca-e2e-"));
+  const env = {
+    ...claudeTestEnv({ mockUrl: options.mockUrl, home: join(home, "claude-home") }),
+    CCA_HOME: home,
+    CCA__DAEMON__BIND_ADDRESS: "127.0.0.1:0",
+    CCA__DAEMON__SHUTDOWN_GRACE_MS: "1000",
+    CCA__AGENTS__CLAUDE_PATH: resolveClaudeBinary(),
+    ...options.env,
+  };
+  const child = spawn(process.execPath, [CCAD_BIN], { env, stdio: ["ignore", "ignore", "pipe"] });
+  let logs = "";
+  const url = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stderr! }).on("line", (line) => {
+      logs += `${line}\n`;
+      const match = / url=(http:\/\/\S+)/.exec(line);
+      if (match) resolve(match[1]!);
+    });
+    child.once("exit", (code) => reject(new Error(`ccad exited with ${code} before listening:\n${logs}`)));
+  });
+  const token = readAccessToken({ CCA_HOME: home })!;
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  return {
+    url,
+    home,
+    token,
+    child,
+    client: createDaemonClient({ baseUrl: url, token }),
+    logs: () => logs,
+    clientEnv: () => ({ PATH: process.env.PATH ?? "", CCA_DAEMON_URL: url, CCA_HOME: home }),
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+      return exited;
+    },
+  };
+}
+
+/** Whether a process with this pid exists. */
+export function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
