@@ -1,0 +1,50 @@
+import { spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+
+/**
+ * Starts `claude -p` in stream-json mode by hand (no CCA code involved), writes the
+ * `initialize` control request and resolves with the milliseconds until it is answered.
+ */
+export async function bareClaudeSpawnToReady(
+  claudePath: string,
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): Promise<number> {
+  const started = performance.now();
+  const child = spawn(
+    claudePath,
+    ["-p", "--input-format", "stream-json", "--output-format", "stream-json", "--verbose"],
+    { env, cwd, stdio: ["pipe", "pipe", "ignore"] },
+  );
+  child.stdin.write(
+    `${JSON.stringify({ type: "control_request", request_id: "r1", request: { subtype: "initialize" } })}\n`,
+  );
+  const lines = createInterface({ input: child.stdout });
+  try {
+    for await (const line of lines) {
+      if (line.includes('"control_response"')) return performance.now() - started;
+    }
+    throw new Error("claude exited before answering initialize");
+  } finally {
+    lines.close();
+    child.stdin.end();
+    child.kill("SIGKILL");
+  }
+}
+
+/** `claude -p "<prompt>"` by hand: milliseconds from spawn to its exit with an answer. */
+export async function bareClaudeFirstAnswer(
+  claudePath: string,
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): Promise<number> {
+  const started = performance.now();
+  const child = spawn(claudePath, ["-p", "bench ping", "--output-format", "json"], {
+    env,
+    cwd,
+    stdio: "ignore",
+  });
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  if (code !== 0) throw new Error(`claude -p exited with ${code}`);
+  return performance.now() - started;
+}
