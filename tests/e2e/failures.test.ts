@@ -83,16 +83,19 @@ describe("failures with real Claude Code", () => {
     }
   });
 
-  it("exits 0 on SIGTERM and leaves no Claude Code process behind", async () => {
-    ccad = await startCcad({ mockUrl: mock.url });
-    mock.on({ when: endsWith("hello"), reply: replyText("hi") });
-    await ccad.client.createTaskAndWait({ description: "hello" });
-    await ccad.client.spawnAgent("backend");
-    const pids = (await ccad.client.listAgents()).map((agent) => agent.pid!);
-    expect(pids).toHaveLength(2);
-    expect(await ccad.stop()).toBe(0);
-    expect(pids.filter(processExists)).toEqual([]);
-  });
+  it.each(["SIGTERM", "SIGINT"] as const)(
+    "exits 0 on %s and leaves no Claude Code process behind",
+    async (signal) => {
+      ccad = await startCcad({ mockUrl: mock.url });
+      mock.on({ when: endsWith("hello"), reply: replyText("hi") });
+      await ccad.client.createTaskAndWait({ description: "hello" });
+      await ccad.client.spawnAgent("backend");
+      const pids = (await ccad.client.listAgents()).map((agent) => agent.pid!);
+      expect(pids).toHaveLength(2);
+      expect(await ccad.stop(signal)).toBe(0);
+      expect(pids.filter(processExists)).toEqual([]);
+    },
+  );
 
   it("says how to start the daemon when it is down", async () => {
     const mcp = await connectCcaMcp({ PATH: process.env.PATH ?? "", CCA_DAEMON_URL: "http://127.0.0.1:1" });

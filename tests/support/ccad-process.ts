@@ -17,8 +17,8 @@ export interface CcadProcess {
   logs(): string;
   /** The environment a client of this daemon (cca-mcp, cca) needs. */
   clientEnv(): Record<string, string>;
-  /** SIGTERM, then resolves with the exit code. */
-  stop(): Promise<number | null>;
+  /** Sends `signal` (SIGTERM by default), then resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
 /**
@@ -58,8 +58,8 @@ export async function startCcad(options: {
     client: createDaemonClient({ baseUrl: url, token }),
     logs: () => logs,
     clientEnv: () => ({ PATH: process.env.PATH ?? "", CCA_DAEMON_URL: url, CCA_HOME: home }),
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+    async stop(signal = "SIGTERM") {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
     },
   };
