@@ -23,8 +23,11 @@ import { readSseEvents } from "./sse.js";
 export interface DaemonClientOptions {
   /** e.g. `http://127.0.0.1:9200` */
   baseUrl: string;
-  /** The daemon's access token (`$CCA_HOME/token`). */
-  token?: string;
+  /**
+   * The daemon's access token (`$CCA_HOME/token`), or a function read before each request
+   * (a client may start before the daemon first writes its token, or outlive a new one).
+   */
+  token?: string | (() => string | undefined);
   fetch?: typeof fetch;
 }
 
@@ -61,7 +64,8 @@ export function createDaemonClient(options: DaemonClientOptions): DaemonClient {
 
   async function send(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
     const headers: Record<string, string> = { accept: "application/json" };
-    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    const token = typeof options.token === "function" ? options.token() : options.token;
+    if (token) headers.authorization = `Bearer ${token}`;
     if (body !== undefined) headers["content-type"] = "application/json";
     let response: Response;
     try {

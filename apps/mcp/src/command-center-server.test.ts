@@ -1,0 +1,51 @@
+import { createDaemonClient } from "@cca/core";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  type CommandCenterSession,
+  closedPort,
+  openCommandCenterSession,
+  textOf,
+} from "../test/fixtures/command-center-session.js";
+import { InMemoryDaemonClient } from "../test/fixtures/in-memory-daemon-client.js";
+
+let session: CommandCenterSession | undefined;
+afterEach(async () => {
+  await session?.close();
+  session = undefined;
+});
+
+describe("createCommandCenterServer", () => {
+  it("lists the four cca tools with their input schemas", async () => {
+    session = await openCommandCenterSession({ client: new InMemoryDaemonClient() });
+    const { tools } = await session.client.listTools();
+    expect(tools.map((tool) => tool.name)).toEqual(["cca_task", "cca_status", "cca_activity", "cca_agents"]);
+    const task = tools.find((tool) => tool.name === "cca_task")!;
+    expect(task.description).toMatch(/^Hand a software development task/);
+    expect(task.inputSchema.required).toEqual(["description"]);
+    expect(task.inputSchema.properties).toMatchObject({
+      description: { type: "string", minLength: 1 },
+      priority: { enum: ["low", "normal", "high", "critical"] },
+      wait: { type: "boolean", default: true },
+    });
+    const status = tools.find((tool) => tool.name === "cca_status")!;
+    expect(status.inputSchema.required ?? []).toEqual([]);
+    expect(status.inputSchema.properties).toMatchObject({ task_id: { type: "string" } });
+    expect(status.annotations?.readOnlyHint).toBe(true);
+  });
+
+  it.each([
+    ["cca_task", { description: "Add a health check" }],
+    ["cca_status", {}],
+    ["cca_status", { task_id: "task_1" }],
+    ["cca_activity", {}],
+    ["cca_agents", {}],
+  ])("%s answers with an error that says how to start the daemon when it is down", async (name, args) => {
+    const baseUrl = `http://127.0.0.1:${await closedPort()}`;
+    session = await openCommandCenterSession({ client: createDaemonClient({ baseUrl }) });
+    const result = await session.client.callTool({ name, arguments: args });
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toContain("[daemon_unreachable]");
+    expect(textOf(result)).toContain(baseUrl);
+    expect(textOf(result)).toContain("cca daemon start");
+  });
+});

@@ -1,0 +1,50 @@
+import { type Clock, type DaemonClient, type Logger, noopLogger, systemClock } from "@cca/core";
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { ToolContext } from "./tool-context.js";
+import { registerCcaActivityTool } from "./tools/cca-activity.js";
+import { registerCcaAgentsTool } from "./tools/cca-agents.js";
+import { registerCcaStatusTool } from "./tools/cca-status.js";
+import { registerCcaTaskTool } from "./tools/cca-task.js";
+import { VERSION } from "./version.js";
+
+/** The longest `cca_task` waits by default, in seconds (`CCA_MCP_WAIT_S` overrides it in `cca-mcp`). */
+export const DEFAULT_WAIT_LIMIT_S = 600;
+/** How often a waiting `cca_task` reports progress by default, in milliseconds. */
+export const DEFAULT_PROGRESS_INTERVAL_MS = 5000;
+
+export interface CommandCenterServerOptions {
+  /** The daemon to talk to. */
+  client: DaemonClient;
+  /** The longest `cca_task` waits before it returns the task id instead (default 600 s). */
+  waitLimitS?: number;
+  /** How often a waiting `cca_task` sends a progress notification (default 5000 ms). */
+  progressIntervalMs?: number;
+  /** Diagnostics; never stdout, which carries the protocol. Defaults to no logging. */
+  logger?: Logger;
+  /** Where time comes from (wait limit, ages in listings). Defaults to the system clock. */
+  clock?: Clock;
+}
+
+/**
+ * The Command Center's MCP server: `cca_task`, `cca_status`, `cca_activity` and `cca_agents`
+ * over a daemon client. Connect it to any MCP transport.
+ * @example
+ * const client = createDaemonClient({ baseUrl: resolveDaemonUrl(), token: readAccessToken() });
+ * const server = createCommandCenterServer({ client });
+ * await server.connect(new StdioServerTransport());
+ */
+export function createCommandCenterServer(options: CommandCenterServerOptions): McpServer {
+  const context: ToolContext = {
+    client: options.client,
+    clock: options.clock ?? systemClock,
+    logger: options.logger ?? noopLogger,
+    waitLimitS: options.waitLimitS ?? DEFAULT_WAIT_LIMIT_S,
+    progressIntervalMs: options.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS,
+  };
+  const server = new McpServer({ name: "cca", version: VERSION });
+  registerCcaTaskTool(server, context);
+  registerCcaStatusTool(server, context);
+  registerCcaActivityTool(server, context);
+  registerCcaAgentsTool(server, context);
+  return server;
+}

@@ -1,0 +1,164 @@
+import type { ActivityEvent, ActivityView, Agent, Task, TokenUsage, ToolUseSummary } from "@cca/core";
+
+/** How many tasks `cca_status` lists without an id, and how many events `cca_activity` shows. */
+export const RECENT_TASKS_SHOWN = 10;
+export const RECENT_EVENTS_SHOWN = 15;
+const DESCRIPTION_PREVIEW_CHARS = 70;
+const DESCRIPTION_DETAIL_CHARS = 500;
+
+/** `1234567` → `1,234,567`. */
+export function formatCount(count: number): string {
+  return count.toLocaleString("en-US");
+}
+
+/** `$0.0123`, or `$1.25` once a cent no longer matters much. */
+export function formatCost(usd: number): string {
+  return `$${usd >= 1 ? usd.toFixed(2) : usd.toFixed(4)}`;
+}
+
+/** `850ms`, `42.1s`, `3m 05s`, `2h 07m`. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.max(0, Math.round(ms))}ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
+  const totalSeconds = Math.round(ms / 1000);
+  const hours = Math.floor(totalSeconds / 3600);
+  const minutes = Math.floor((totalSeconds % 3600) / 60);
+  const seconds = totalSeconds % 60;
+  if (hours > 0) return `${hours}h ${String(minutes).padStart(2, "0")}m`;
+  return `${minutes}m ${String(seconds).padStart(2, "0")}s`;
+}
+
+/** `12s ago`, `3m ago`, `2h ago`, from an ISO timestamp and the current time in ms. */
+export function formatAge(at: string, now: number): string {
+  const seconds = Math.max(0, Math.round((now - Date.parse(at)) / 1000));
+  if (Number.isNaN(seconds)) return at;
+  if (seconds < 60) return `${seconds}s ago`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m ago`;
+  if (seconds < 86_400) return `${Math.floor(seconds / 3600)}h ago`;
+  return `${Math.floor(seconds / 86_400)}d ago`;
+}
+
+/** `tokens 1,234 in / 567 out` plus the cache traffic when there was some. */
+export function formatTokens(usage: TokenUsage): string {
+  const cached = usage.cache_read_input_tokens + usage.cache_creation_input_tokens;
+  const cache = cached > 0 ? ` (+${formatCount(cached)} cache)` : "";
+  return `tokens ${formatCount(usage.input_tokens)} in${cache} / ${formatCount(usage.output_tokens)} out`;
+}
+
+/**
+ * The one-line account that ends every task answer, e.g.
+ * `[cca task_1 · completed · tokens 1,234 in / 567 out · $0.0123 · wall 42.1s · agent 40.2s]`.
+ */
+export function formatTaskFooter(task: Task): string {
+  const parts = [`cca ${task.id}`, task.status, formatTokens(task.usage), formatCost(task.usage.cost_usd)];
+  if (task.duration_ms !== null) parts.push(`wall ${formatDuration(task.duration_ms)}`);
+  if (task.agent_duration_ms !== null) parts.push(`agent ${formatDuration(task.agent_duration_ms)}`);
+  return `[${parts.join(" · ")}]`;
+}
+
+/** A finished task's answer followed by its footer. */
+export function formatTaskAnswer(task: Task): string {
+  const answer = task.result?.trim() ? task.result.trim() : "(The team finished without a written answer.)";
+  return `${answer}\n\n${formatTaskFooter(task)}`;
+}
+
+/** Why a task failed or was cancelled, followed by its footer. */
+export function formatTaskFailure(task: Task): string {
+  const verb = task.status === "cancelled" ? "was cancelled" : "failed";
+  const reason = task.error ? ` [${task.error.code}]: ${task.error.message}` : ".";
+  return `Task ${task.id} ${verb}${reason}\n\n${formatTaskFooter(task)}`;
+}
+
+/** Everything `cca_status` knows about one task, result included. */
+export function formatTaskDetails(task: Task, now: number): string {
+  const lines = [`Task ${task.id}: ${task.status} (priority ${task.priority})`];
+  if (task.parent_id) lines.push(`Subtask of ${task.parent_id}`);
+  lines.push(`Description: ${clip(task.description, DESCRIPTION_DETAIL_CHARS)}`);
+  if (task.agent_id) lines.push(`Agent: ${task.agent_id}`);
+  const times = [`created ${formatAge(task.created_at, now)}`];
+  if (task.started_at) times.push(`started ${formatAge(task.started_at, now)}`);
+  if (task.finished_at) times.push(`finished ${formatAge(task.finished_at, now)}`);
+  lines.push(`Times: ${times.join(", ")}`);
+  const effort = [formatTokens(task.usage), formatCost(task.usage.cost_usd)];
+  if (task.duration_ms !== null) effort.push(`wall ${formatDuration(task.duration_ms)}`);
+  if (task.agent_duration_ms !== null) effort.push(`agent ${formatDuration(task.agent_duration_ms)}`);
+  if (task.num_turns !== null) effort.push(`${task.num_turns} turns`);
+  lines.push(`Effort: ${effort.join(" · ")}`);
+  if (task.error) lines.push(`Error [${task.error.code}]: ${task.error.message}`);
+  if (task.result !== null) lines.push("", "Result:", task.result);
+  else if (task.status === "queued" || task.status === "running") {
+    lines.push(
+      "",
+      `Still ${task.status}; ask cca_status again later, or cca_activity to see the agents at work.`,
+    );
+  }
+  return lines.join("\n");
+}
+
+/** The most recent tasks, newest first, one line each. */
+export function formatTaskList(tasks: readonly Task[], now: number): string {
+  if (tasks.length === 0) return "No tasks yet. Hand one to the team with cca_task.";
+  const newestFirst = [...tasks].sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at));
+  const shown = newestFirst.slice(0, RECENT_TASKS_SHOWN);
+  const lines = shown.map((task) => {
+    const parts = [task.id, task.status, task.priority, formatAge(task.created_at, now)];
+    if (task.parent_id) parts.push(`subtask of ${task.parent_id}`);
+    if (task.usage.cost_usd > 0) parts.push(formatCost(task.usage.cost_usd));
+    return `- ${parts.join(" · ")}: ${clip(task.description, DESCRIPTION_PREVIEW_CHARS)}`;
+  });
+  const header = `Recent tasks (${shown.length} of ${tasks.length}, newest first):`;
+  return [header, ...lines, "", "cca_status with a task_id shows one task in full."].join("\n");
+}
+
+/** What each agent is doing, then the latest events. */
+export function formatActivity(view: ActivityView, now: number): string {
+  const lines: string[] = [];
+  if (view.agents.length === 0) lines.push("No agents yet: the daemon starts them when a task arrives.");
+  else lines.push(`Agents (${view.agents.length}):`);
+  for (const agent of view.agents) {
+    const parts = [`${agent.role} ${agent.id}: ${agent.state}`];
+    if (agent.current_task_id) parts.push(`task ${agent.current_task_id}`);
+    if (agent.last_tool) parts.push(`last tool ${formatToolUse(agent.last_tool, now)}`);
+    parts.push(formatTokens(agent.usage), formatCost(agent.usage.cost_usd));
+    lines.push(`- ${parts.join(" · ")}`);
+  }
+  const recent = view.recent.slice(-RECENT_EVENTS_SHOWN);
+  if (recent.length > 0) {
+    lines.push("", "Recent events (oldest first):");
+    for (const event of recent) lines.push(`- ${formatEventLine(event, now)}`);
+  }
+  return lines.join("\n");
+}
+
+/** The team's agents, one line each. */
+export function formatAgents(agents: readonly Agent[], now: number): string {
+  if (agents.length === 0) return "No agents yet: the daemon starts them when a task arrives.";
+  const lines = agents.map((agent) => {
+    const parts = [`${agent.id} (${agent.role})`, agent.state];
+    if (agent.current_task_id) parts.push(`task ${agent.current_task_id}`);
+    parts.push(
+      `${agent.tasks_completed} ${agent.tasks_completed === 1 ? "task" : "tasks"} done`,
+      formatTokens(agent.usage),
+      formatCost(agent.usage.cost_usd),
+    );
+    parts.push(`active ${formatAge(agent.last_activity_at, now)}`);
+    if (agent.last_error) parts.push(`last error [${agent.last_error.code}]: ${agent.last_error.message}`);
+    return `- ${parts.join(" · ")}`;
+  });
+  return [`Agents (${agents.length}):`, ...lines].join("\n");
+}
+
+/** `12s ago task_1: coordinator: running Bash: npm test` (the daemon's summaries name the agent). */
+export function formatEventLine(event: ActivityEvent, now: number): string {
+  const where = event.task_id ? ` ${event.task_id}:` : "";
+  return `${formatAge(event.at, now)}${where} ${event.summary}`;
+}
+
+function formatToolUse(tool: ToolUseSummary, now: number): string {
+  return `${tool.summary || tool.name} (${formatAge(tool.at, now)})`;
+}
+
+function clip(text: string, limit: number): string {
+  const line = text.replace(/\s+/g, " ").trim();
+  return line.length > limit ? `${line.slice(0, limit - 1)}…` : line;
+}

@@ -1,0 +1,214 @@
+import { CcaError } from "@cca/core";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  type CommandCenterSession,
+  openCommandCenterSession,
+  recordProgress,
+  textOf,
+} from "../../test/fixtures/command-center-session.js";
+import { InMemoryDaemonClient, ManualClock } from "../../test/fixtures/in-memory-daemon-client.js";
+
+let session: CommandCenterSession | undefined;
+afterEach(async () => {
+  await session?.close();
+  session = undefined;
+});
+
+async function open(daemon: InMemoryDaemonClient, options: { waitLimitS?: number } = {}) {
+  session = await openCommandCenterSession({ client: daemon, ...options });
+  return session.client;
+}
+
+describe("cca_task", () => {
+  it("waits for the task and returns the answer followed by a usage footer", async () => {
+    const daemon = new InMemoryDaemonClient();
+    const client = await open(daemon);
+    const call = client.callTool({ name: "cca_task", arguments: { description: "Add a /health route" } });
+    const task = await daemon.nextTaskCreated();
+    daemon.startTask(task.id, "agent_1");
+    daemon.completeTask(task.id, {
+      result: "Added GET /health returning 200.",
+      usage: { input_tokens: 1234, output_tokens: 567, cost_usd: 0.0123 },
+      duration_ms: 42_100,
+      agent_duration_ms: 40_200,
+    });
+    const result = await call;
+    expect(result.isError).toBeFalsy();
+    expect(textOf(result)).toBe(
+      `Added GET /health returning 200.\n\n[cca ${task.id} · completed · tokens 1,234 in / 567 out · $0.0123 · wall 42.1s · agent 40.2s]`,
+    );
+    expect(daemon.createdRequests).toEqual([{ description: "Add a /health route", priority: undefined }]);
+  });
+
+  it("passes the priority on to the daemon", async () => {
+    const daemon = new InMemoryDaemonClient();
+    const client = await open(daemon);
+    await client.callTool({
+      name: "cca_task",
+      arguments: { description: "Fix prod", priority: "critical", wait: false },
+    });
+    expect(daemon.createdRequests).toEqual([{ description: "Fix prod", priority: "critical" }]);
+  });
+
+  it("sends progress every interval while waiting, carrying the latest activity of the task and its subtasks", async () => {
+    const daemon = new InMemoryDaemonClient();
+    const client = await open(daemon);
+    const progress = recordProgress();
+    const call = client.callTool(
+      { name: "cca_task", arguments: { description: "Add a /health route" } },
+      undefined,
+      {
+        onprogress: progress.onprogress,
+      },
+    );
+    const task = await daemon.nextTaskCreated();
+    await progress.waitFor((p) => p.message?.startsWith(`task ${task.id} queued`) ?? false);
+    await daemon.eventsSubscribed();
+
+    daemon.emit({
+      kind: "agent.tool_use",
+      agent_id: "coordinator_1",
+      task_id: task.id,
+      summary: "coordinator: running Bash: npm test",
+    });
+    await progress.waitFor((p) => p.message?.startsWith("coordinator: running Bash: npm test") ?? false);
+
+    const other = daemon.addTask({ description: "someone else's task" });
+    const unrelated = daemon.emit({
+      kind: "agent.tool_use",
+      agent_id: "backend_2",
+      task_id: other.id,
+      summary: "backend: running Bash: rm -rf build",
+    });
+    await daemon.eventHandled(unrelated);
+    const afterUnrelated = progress.seen.length;
+    const nextBeat = await progress.waitFor((p) => progress.seen.indexOf(p) >= afterUnrelated);
+    expect(nextBeat.message).toMatch(/^coordinator: running Bash: npm test/);
+    const subtask = daemon.addTask({ description: "write the route", parent_id: task.id });
+    daemon.emit({
+      kind: "agent.tool_use",
+      agent_id: "backend_1",
+      task_id: subtask.id,
+      summary: "backend: running Edit: src/app.ts",
+    });
+    await progress.waitFor((p) => p.message?.startsWith("backend: running Edit: src/app.ts") ?? false);
+
+    daemon.completeTask(task.id, { result: "Done." });
+    const result = await call;
+    expect(textOf(result)).toMatch(/^Done\./);
+    const values = progress.seen.map((p) => p.progress);
+    expect(values).toEqual([...values].sort((a, b) => a - b));
+    expect(new Set(values).size).toBe(values.length);
+    await daemon.eventsClosed();
+  });
+
+  it("returns the task id and a cca_status hint when the wait limit is reached", async () => {
+    const clock = new ManualClock();
+    const daemon = new InMemoryDaemonClient({ longPollAdvances: clock });
+    session = await openCommandCenterSession({ client: daemon, clock, waitLimitS: 12 });
+    const result = await session.client.callTool({
+      name: "cca_task",
+      arguments: { description: "Migrate the DB" },
+    });
+    const [task] = await daemon.listTasks();
+    expect(result.isError).toBeFalsy();
+    expect(textOf(result)).toBe(
+      `Task ${task!.id} is still queued after 12.0s; the team keeps working on it. ` +
+        `Check it later with cca_status {"task_id":"${task!.id}"} (cca_activity shows what the agents are doing).`,
+    );
+    expect(daemon.calls.filter((call) => call === "waitForTask")).toHaveLength(3);
+    expect(daemon.calls).not.toContain("cancelTask");
+  });
+
+  it("reports a failed task as an error with its code and message", async () => {
+    const daemon = new InMemoryDaemonClient();
+    const client = await open(daemon);
+    const call = client.callTool({ name: "cca_task", arguments: { description: "Deploy" } });
+    const task = await daemon.nextTaskCreated();
+    daemon.failTask(task.id, {
+      code: "turn_failed",
+      message: "The coordinator's turn ended with an API error.",
+    });
+    const result = await call;
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toMatch(
+      new RegExp(
+        `^Task ${task.id} failed \\[turn_failed\\]: The coordinator's turn ended with an API error\\.\\n\\n\\[cca ${task.id} · failed · `,
+      ),
+    );
+  });
+
+  it("reports a cancelled task as an error", async () => {
+    const daemon = new InMemoryDaemonClient();
+    const client = await open(daemon);
+    const call = client.callTool({ name: "cca_task", arguments: { description: "Deploy" } });
+    const task = await daemon.nextTaskCreated();
+    await daemon.cancelTask(task.id);
+    const result = await call;
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toContain(`Task ${task.id} was cancelled [task_cancelled]: Cancelled on request`);
+  });
+
+  it.each([
+    [{ description: "   " }, "description must not be empty"],
+    [{}, "description is required"],
+    [{ description: "Fix it", priority: "urgent" }, "priority must be one of: low, normal, high, critical"],
+    [{ description: "Fix it", wait: "yes" }, "wait must be true or false"],
+  ])("refuses bad input %j with a clear error and creates no task", async (args, expected) => {
+    const daemon = new InMemoryDaemonClient();
+    const client = await open(daemon);
+    const result = await client.callTool({ name: "cca_task", arguments: args });
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toContain("Invalid arguments for tool cca_task");
+    expect(textOf(result)).toContain(expected);
+    expect(daemon.calls).not.toContain("createTask");
+  });
+
+  it("returns the task id at once when wait is false", async () => {
+    const daemon = new InMemoryDaemonClient();
+    const client = await open(daemon);
+    const result = await client.callTool({
+      name: "cca_task",
+      arguments: { description: "Write docs", priority: "low", wait: false },
+    });
+    const [task] = await daemon.listTasks();
+    expect(result.isError).toBeFalsy();
+    expect(textOf(result)).toBe(
+      `Task ${task!.id} is queued (priority low). Check it with cca_status {"task_id":"${task!.id}"}; ` +
+        "cca_activity shows the agents at work.",
+    );
+    expect(daemon.calls).not.toContain("waitForTask");
+  });
+
+  it("stops waiting, without cancelling the task, when the MCP request is cancelled", async () => {
+    const daemon = new InMemoryDaemonClient();
+    const client = await open(daemon);
+    const controller = new AbortController();
+    const call = client.callTool({ name: "cca_task", arguments: { description: "Refactor" } }, undefined, {
+      signal: controller.signal,
+    });
+    const task = await daemon.nextTaskCreated();
+    const aborted = daemon.waitAborted();
+    controller.abort("the user pressed Esc");
+    await expect(call).rejects.toThrow();
+    await aborted;
+    await daemon.eventsClosed();
+    expect(daemon.calls).not.toContain("cancelTask");
+    expect((await daemon.getTask(task.id)).status).toBe("queued");
+  });
+
+  it("says the task may still be running when the daemon goes away during the wait", async () => {
+    const clock = new ManualClock();
+    const daemon = new InMemoryDaemonClient({ longPollAdvances: clock });
+    session = await openCommandCenterSession({ client: daemon, clock });
+    daemon.failWith(new CcaError("daemon_unreachable", "The CCA daemon is not reachable."), ["waitForTask"]);
+    const result = await session.client.callTool({
+      name: "cca_task",
+      arguments: { description: "Refactor" },
+    });
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toMatch(
+      /^Lost track of task task_1 while waiting \(it may still be running; check it later with cca_status\) \[daemon_unreachable\]: /,
+    );
+  });
+});

@@ -1,0 +1,126 @@
+import { isTerminalStatus, MAX_TASK_DESCRIPTION_CHARS, TASK_PRIORITIES, type Task } from "@cca/core";
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { z } from "zod";
+import { formatDuration, formatTaskAnswer, formatTaskFailure } from "../format.js";
+import { startProgressHeartbeat, type ToolExtra } from "../progress-heartbeat.js";
+import { watchTaskActivity } from "../task-activity.js";
+import type { ToolContext } from "../tool-context.js";
+import { daemonErrorResult, errorResult, textResult } from "../tool-result.js";
+
+export const CCA_TASK_TOOL = "cca_task";
+
+/** The longest single long-poll, in seconds; progress keeps flowing in between. */
+const POLL_S = 5;
+
+const DESCRIPTION =
+  "Hand a software development task (code, tests, fixes, reviews, refactoring, infra, database, security) " +
+  "to the CCA agent team and get their answer. Specialist Claude Code agents split the work and remember " +
+  "earlier tasks, so follow-ups work. Waits with progress; a long task returns its id for cca_status.";
+
+const inputSchema = {
+  description: z
+    .string({ error: "description is required: say what the team should do" })
+    .trim()
+    .min(1, "description must not be empty: say what the team should do")
+    .max(
+      MAX_TASK_DESCRIPTION_CHARS,
+      `description is longer than ${MAX_TASK_DESCRIPTION_CHARS} characters: put large material in files and name them`,
+    )
+    .describe("The work, with what the team needs: goal, files, constraints, how to check it."),
+  priority: z
+    .enum(TASK_PRIORITIES, { error: `priority must be one of: ${TASK_PRIORITIES.join(", ")}` })
+    .optional()
+    .describe("Default normal."),
+  wait: z
+    .boolean({ error: "wait must be true or false" })
+    .default(true)
+    .describe("Wait for the answer (default); false returns the task id at once."),
+};
+
+type CcaTaskInput = z.output<z.ZodObject<typeof inputSchema>>;
+
+/** Registers `cca_task`: create a task and, by default, wait for its answer while reporting progress. */
+export function registerCcaTaskTool(server: McpServer, context: ToolContext): void {
+  server.registerTool(CCA_TASK_TOOL, { description: DESCRIPTION, inputSchema }, (input, extra) =>
+    runCcaTask(input, extra, context),
+  );
+}
+
+async function runCcaTask(
+  input: CcaTaskInput,
+  extra: ToolExtra,
+  context: ToolContext,
+): Promise<CallToolResult> {
+  let task: Task;
+  try {
+    task = await context.client.createTask({ description: input.description, priority: input.priority });
+  } catch (error) {
+    return daemonErrorResult("Could not hand the task to the CCA daemon", error);
+  }
+  context.logger.info("task created", { task_id: task.id, wait: input.wait });
+  if (!input.wait) {
+    return textResult(
+      `Task ${task.id} is ${task.status} (priority ${task.priority}). ` +
+        `Check it with cca_status {"task_id":"${task.id}"}; cca_activity shows the agents at work.`,
+    );
+  }
+  return waitForTaskEnd(task, extra, context);
+}
+
+async function waitForTaskEnd(
+  created: Task,
+  extra: ToolExtra,
+  context: ToolContext,
+): Promise<CallToolResult> {
+  const { client, clock, logger } = context;
+  const startedAt = clock.now();
+  const deadline = startedAt + context.waitLimitS * 1000;
+  let task = created;
+  const activity = watchTaskActivity({ client, taskId: task.id, logger, signal: extra.signal });
+  const heartbeat = startProgressHeartbeat({
+    extra,
+    intervalMs: context.progressIntervalMs,
+    logger,
+    message: () => {
+      const news = activity.latest() ?? `task ${task.id} ${task.status}`;
+      return `${news} (${elapsedLabel(clock.now() - startedAt)})`;
+    },
+  });
+  const stoppedWaiting = () =>
+    textResult(
+      `Stopped waiting for task ${task.id}; it goes on. Check it with cca_status {"task_id":"${task.id}"}.`,
+    );
+  try {
+    while (!isTerminalStatus(task.status)) {
+      if (extra.signal.aborted) return stoppedWaiting();
+      const remainingMs = deadline - clock.now();
+      if (remainingMs <= 0) {
+        return textResult(
+          `Task ${task.id} is still ${task.status} after ${formatDuration(context.waitLimitS * 1000)}; ` +
+            `the team keeps working on it. Check it later with cca_status {"task_id":"${task.id}"} ` +
+            "(cca_activity shows what the agents are doing).",
+        );
+      }
+      const waitS = Math.max(1, Math.min(POLL_S, Math.ceil(remainingMs / 1000)));
+      task = await client.waitForTask(task.id, waitS, extra.signal);
+    }
+  } catch (error) {
+    if (extra.signal.aborted) return stoppedWaiting();
+    return daemonErrorResult(
+      `Lost track of task ${task.id} while waiting (it may still be running; check it later with cca_status)`,
+      error,
+    );
+  } finally {
+    heartbeat.stop();
+    activity.stop();
+  }
+  logger.info("task ended", { task_id: task.id, status: task.status });
+  return task.status === "completed"
+    ? textResult(formatTaskAnswer(task))
+    : errorResult(formatTaskFailure(task));
+}
+
+function elapsedLabel(ms: number): string {
+  return ms < 60_000 ? `${Math.round(ms / 1000)}s` : formatDuration(ms);
+}
