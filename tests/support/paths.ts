@@ -7,3 +7,4 @@ export const CCAD_BIN = root("apps/daemon/bin/ccad.js");
 export const CCA_MCP_BIN = root("apps/mcp/bin/cca-mcp.js");
 export const CCA_CLI_BIN = root("apps/cli/bin/cca.js");
 export const COORDINATOR_INSTRUCTIONS = root("agents/coordinator.md");
+export const REPO_ROOT = root("");

@@ -1,4 +1,4 @@
-import { CcaError } from "@cca/core";
+import { CcaError, createDaemonClient } from "@cca/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startTestDaemon, type TestDaemon } from "./support.js";
 
@@ -147,6 +147,13 @@ describe("HTTP API", () => {
     expect(task.status).toBe("running");
     const cancelled = await t.client.cancelTask(task.id);
     expect(cancelled.status).toBe("cancelled");
+  });
+
+  it("keeps waiting across several short HTTP waits until the task ends", async () => {
+    const client = createDaemonClient({ baseUrl: t.daemon.url, token: t.daemon.token, waitChunkS: 0.05 });
+    const { task, timed_out } = await client.createTaskAndWait({ description: "sleep 400", timeout_s: 10 });
+    expect(timed_out).toBe(false);
+    expect(task).toMatchObject({ status: "completed", result: "echo: sleep 400" });
   });
 
   it("cancels a running task by interrupting the turn, keeping the agent", async () => {

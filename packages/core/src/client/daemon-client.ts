@@ -12,6 +12,7 @@ import {
   ErrorBodySchema,
   type Health,
   HealthSchema,
+  isTerminalStatus,
   type Task,
   TaskSchema,
   type TaskWaitResponse,
@@ -19,6 +20,11 @@ import {
 } from "../domain/schemas.js";
 import { CcaError, isErrorCode } from "../errors/cca-error.js";
 import { readSseEvents } from "./sse.js";
+
+/** How long `createTaskAndWait` waits when the request names no `timeout_s`. */
+const DEFAULT_WAIT_S = 300;
+/** The longest single HTTP wait, well under the 300 s after which Node's fetch gives up. */
+const WAIT_CHUNK_S = 60;
 
 export interface DaemonClientOptions {
   /** e.g. `http://127.0.0.1:9200` */
@@ -29,6 +35,8 @@ export interface DaemonClientOptions {
    */
   token?: string | (() => string | undefined);
   fetch?: typeof fetch;
+  /** The longest single HTTP wait in `createTaskAndWait`, in seconds (default 60). */
+  waitChunkS?: number;
 }
 
 /** A typed client for ccad's HTTP API. Every method throws CcaError on failure. */
@@ -41,8 +49,12 @@ export interface DaemonClient {
   spawnAgent(role: string): Promise<Agent>;
   stopAgent(id: string): Promise<Agent>;
   createTask(request: CreateTaskRequest & { wait?: false }): Promise<Task>;
+  /**
+   * Creates a task and waits up to `timeout_s` (default 300) for it to end. Long waits are
+   * split into requests of at most a minute, so no HTTP timeout on the way cuts them short.
+   */
   createTaskAndWait(request: CreateTaskRequest, signal?: AbortSignal): Promise<TaskWaitResponse>;
-  listTasks(): Promise<Task[]>;
+  listTasks(options?: { limit?: number }): Promise<Task[]>;
   getTask(id: string): Promise<Task>;
   /** Long-polls a task: answers when it ends or after `waitS` seconds, whichever is first. */
   waitForTask(id: string, waitS: number, signal?: AbortSignal): Promise<Task>;
@@ -118,9 +130,31 @@ export function createDaemonClient(options: DaemonClientOptions): DaemonClient {
     spawnAgent: (role) => request(AgentSchema, "POST", "/api/v1/agents", { role }),
     stopAgent: (agentId) => request(AgentSchema, "DELETE", `/api/v1/agents/${id(agentId)}`),
     createTask: (body) => request(TaskSchema, "POST", "/api/v1/tasks", { ...body, wait: false }),
-    createTaskAndWait: (body, signal) =>
-      request(TaskWaitResponseSchema, "POST", "/api/v1/tasks", { ...body, wait: true }, signal),
-    listTasks: () => request(taskList, "GET", "/api/v1/tasks"),
+    async createTaskAndWait(body, signal) {
+      const deadline = Date.now() + (body.timeout_s ?? DEFAULT_WAIT_S) * 1000;
+      const chunkS = () =>
+        Math.max(0, Math.min(options.waitChunkS ?? WAIT_CHUNK_S, (deadline - Date.now()) / 1000));
+      const first = await request(
+        TaskWaitResponseSchema,
+        "POST",
+        "/api/v1/tasks",
+        { ...body, wait: true, timeout_s: Math.max(0.001, chunkS()) },
+        signal,
+      );
+      let task = first.task;
+      while (!isTerminalStatus(task.status) && chunkS() > 0) {
+        task = await request(
+          TaskSchema,
+          "GET",
+          `/api/v1/tasks/${id(task.id)}?wait_s=${chunkS()}`,
+          undefined,
+          signal,
+        );
+      }
+      return { task, timed_out: !isTerminalStatus(task.status) };
+    },
+    listTasks: (options = {}) =>
+      request(taskList, "GET", `/api/v1/tasks${options.limit ? `?limit=${options.limit}` : ""}`),
     getTask: (taskId) => request(TaskSchema, "GET", `/api/v1/tasks/${id(taskId)}`),
     waitForTask: (taskId, waitS, signal) =>
       request(TaskSchema, "GET", `/api/v1/tasks/${id(taskId)}?wait_s=${waitS}`, undefined, signal),

@@ -1,0 +1,53 @@
+import { CcaError, type ErrorCode } from "@cca/core";
+
+/** The exit codes `cca` promises to scripts. */
+export const EXIT_CODES = {
+  ok: 0,
+  error: 1,
+  usage: 2,
+  daemonUnreachable: 3,
+  taskFailed: 4,
+  notFound: 5,
+  interrupted: 130,
+} as const;
+
+export type ExitCode = (typeof EXIT_CODES)[keyof typeof EXIT_CODES];
+
+/** The exit-code table as it appears in `cca --help` and the README. */
+export const EXIT_CODES_HELP = [
+  "Exit codes:",
+  "  0    ok",
+  "  1    error (including a --wait/--watch that gave up before the task ended)",
+  "  2    usage error (unknown command or option, missing or bad argument)",
+  "  3    daemon unreachable (not running, or not at --daemon-url)",
+  "  4    task failed or was cancelled (task create --wait, task status)",
+  "  5    not found (no task or agent with that id)",
+  "  130  interrupted (Ctrl-C)",
+].join("\n");
+
+const EXIT_CODE_BY_ERROR_CODE: Partial<Record<ErrorCode, ExitCode>> = {
+  daemon_unreachable: EXIT_CODES.daemonUnreachable,
+  not_found: EXIT_CODES.notFound,
+  task_not_found: EXIT_CODES.notFound,
+  agent_not_found: EXIT_CODES.notFound,
+  task_cancelled: EXIT_CODES.taskFailed,
+};
+
+/** A command line that yargs (or a command's own check) refused. */
+export class UsageError extends Error {
+  /** The help text of the command that was misused, shown under the message. */
+  readonly help: string;
+
+  constructor(message: string, help = "") {
+    super(message);
+    this.name = "UsageError";
+    this.help = help;
+  }
+}
+
+/** The exit code for anything a command throws. */
+export function exitCodeForError(error: unknown): ExitCode {
+  if (error instanceof UsageError) return EXIT_CODES.usage;
+  if (error instanceof CcaError) return EXIT_CODE_BY_ERROR_CODE[error.code] ?? EXIT_CODES.error;
+  return EXIT_CODES.error;
+}

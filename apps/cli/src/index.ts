@@ -1,0 +1,28 @@
+export { run } from "./cli.js";
+export type { CommandContext, Output, RunOptions } from "./context.js";
+export {
+  type DaemonFiles,
+  DaemonProcessError,
+  daemonFiles,
+  isDaemonProcess,
+  isProcessAlive,
+  readLastLines,
+  readPidFile,
+  resolveDaemonEntry,
+  type StopOutcome,
+  stopProcess,
+} from "./daemon-process.js";
+export { type DaemonLocation, locateDaemon, urlForBindAddress } from "./daemon-url.js";
+export { EXIT_CODES, EXIT_CODES_HELP, type ExitCode, exitCodeForError, UsageError } from "./exit-codes.js";
+export {
+  formatAge,
+  formatCost,
+  formatCount,
+  formatDuration,
+  type RenderOptions,
+  renderAgentTable,
+  renderDaemonStatus,
+  renderTaskDetail,
+  renderTaskTable,
+  totalTokens,
+} from "./render.js";
