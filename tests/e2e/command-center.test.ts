@@ -63,6 +63,34 @@ describe("the Command Center path, end to end", () => {
     }
   });
 
+  it("relays what the Coordinator is doing as MCP progress while cca_task waits", async () => {
+    mock.on({
+      when: (r) => isCoordinator(r) && r.lastUserText === "Run the tests" && r.toolResults.length === 0,
+      reply: callTool("Bash", { command: "echo tests-ran", description: "run the tests" }),
+    });
+    // Answer after the heartbeat (every 5 s) has had a chance to report the tool use.
+    mock.on({
+      when: (r) => isCoordinator(r) && r.toolResults.length > 0,
+      reply: { text: "tests pass", delayMs: 5500 },
+    });
+    const mcp = await connectCcaMcp(ccad.clientEnv());
+    try {
+      const progress: string[] = [];
+      const outcome = await mcp.call("cca_task", { description: "Run the tests" }, (message) =>
+        progress.push(message),
+      );
+      expect(outcome.text).toContain("tests pass");
+      expect(progress.length).toBeGreaterThanOrEqual(2);
+      expect(progress.some((message) => message.includes("coordinator: running Bash: echo tests-ran"))).toBe(
+        true,
+      );
+      const toolResult = await mock.waitForRequest((r) => isCoordinator(r) && r.toolResults.length > 0);
+      expect(toolResult.toolResults[0]!.content).toContain("tests-ran");
+    } finally {
+      await mcp.close();
+    }
+  });
+
   it("sends a follow-up task to the same Coordinator conversation", async () => {
     mock.on({
       when: (r) => isCoordinator(r) && r.lastUserText === "Create a users table",

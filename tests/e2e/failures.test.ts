@@ -1,7 +1,9 @@
+import { join } from "node:path";
 import { createMockAnthropic, type MockAnthropic, replyError, replyText } from "@cca/mock-anthropic";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type CcadProcess, processExists, startCcad } from "../support/ccad-process.js";
 import { connectCcaMcp } from "../support/mcp-client.js";
+import { waitForTranscript } from "../support/transcript.js";
 
 let mock: MockAnthropic;
 let ccad: CcadProcess | undefined;
@@ -41,6 +43,8 @@ describe("failures with real Claude Code", () => {
     const slow = await ccad.client.createTask({ description: "slow work" });
     await mock.waitForRequest(endsWith("slow work"));
     const [agent] = await ccad.client.listAgents();
+    // Resuming needs what Claude Code had written of the conversation before it died.
+    await waitForTranscript(join(ccad.home, "claude-home", ".claude"), agent!.session_id!, "noted");
     process.kill(agent!.pid!, "SIGKILL");
     const crashed = await ccad.client.waitForTask(slow.id, 20);
     expect(crashed).toMatchObject({ status: "failed", error: { code: "agent_crashed" } });

@@ -241,6 +241,26 @@ describe("HTTP API", () => {
   });
 });
 
+describe("HTTP API when a crashed conversation cannot be resumed", () => {
+  it("starts the next agent in a new conversation", async () => {
+    const daemon = await startTestDaemon({ env: { ...process.env, FAKE_CLAUDE_RESUME_FAILS: "1" } });
+    try {
+      await daemon.client.createTaskAndWait({ description: "warm up" });
+      const { task } = await daemon.client.createTaskAndWait({ description: "crash" });
+      expect(task.error?.code).toBe("agent_crashed");
+      const next = (await daemon.client.createTaskAndWait({ description: "again" })).task;
+      expect(next).toMatchObject({ status: "completed", result: "echo: again" });
+      expect(next.session_id).not.toBe(task.session_id);
+      const failedResume = (await daemon.client.listAgents()).filter((agent) => agent.state === "failed");
+      expect(failedResume.map((agent) => agent.last_error?.message).join("\n")).toMatch(
+        /No conversation found/,
+      );
+    } finally {
+      await daemon.close();
+    }
+  });
+});
+
 describe("HTTP API with a missing Claude Code binary", () => {
   it("fails the task with claude_not_found and a fix, and keeps serving", async () => {
     const missing = await startTestDaemon({ claudePath: "/nonexistent/claude" });

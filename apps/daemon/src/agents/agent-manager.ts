@@ -146,7 +146,7 @@ export class AgentManager {
 
   async #spawn(role: string): Promise<ManagedAgent> {
     if (this.#closed) throw new CcaError("shutting_down", "The daemon is shutting down; no new agents start");
-    const profile = this.#options.catalog.profile(role);
+    this.#options.catalog.profile(role); // refuses an unknown role before anything starts
     if (this.activeCount >= this.#options.maxAgents) {
       throw new CcaError(
         "agent_limit_reached",
@@ -154,12 +154,30 @@ export class AgentManager {
         { details: { max_agents: this.#options.maxAgents } },
       );
     }
-    const id = newId(role);
     const resumable = this.#resumable.get(role);
     this.#resumable.delete(role);
-    const sessionId = resumable?.sessionId ?? randomUUID();
+    if (resumable) {
+      try {
+        return await this.#launch(role, { ...resumable, resume: true });
+      } catch (error) {
+        // Claude Code may not have written the transcript before it died; the work goes on afresh.
+        const reason = error instanceof Error ? error.message : String(error);
+        this.#logger.warn("could not resume the conversation; starting a new one", { role, reason });
+      }
+    }
+    return this.#launch(role, { sessionId: randomUUID(), workingDir: null, resume: false });
+  }
+
+  /** Starts one Claude Code process for `role`, in a new conversation or resuming `sessionId`. */
+  async #launch(
+    role: string,
+    conversation: { sessionId: string; workingDir: string | null; resume: boolean },
+  ): Promise<ManagedAgent> {
+    const profile = this.#options.catalog.profile(role);
+    const id = newId(role);
+    const { sessionId, resume } = conversation;
     const workingDir =
-      resumable?.workingDir ?? (this.#options.config.working_dir || join(this.#options.workRoot, id));
+      conversation.workingDir ?? (this.#options.config.working_dir || join(this.#options.workRoot, id));
     mkdirSync(workingDir, { recursive: true });
     const { config } = this.#options;
     const session = new HeadlessSession({
@@ -167,7 +185,7 @@ export class AgentManager {
       args: headlessLaunchArgs({
         profile,
         sessionId,
-        resume: resumable !== undefined,
+        resume,
         skipPermissions: config.skip_permissions,
       }),
       cwd: workingDir,
@@ -199,7 +217,7 @@ export class AgentManager {
     };
     this.#agents.set(id, agent);
     session.onExit((info) => this.#onExit(agent, info.code, info.signal));
-    const verb = resumable ? "resuming" : "starting";
+    const verb = resume ? "resuming its conversation in" : "starting";
     this.#options.activity.record("agent.spawned", { agent_id: id, summary: `${role}: ${verb} Claude Code` });
     try {
       await session.start();
@@ -212,7 +230,7 @@ export class AgentManager {
     }
     agent.record.pid = session.pid;
     this.#setState(agent, "ready");
-    this.#logger.info("agent ready", { agent: id, role, pid: session.pid, resumed: resumable !== undefined });
+    this.#logger.info("agent ready", { agent: id, role, pid: session.pid, resumed: resume });
     return agent;
   }
 
