@@ -1,25 +1,11 @@
-import { emptyUsage, type Task } from "@cca/core";
+import { newTask, type Task } from "@cca/core";
 import { describe, expect, it } from "vitest";
 import { formatCost, formatDuration, formatTaskAnswer, formatTaskFooter } from "./format.js";
 
 function task(fields: Partial<Task> = {}): Task {
   return {
-    id: "task_1",
-    description: "d",
-    priority: "normal",
+    ...newTask({ id: "task_1", description: "d", created_at: "2026-01-01T00:00:00Z" }),
     status: "completed",
-    parent_id: null,
-    agent_id: null,
-    session_id: null,
-    result: null,
-    error: null,
-    usage: emptyUsage(),
-    num_turns: null,
-    created_at: "2026-01-01T00:00:00Z",
-    started_at: null,
-    finished_at: null,
-    duration_ms: null,
-    agent_duration_ms: null,
     ...fields,
   };
 }

@@ -3,6 +3,7 @@ export { readSseEvents, type SseEvent } from "./client/sse.js";
 export { type Clock, isoTime, systemClock } from "./clock.js";
 export { findConfigFile, type LoadedConfig, loadConfig, parseConfig } from "./config/load.js";
 export { type Config, type ConfigInput, ConfigSchema, type RoleConfig } from "./config/schema.js";
+export { newTask } from "./domain/new-task.js";
 export { BUILTIN_ROLES, type BuiltinRole, ROLE_NAME_PATTERN, type Role } from "./domain/roles.js";
 export {
   ACTIVITY_KINDS,

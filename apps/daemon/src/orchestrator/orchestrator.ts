@@ -8,6 +8,7 @@ import {
   isTerminalStatus,
   type Logger,
   newId,
+  newTask,
   noopLogger,
   systemClock,
   type Task,
@@ -65,24 +66,12 @@ export class Orchestrator {
   submit(request: { description: string; priority: TaskPriority }): Task {
     if (this.#closed)
       throw new CcaError("shutting_down", "The daemon is shutting down and accepts no new tasks");
-    const task: Task = {
+    const task = newTask({
       id: newId("task"),
       description: request.description,
       priority: request.priority,
-      status: "queued",
-      parent_id: null,
-      agent_id: null,
-      session_id: null,
-      result: null,
-      error: null,
-      usage: emptyUsage(),
-      num_turns: null,
       created_at: isoTime(this.#clock),
-      started_at: null,
-      finished_at: null,
-      duration_ms: null,
-      agent_duration_ms: null,
-    };
+    });
     this.#options.store.insert(task);
     this.#queue.push(task.id, task.priority);
     this.#options.activity.record("task.queued", {

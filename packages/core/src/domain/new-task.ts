@@ -1,0 +1,29 @@
+import { emptyUsage, type Task, type TaskPriority } from "./schemas.js";
+
+/** A task as it is first stored: queued, with nothing run and nothing spent. */
+export function newTask(fields: {
+  id: string;
+  description: string;
+  created_at: string;
+  priority?: TaskPriority;
+  parent_id?: string | null;
+}): Task {
+  return {
+    id: fields.id,
+    description: fields.description,
+    priority: fields.priority ?? "normal",
+    status: "queued",
+    parent_id: fields.parent_id ?? null,
+    agent_id: null,
+    session_id: null,
+    result: null,
+    error: null,
+    usage: emptyUsage(),
+    num_turns: null,
+    created_at: fields.created_at,
+    started_at: null,
+    finished_at: null,
+    duration_ms: null,
+    agent_duration_ms: null,
+  };
+}
