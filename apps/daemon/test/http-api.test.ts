@@ -1,6 +1,6 @@
 import { CcaError, createDaemonClient } from "@cca/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startTestDaemon, type TestDaemon } from "./support.js";
+import { startTestDaemon, type TestDaemon, waitUntil } from "./support.js";
 
 let t: TestDaemon;
 beforeEach(async () => {
@@ -277,11 +277,3 @@ describe("HTTP API with a missing Claude Code binary", () => {
     }
   });
 });
-
-async function waitUntil(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

@@ -35,6 +35,8 @@ export {
   type TaskPriority,
   TaskSchema,
   type TaskStatus,
+  type TaskTree,
+  TaskTreeSchema,
   type TaskWaitResponse,
   TaskWaitResponseSchema,
   type TokenUsage,

@@ -53,6 +53,7 @@ export class AgentManager {
   readonly #agents = new Map<string, ManagedAgent>();
   /** Per role, the session of a crashed agent whose conversation the next agent resumes. */
   readonly #resumable = new Map<string, { sessionId: string; workingDir: string }>();
+  readonly #changeWaiters = new Set<() => void>();
   #closed = false;
 
   constructor(options: AgentManagerOptions) {
@@ -69,6 +70,11 @@ export class AgentManager {
     return structuredClone(this.#managed(id).record);
   }
 
+  /** Throws `unknown_role`, naming the known roles, unless `role` is one. */
+  checkRole(role: string): void {
+    this.#options.catalog.profile(role);
+  }
+
   /** How many agents are alive (starting, ready or busy). */
   get activeCount(): number {
     return [...this.#agents.values()].filter((agent) => ACTIVE_STATES.has(agent.record.state)).length;
@@ -80,33 +86,69 @@ export class AgentManager {
     return structuredClone(agent.record);
   }
 
-  /** A ready agent of `role` (the first idle one), spawned if there is none. */
-  async acquire(role: string): Promise<Agent> {
-    const idle = [...this.#agents.values()].find(
-      (agent) => agent.record.role === role && agent.record.state === "ready",
-    );
-    return structuredClone((idle ?? (await this.#spawn(role))).record);
+  /**
+   * Reserves an agent of `role` for `taskId` (its state becomes busy): an idle one, else a
+   * new one while a slot is free, else a new one in the place of the least recently used
+   * idle agent of another role; else it waits until one of those becomes possible.
+   * `ancestors` are the tasks waiting on this one: if they hold every slot, waiting would
+   * never end, so it fails with `agent_limit_reached` instead.
+   */
+  async reserve(
+    role: string,
+    taskId: string,
+    options: { signal?: AbortSignal; ancestors?: string[] } = {},
+  ): Promise<Agent> {
+    this.#options.catalog.profile(role);
+    for (;;) {
+      options.signal?.throwIfAborted();
+      const idle = this.#idle().find((agent) => agent.record.role === role);
+      if (idle) {
+        this.#assign(idle, taskId);
+        return structuredClone(idle.record);
+      }
+      if (this.activeCount < this.#options.maxAgents) {
+        return structuredClone((await this.#spawn(role, taskId)).record);
+      }
+      const victim = this.#idle().sort((x, y) =>
+        x.record.last_activity_at.localeCompare(y.record.last_activity_at),
+      )[0];
+      if (victim) {
+        this.#logger.info("stopping an idle agent to make room", { agent: victim.record.id, for: role });
+        await this.#stopAgent(victim);
+        continue;
+      }
+      const ancestors = new Set(options.ancestors ?? []);
+      const active = [...this.#agents.values()].filter((agent) => ACTIVE_STATES.has(agent.record.state));
+      if (ancestors.size > 0 && active.every((agent) => ancestors.has(agent.record.current_task_id ?? ""))) {
+        throw new CcaError(
+          "agent_limit_reached",
+          `No ${role} agent can start: all ${this.#options.maxAgents} agent slots (daemon.max_agents) are held by the tasks waiting for this one. Raise daemon.max_agents.`,
+          { details: { max_agents: this.#options.maxAgents, role } },
+        );
+      }
+      await this.#nextChange(options.signal);
+    }
   }
 
-  /** Runs one turn on the agent, keeping its state, activity and token totals current. */
+  /** Ends a reservation: the agent is idle again, if it is still up. */
+  release(agentId: string): void {
+    const agent = this.#managed(agentId);
+    agent.record.current_task_id = null;
+    if (agent.record.state === "busy") this.#setState(agent, "ready");
+  }
+
+  /** Runs one turn on an agent reserved for `taskId`, keeping its activity and token totals current. */
   async runTurn(agentId: string, taskId: string, prompt: string): Promise<TurnResult> {
     const agent = this.#managed(agentId);
-    if (agent.record.state !== "ready") {
-      throw new CcaError("internal", `Agent ${agentId} is ${agent.record.state}, not ready for a turn`);
+    if (agent.record.state !== "busy" || agent.record.current_task_id !== taskId) {
+      throw new CcaError("internal", `Agent ${agentId} is not reserved for task ${taskId}`);
     }
-    agent.record.current_task_id = taskId;
-    this.#setState(agent, "busy");
-    try {
-      const result = await agent.session.runTurn(prompt, this.#turnListener(agent, taskId));
-      agent.turns += 1;
-      addUsage(agent.record.usage, result.usage);
-      agent.record.session_id = result.sessionId ?? agent.record.session_id;
-      if (!result.isError) agent.record.tasks_completed += 1;
-      return result;
-    } finally {
-      agent.record.current_task_id = null;
-      if ((agent.record.state as AgentState) === "busy") this.#setState(agent, "ready");
-    }
+    const result = await agent.session.runTurn(prompt, this.#turnListener(agent, taskId));
+    agent.turns += 1;
+    addUsage(agent.record.usage, result.usage);
+    agent.record.session_id = result.sessionId ?? agent.record.session_id;
+    if (!result.isError) agent.record.tasks_completed += 1;
+    return result;
   }
 
   /** Interrupts the agent's running turn, if any; the agent stays up. */
@@ -134,6 +176,31 @@ export class AgentManager {
     await agent.session.stop(this.#options.stopGraceMs);
   }
 
+  #idle(): ManagedAgent[] {
+    return [...this.#agents.values()].filter((agent) => agent.record.state === "ready");
+  }
+
+  #assign(agent: ManagedAgent, taskId: string): void {
+    agent.record.current_task_id = taskId;
+    this.#setState(agent, "busy");
+  }
+
+  /** Resolves at the next change that may free a slot (an agent idle, stopped or failed). */
+  #nextChange(signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const onAbort = () => {
+        this.#changeWaiters.delete(wake);
+        reject(signal?.reason);
+      };
+      const wake = () => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve();
+      };
+      this.#changeWaiters.add(wake);
+      signal?.addEventListener("abort", onAbort, { once: true });
+    });
+  }
+
   #managed(id: string): ManagedAgent {
     const agent = this.#agents.get(id);
     if (!agent) {
@@ -144,7 +211,8 @@ export class AgentManager {
     return agent;
   }
 
-  async #spawn(role: string): Promise<ManagedAgent> {
+  /** Starts an agent; with `reserveFor` it comes up busy with that task instead of idle. */
+  async #spawn(role: string, reserveFor?: string): Promise<ManagedAgent> {
     if (this.#closed) throw new CcaError("shutting_down", "The daemon is shutting down; no new agents start");
     this.#options.catalog.profile(role); // refuses an unknown role before anything starts
     if (this.activeCount >= this.#options.maxAgents) {
@@ -158,20 +226,21 @@ export class AgentManager {
     this.#resumable.delete(role);
     if (resumable) {
       try {
-        return await this.#launch(role, { ...resumable, resume: true });
+        return await this.#launch(role, { ...resumable, resume: true }, reserveFor);
       } catch (error) {
         // Claude Code may not have written the transcript before it died; the work goes on afresh.
         const reason = error instanceof Error ? error.message : String(error);
         this.#logger.warn("could not resume the conversation; starting a new one", { role, reason });
       }
     }
-    return this.#launch(role, { sessionId: randomUUID(), workingDir: null, resume: false });
+    return this.#launch(role, { sessionId: randomUUID(), workingDir: null, resume: false }, reserveFor);
   }
 
   /** Starts one Claude Code process for `role`, in a new conversation or resuming `sessionId`. */
   async #launch(
     role: string,
     conversation: { sessionId: string; workingDir: string | null; resume: boolean },
+    reserveFor: string | undefined,
   ): Promise<ManagedAgent> {
     const profile = this.#options.catalog.profile(role);
     const id = newId(role);
@@ -229,7 +298,8 @@ export class AgentManager {
       throw failure;
     }
     agent.record.pid = session.pid;
-    this.#setState(agent, "ready");
+    if (reserveFor) this.#assign(agent, reserveFor);
+    else this.#setState(agent, "ready");
     this.#logger.info("agent ready", { agent: id, role, pid: session.pid, resumed: resume });
     return agent;
   }
@@ -257,6 +327,10 @@ export class AgentManager {
   #setState(agent: ManagedAgent, state: AgentState): void {
     if (agent.record.state === state) return;
     agent.record.state = state;
+    if (state === "ready" || state === "stopped" || state === "failed") {
+      for (const wake of [...this.#changeWaiters]) wake();
+      this.#changeWaiters.clear();
+    }
     agent.record.last_activity_at = isoTime(this.#clock);
     const kind = state === "stopped" ? "agent.stopped" : "agent.state";
     this.#options.activity.record(kind, {

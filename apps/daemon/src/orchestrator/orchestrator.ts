@@ -13,6 +13,7 @@ import {
   systemClock,
   type Task,
   type TaskPriority,
+  type TaskTree,
   toCcaError,
 } from "@cca/core";
 import type { ActivityLog } from "../activity/activity-log.js";
@@ -20,6 +21,8 @@ import type { AgentManager } from "../agents/agent-manager.js";
 import type { TurnResult } from "../agents/headless-session.js";
 import { PriorityQueue } from "./priority-queue.js";
 import type { TaskStore } from "./task-store.js";
+import { buildTaskTree } from "./task-tree.js";
+import { TaskWaiters } from "./task-waiters.js";
 
 export interface OrchestratorOptions {
   agents: AgentManager;
@@ -31,12 +34,22 @@ export interface OrchestratorOptions {
   logger?: Logger;
 }
 
+/** What a delegating agent asks for (the `cca_delegate` tool's arguments). */
+export interface DelegationRequest {
+  role: string;
+  task: string;
+  context?: string;
+  timeout_s?: number;
+}
+
 /** How a running task is being ended from outside, if it is. */
-type StopReason = "cancel" | "timeout" | "shutdown";
+type StopReason = "cancel" | "timeout" | "shutdown" | "parent_ended";
 
 interface RunningTask {
   agentId: string | null;
   stopReason: StopReason | null;
+  /** Aborts the wait for an agent, when the task has none yet. */
+  reservation: AbortController;
 }
 
 const COORDINATOR = "coordinator";
@@ -45,7 +58,8 @@ const CANCEL_GRACE_MS = 5_000;
 
 /**
  * Accepts tasks, queues them by priority and runs each as one turn of the Coordinator
- * agent (spawned on first use, then reused so follow-ups share its conversation).
+ * (spawned on first use, then reused so follow-ups share its conversation). While it
+ * works, the Coordinator delegates subtasks, which run in parallel on agents of their roles.
  */
 export class Orchestrator {
   readonly #options: OrchestratorOptions;
@@ -53,7 +67,8 @@ export class Orchestrator {
   readonly #clock: Clock;
   readonly #queue = new PriorityQueue();
   readonly #running = new Map<string, RunningTask>();
-  readonly #waiters = new Map<string, Set<(task: Task) => void>>();
+  readonly #waiters = new TaskWaiters();
+  #coordinatorBusy = false;
   #closed = false;
 
   constructor(options: OrchestratorOptions) {
@@ -62,24 +77,49 @@ export class Orchestrator {
     this.#clock = options.clock ?? systemClock;
   }
 
-  /** Stores a new task as queued and schedules it. */
+  /** Stores a new task as queued and schedules it for the Coordinator. */
   submit(request: { description: string; priority: TaskPriority }): Task {
-    if (this.#closed)
-      throw new CcaError("shutting_down", "The daemon is shutting down and accepts no new tasks");
-    const task = newTask({
-      id: newId("task"),
+    const task = this.#create({
       description: request.description,
       priority: request.priority,
-      created_at: isoTime(this.#clock),
+      parent_id: null,
     });
-    this.#options.store.insert(task);
     this.#queue.push(task.id, task.priority);
-    this.#options.activity.record("task.queued", {
-      task_id: task.id,
-      summary: `queued: ${clip(task.description)}`,
-    });
     queueMicrotask(() => this.#pump());
     return task;
+  }
+
+  /**
+   * Runs a subtask of the task that agent `fromAgentId` is working on, on an agent of
+   * `request.role`, and resolves with the ended subtask (completed or not; never throws for
+   * the subtask's own failure). Calls run in parallel.
+   */
+  async delegate(fromAgentId: string, request: DelegationRequest, signal?: AbortSignal): Promise<Task> {
+    const from = this.#options.agents.get(fromAgentId);
+    const parentId = from.current_task_id;
+    if (!parentId) {
+      throw new CcaError(
+        "bad_request",
+        `Agent ${fromAgentId} is not working on a task, so it cannot delegate`,
+      );
+    }
+    this.#options.agents.checkRole(request.role);
+    const parent = this.get(parentId);
+    const subtask = this.#create(
+      { description: request.task, priority: parent.priority, parent_id: parentId },
+      from.role,
+    );
+    const prompt = request.context
+      ? `${request.task}\n\nContext from the ${from.role}:\n${request.context}`
+      : request.task;
+    const onAbort = () => void this.#stopRunning(subtask.id, "cancel");
+    signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      const timeoutMs = request.timeout_s ? request.timeout_s * 1000 : this.#options.taskTimeoutMs;
+      return await this.#execute(subtask.id, request.role, prompt, timeoutMs);
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
+    }
   }
 
   get(id: string): Task {
@@ -88,6 +128,11 @@ export class Orchestrator {
 
   list(limit?: number): Task[] {
     return this.#options.store.list(limit);
+  }
+
+  /** The task with its subtasks, recursively, and each node's usage including its subtree. */
+  tree(id: string): TaskTree {
+    return buildTaskTree(this.get(id), (parentId) => this.#options.store.children(parentId));
   }
 
   /**
@@ -101,33 +146,18 @@ export class Orchestrator {
   ): Promise<{ task: Task; timedOut: boolean }> {
     const current = this.get(id);
     if (isTerminalStatus(current.status)) return { task: current, timedOut: false };
-    return new Promise((resolve) => {
-      const waiters = this.#waiters.get(id) ?? new Set();
-      this.#waiters.set(id, waiters);
-      const finish = (task: Task, timedOut: boolean) => {
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", onAbort);
-        waiters.delete(onEnd);
-        resolve({ task, timedOut });
-      };
-      const onEnd = (task: Task) => finish(task, false);
-      const onAbort = () => finish(this.get(id), true);
-      const timer = setTimeout(() => finish(this.get(id), true), timeoutMs);
-      signal?.addEventListener("abort", onAbort, { once: true });
-      waiters.add(onEnd);
-    });
+    const ended = await this.#waiters.wait(id, timeoutMs, signal);
+    return ended ? { task: ended, timedOut: false } : { task: this.get(id), timedOut: true };
   }
 
-  /** Cancels a queued task at once, or interrupts a running one; resolves with the ended task. */
+  /** Cancels a task and its subtasks: queued ones at once, running ones by interrupting their turn. */
   async cancel(id: string): Promise<Task> {
     const task = this.get(id);
     if (isTerminalStatus(task.status)) {
       throw new CcaError(
         "task_finished",
         `Task ${id} has already ${task.status}; only queued or running tasks can be cancelled`,
-        {
-          details: { task_id: id, status: task.status },
-        },
+        { details: { task_id: id, status: task.status } },
       );
     }
     if (this.#queue.remove(id)) {
@@ -147,24 +177,95 @@ export class Orchestrator {
         error: { code: "shutting_down", message: "The daemon shut down before the task started" },
       });
     }
-    await Promise.all(
-      [...this.#running.keys()].map((id) => this.#stopRunning(id, "shutdown").catch(() => {})),
-    );
+    await Promise.all([...this.#running.keys()].map((id) => this.#stopRunning(id, "shutdown")));
   }
 
   /** Task counts by status. */
   countByStatus(): Record<string, number> {
-    const counts: Record<string, number> = {};
-    for (const task of this.#options.store.list(Number.MAX_SAFE_INTEGER))
-      counts[task.status] = (counts[task.status] ?? 0) + 1;
-    return counts;
+    return this.#options.store.countByStatus();
+  }
+
+  #create(
+    fields: { description: string; priority: TaskPriority; parent_id: string | null },
+    fromRole?: string,
+  ): Task {
+    if (this.#closed)
+      throw new CcaError("shutting_down", "The daemon is shutting down and accepts no new tasks");
+    const task = newTask({ id: newId("task"), created_at: isoTime(this.#clock), ...fields });
+    this.#options.store.insert(task);
+    const via = fromRole ? `${fromRole} delegated` : "queued";
+    this.#options.activity.record("task.queued", {
+      task_id: task.id,
+      summary: `${via}: ${clip(task.description)}`,
+    });
+    return task;
+  }
+
+  #pump(): void {
+    // One Coordinator conversation: its turns run one at a time.
+    if (this.#closed || this.#coordinatorBusy) return;
+    const id = this.#queue.shift();
+    if (id === undefined) return;
+    this.#coordinatorBusy = true;
+    void this.#execute(id, COORDINATOR, this.get(id).description, this.#options.taskTimeoutMs).finally(() => {
+      this.#coordinatorBusy = false;
+      this.#pump();
+    });
+  }
+
+  /** Runs one task as one turn of an agent of `role`; resolves with the ended task. */
+  async #execute(id: string, role: string, prompt: string, timeoutMs: number): Promise<Task> {
+    const running: RunningTask = { agentId: null, stopReason: null, reservation: new AbortController() };
+    this.#running.set(id, running);
+    const task = this.#update(id, { status: "running", started_at: isoTime(this.#clock) });
+    this.#options.activity.record("task.started", {
+      task_id: id,
+      summary: `${role}: started ${clip(task.description)}`,
+    });
+    const timer = setTimeout(() => void this.#stopRunning(id, "timeout"), timeoutMs);
+    try {
+      const agent = await this.#options.agents.reserve(role, id, {
+        signal: running.reservation.signal,
+        ancestors: this.#ancestors(task),
+      });
+      running.agentId = agent.id;
+      this.#update(id, { agent_id: agent.id, session_id: agent.session_id });
+      try {
+        if (running.stopReason) throw this.#stopError(running.stopReason, timeoutMs);
+        const turn = await this.#options.agents.runTurn(agent.id, id, prompt);
+        this.#complete(id, turn, running.stopReason, timeoutMs);
+      } finally {
+        this.#options.agents.release(agent.id);
+      }
+    } catch (error) {
+      const failure = running.stopReason ? this.#stopError(running.stopReason, timeoutMs) : toCcaError(error);
+      const status = running.stopReason === "cancel" ? "cancelled" : "failed";
+      this.#finish(this.get(id), status, { error: failure.toJSON() });
+    } finally {
+      clearTimeout(timer);
+      this.#running.delete(id);
+    }
+    await this.#endChildren(id);
+    return this.get(id);
+  }
+
+  /** Subtasks still running when their parent ends have nobody to report to: stop them. */
+  async #endChildren(parentId: string): Promise<void> {
+    const open = this.#options.store.children(parentId).filter((child) => !isTerminalStatus(child.status));
+    await Promise.all(open.map((child) => this.#stopRunning(child.id, "parent_ended")));
   }
 
   async #stopRunning(id: string, reason: StopReason): Promise<void> {
     const running = this.#running.get(id);
     if (!running) return;
     running.stopReason ??= reason;
-    if (!running.agentId) return;
+    const children = this.#options.store.children(id).filter((child) => !isTerminalStatus(child.status));
+    const stoppingChildren = Promise.all(children.map((child) => this.#stopRunning(child.id, reason)));
+    if (!running.agentId) {
+      running.reservation.abort(this.#stopError(reason, 0));
+      await stoppingChildren;
+      return;
+    }
     const agentId = running.agentId;
     const interrupted = this.#options.agents.interrupt(agentId).catch(() => {});
     const ended = this.waitFor(id, CANCEL_GRACE_MS);
@@ -173,44 +274,16 @@ export class Orchestrator {
       this.#logger.warn("interrupted turn did not end; stopping the agent", { task: id, agent: agentId });
       await this.#options.agents.stop(agentId).catch(() => {});
     }
+    await stoppingChildren;
   }
 
-  #pump(): void {
-    // One Coordinator conversation: its turns run one at a time.
-    if (this.#closed || this.#running.size > 0) return;
-    const id = this.#queue.shift();
-    if (id === undefined) return;
-    void this.#run(id).finally(() => this.#pump());
+  #ancestors(task: Task): string[] {
+    const ids: string[] = [];
+    for (let parent = task.parent_id; parent; parent = this.get(parent).parent_id) ids.push(parent);
+    return ids;
   }
 
-  async #run(id: string): Promise<void> {
-    const running: RunningTask = { agentId: null, stopReason: null };
-    this.#running.set(id, running);
-    let task = this.#update(id, { status: "running", started_at: isoTime(this.#clock) });
-    this.#options.activity.record("task.started", {
-      task_id: id,
-      summary: `started: ${clip(task.description)}`,
-    });
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      const agent = await this.#options.agents.acquire(COORDINATOR);
-      running.agentId = agent.id;
-      task = this.#update(id, { agent_id: agent.id, session_id: agent.session_id });
-      if (running.stopReason) throw this.#stopError(running.stopReason);
-      timer = setTimeout(() => void this.#stopRunning(id, "timeout"), this.#options.taskTimeoutMs);
-      const turn = await this.#options.agents.runTurn(agent.id, id, task.description);
-      this.#complete(id, turn, running.stopReason);
-    } catch (error) {
-      const failure = running.stopReason ? this.#stopError(running.stopReason) : toCcaError(error);
-      const status = running.stopReason === "cancel" ? "cancelled" : "failed";
-      this.#finish(this.get(id), status, { error: failure.toJSON() });
-    } finally {
-      clearTimeout(timer);
-      this.#running.delete(id);
-    }
-  }
-
-  #complete(id: string, turn: TurnResult, stopReason: StopReason | null): void {
+  #complete(id: string, turn: TurnResult, stopReason: StopReason | null, timeoutMs: number): void {
     const task = this.#update(id, {
       session_id: turn.sessionId,
       num_turns: turn.numTurns,
@@ -220,7 +293,7 @@ export class Orchestrator {
     if (stopReason || turn.interrupted) {
       const reason = stopReason ?? "cancel";
       this.#finish(task, reason === "cancel" ? "cancelled" : "failed", {
-        error: this.#stopError(reason).toJSON(),
+        error: this.#stopError(reason, timeoutMs).toJSON(),
       });
     } else if (turn.isError) {
       this.#finish(task, "failed", { error: turnError(turn) });
@@ -229,17 +302,19 @@ export class Orchestrator {
     }
   }
 
-  #stopError(reason: StopReason): CcaError {
+  #stopError(reason: StopReason, timeoutMs: number): CcaError {
     switch (reason) {
       case "cancel":
         return new CcaError("task_cancelled", "Cancelled while running; the agent's turn was interrupted");
       case "timeout":
         return new CcaError(
           "timeout",
-          `The task ran longer than ${Math.round(this.#options.taskTimeoutMs / 1000)} s (agents.default_timeout_seconds) and was interrupted`,
+          `The task ran longer than ${Math.round(timeoutMs / 1000)} s (agents.default_timeout_seconds, or the delegation's timeout_s) and was interrupted`,
         );
       case "shutdown":
         return new CcaError("shutting_down", "The daemon shut down while the task was running");
+      case "parent_ended":
+        return new CcaError("task_cancelled", "Its parent task ended before it did");
     }
   }
 
@@ -260,12 +335,11 @@ export class Orchestrator {
       status === "completed" ? clip(ended.result ?? "") : `${ended.error?.code}: ${ended.error?.message}`;
     this.#options.activity.record(`task.${status}`, {
       task_id: task.id,
-      agent_id: task.agent_id,
+      agent_id: ended.agent_id,
       summary: `${status}: ${detail}`,
     });
     this.#logger.info("task ended", { task: task.id, status, code: ended.error?.code });
-    for (const waiter of [...(this.#waiters.get(task.id) ?? [])]) waiter(ended);
-    this.#waiters.delete(task.id);
+    this.#waiters.resolve(ended);
     return ended;
   }
 

@@ -7,7 +7,9 @@ export interface TaskStore {
   get(id: string): Task;
   /** Newest first. */
   list(limit?: number): Task[];
-  count(): number;
+  /** Subtasks of `parentId`, oldest first. */
+  children(parentId: string): Task[];
+  countByStatus(): Record<string, number>;
 }
 
 /** A TaskStore that keeps copies in a Map, so callers cannot change stored tasks by accident. */
@@ -36,8 +38,16 @@ export class InMemoryTaskStore implements TaskStore {
       .map((task) => structuredClone(task));
   }
 
-  count(): number {
-    return this.#tasks.size;
+  children(parentId: string): Task[] {
+    return [...this.#tasks.values()]
+      .filter((task) => task.parent_id === parentId)
+      .map((task) => structuredClone(task));
+  }
+
+  countByStatus(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const task of this.#tasks.values()) counts[task.status] = (counts[task.status] ?? 0) + 1;
+    return counts;
   }
 
   #notFound(id: string): never {

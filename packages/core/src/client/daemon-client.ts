@@ -15,6 +15,8 @@ import {
   isTerminalStatus,
   type Task,
   TaskSchema,
+  type TaskTree,
+  TaskTreeSchema,
   type TaskWaitResponse,
   TaskWaitResponseSchema,
 } from "../domain/schemas.js";
@@ -56,6 +58,8 @@ export interface DaemonClient {
   createTaskAndWait(request: CreateTaskRequest, signal?: AbortSignal): Promise<TaskWaitResponse>;
   listTasks(options?: { limit?: number }): Promise<Task[]>;
   getTask(id: string): Promise<Task>;
+  /** The task with its subtasks, recursively, each with its usage and subtree totals. */
+  getTaskTree(id: string): Promise<TaskTree>;
   /** Long-polls a task: answers when it ends or after `waitS` seconds, whichever is first. */
   waitForTask(id: string, waitS: number, signal?: AbortSignal): Promise<Task>;
   cancelTask(id: string): Promise<Task>;
@@ -156,6 +160,7 @@ export function createDaemonClient(options: DaemonClientOptions): DaemonClient {
     listTasks: (options = {}) =>
       request(taskList, "GET", `/api/v1/tasks${options.limit ? `?limit=${options.limit}` : ""}`),
     getTask: (taskId) => request(TaskSchema, "GET", `/api/v1/tasks/${id(taskId)}`),
+    getTaskTree: (taskId) => request(TaskTreeSchema, "GET", `/api/v1/tasks/${id(taskId)}/tree`),
     waitForTask: (taskId, waitS, signal) =>
       request(TaskSchema, "GET", `/api/v1/tasks/${id(taskId)}?wait_s=${waitS}`, undefined, signal),
     cancelTask: (taskId) => request(TaskSchema, "POST", `/api/v1/tasks/${id(taskId)}/cancel`),

@@ -64,6 +64,18 @@ export const TaskSchema = z.object({
 });
 export type Task = z.infer<typeof TaskSchema>;
 
+/** A task with its subtasks, recursively; `total_usage` adds up the task and its whole subtree. */
+export interface TaskTree extends Task {
+  subtasks: TaskTree[];
+  total_usage: TokenUsage;
+}
+export const TaskTreeSchema: z.ZodType<TaskTree> = TaskSchema.extend({
+  total_usage: TokenUsageSchema,
+  get subtasks() {
+    return z.array(TaskTreeSchema);
+  },
+});
+
 export const ToolUseSummarySchema = z.object({ name: z.string(), summary: z.string(), at: z.string() });
 export type ToolUseSummary = z.infer<typeof ToolUseSummarySchema>;
 

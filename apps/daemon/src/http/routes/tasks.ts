@@ -39,6 +39,7 @@ export function taskRoutes(deps: { orchestrator: Orchestrator; defaultWaitMs: nu
       if (!waitS) return context.json(orchestrator.get(id));
       return context.json((await orchestrator.waitFor(id, waitS * 1000, context.req.raw.signal)).task);
     })
+    .get("/tasks/:id/tree", (context) => context.json(orchestrator.tree(context.req.param("id"))))
     .post("/tasks/:id/cancel", async (context) =>
       context.json(await orchestrator.cancel(context.req.param("id"))),
     );
