@@ -144,3 +144,35 @@ describe("delegation", () => {
     expect((await t.client.listTasks()).filter((task) => !isTerminalStatus(task.status))).toHaveLength(1);
   });
 });
+
+describe("messages between agents", () => {
+  it("delivers a message to a role at the start of that agent's next turn, once", async () => {
+    t = await startTestDaemon();
+    const backend = await t.client.spawnAgent("backend");
+    const qa = await t.client.spawnAgent("qa");
+    expect(t.daemon.agents.deliver(backend.id, "qa", "the API moved to /v2")).toEqual([qa.id]);
+    const { coordinatorId } = await busyCoordinator(t);
+    const first = await t.daemon.orchestrator.delegate(coordinatorId, { role: "qa", task: "test it" });
+    expect(first.result).toContain(`- from backend (${backend.id}) at `);
+    expect(first.result).toContain(": the API moved to /v2\n\n---\n\ntest it");
+    const second = await t.daemon.orchestrator.delegate(coordinatorId, { role: "qa", task: "again" });
+    expect(second.result).toBe("echo: again");
+  });
+
+  it("broadcasts to every live agent but the sender, and names the choices for an unknown target", async () => {
+    t = await startTestDaemon();
+    const backend = await t.client.spawnAgent("backend");
+    const qa = await t.client.spawnAgent("qa");
+    const dba = await t.client.spawnAgent("dba");
+    expect(t.daemon.agents.deliver(backend.id, "*", "heads up").sort()).toEqual([qa.id, dba.id].sort());
+    const error = (() => {
+      try {
+        t.daemon.agents.deliver(backend.id, "frontend", "x");
+      } catch (caught) {
+        return caught as CcaError;
+      }
+    })();
+    expect(error?.code).toBe("agent_not_found");
+    expect(error?.message).toMatch(/No live agent matches "frontend".*qa/);
+  });
+});

@@ -18,6 +18,7 @@ import {
 import type { ActivityLog } from "../activity/activity-log.js";
 import { summarizeToolUse } from "../activity/tool-summary.js";
 import { HeadlessSession, type TurnListener, type TurnResult } from "./headless-session.js";
+import { type InboxMessage, withInbox } from "./inbox.js";
 import { agentEnvironment, headlessLaunchArgs } from "./launch-args.js";
 import type { RoleCatalog } from "./role-catalog.js";
 
@@ -27,6 +28,8 @@ interface ManagedAgent {
   /** True once the daemon asked it to stop, so its exit is not a crash. */
   stopping: boolean;
   turns: number;
+  /** Messages from other agents, read at the start of its next turn. */
+  inbox: InboxMessage[];
 }
 
 export interface AgentManagerOptions {
@@ -143,12 +146,44 @@ export class AgentManager {
     if (agent.record.state !== "busy" || agent.record.current_task_id !== taskId) {
       throw new CcaError("internal", `Agent ${agentId} is not reserved for task ${taskId}`);
     }
-    const result = await agent.session.runTurn(prompt, this.#turnListener(agent, taskId));
+    const inbox = agent.inbox.splice(0);
+    const result = await agent.session.runTurn(withInbox(prompt, inbox), this.#turnListener(agent, taskId));
     agent.turns += 1;
     addUsage(agent.record.usage, result.usage);
     agent.record.session_id = result.sessionId ?? agent.record.session_id;
     if (!result.isError) agent.record.tasks_completed += 1;
     return result;
+  }
+
+  /**
+   * Leaves a message for agents: `to` is an agent id, a role (every live agent of it), or
+   * "*" (every live agent but the sender). Returns the ids it reached; they read it at the
+   * start of their next turn.
+   */
+  deliver(fromAgentId: string, to: string, message: string): string[] {
+    const from = this.#managed(fromAgentId);
+    const live = [...this.#agents.values()].filter(
+      (agent) => ACTIVE_STATES.has(agent.record.state) && agent !== from,
+    );
+    const targets =
+      to === "*" ? live : live.filter((agent) => agent.record.id === to || agent.record.role === to);
+    if (targets.length === 0) {
+      const known = [...new Set(live.flatMap((agent) => [agent.record.role, agent.record.id]))];
+      throw new CcaError(
+        "agent_not_found",
+        `No live agent matches "${to}"; send to an agent id or a role${known.length ? `, e.g. ${known.slice(0, 6).join(", ")}` : " (no other agent is running)"}`,
+        { details: { to } },
+      );
+    }
+    const at = isoTime(this.#clock);
+    for (const target of targets)
+      target.inbox.push({ from: `${from.record.role} (${from.record.id})`, message, at });
+    const ids = targets.map((target) => target.record.id);
+    this.#options.activity.record("agent.message", {
+      agent_id: from.record.id,
+      summary: `${from.record.role} → ${to === "*" ? "everyone" : to}: ${message.replace(/\s+/g, " ").slice(0, 120)}`,
+    });
+    return ids;
   }
 
   /** Interrupts the agent's running turn, if any; the agent stays up. */
@@ -283,6 +318,7 @@ export class AgentManager {
       session,
       stopping: false,
       turns: 0,
+      inbox: [],
     };
     this.#agents.set(id, agent);
     session.onExit((info) => this.#onExit(agent, info.code, info.signal));

@@ -107,6 +107,7 @@ export const ACTIVITY_KINDS = [
   "agent.state",
   "agent.tool_use",
   "agent.text",
+  "agent.message",
   "agent.stopped",
 ] as const;
 export const ActivityKindSchema = z.enum(ACTIVITY_KINDS);
