@@ -3,6 +3,7 @@ import yargs from "yargs";
 import packageJson from "../package.json" with { type: "json" };
 import { createAgentCommand } from "./commands/agent.js";
 import { createDaemonCommand } from "./commands/daemon.js";
+import { createStatusCommand } from "./commands/status.js";
 import { createTaskCommand } from "./commands/task.js";
 import { type CommandContext, createCommandContext, type RunOptions } from "./context.js";
 import { EXIT_CODES, EXIT_CODES_HELP, exitCodeForError, UsageError } from "./exit-codes.js";
@@ -40,14 +41,17 @@ export async function run(argv: readonly string[], options: RunOptions = {}): Pr
       global: true,
       description: "The daemon's URL (default: $CCA_DAEMON_URL, else from daemon.bind_address)",
     })
+    .command(createStatusCommand(context, setExitCode))
     .command(createDaemonCommand(context, setExitCode))
     .command(createTaskCommand(context, setExitCode))
     .command(createAgentCommand(context, setExitCode))
-    .demandCommand(1, "Name a command: daemon, task or agent.")
+    .demandCommand(1, "Name a command: status, daemon, task or agent.")
     .strict()
     .recommendCommands()
     .example("$0 daemon start", "Start ccad in the background")
     .example('$0 task create --wait "Add input validation to POST /users"', "Run a task to its end")
+    .example("$0 task status task_3f9c0a --watch", "Follow a task and its subtasks live")
+    .example("$0 status --watch", "The whole team, live")
     .example("$0 agent list --json", "The agents, as the daemon describes them")
     .epilog(`${ENVIRONMENT_HELP}\n\n${EXIT_CODES_HELP}`)
     .version(packageJson.version)

@@ -7,6 +7,8 @@ export interface Output {
   write(chunk: string): unknown;
   /** The terminal width, when the output is a terminal. */
   columns?: number;
+  /** True when the output is a terminal: live views (`--watch`) then redraw in place. */
+  isTTY?: boolean;
 }
 
 /** Everything `run` needs from the outside world. Every field has a default from `process`. */
@@ -28,6 +30,8 @@ export interface CommandContext {
   readonly cwd: string;
   readonly signal: AbortSignal;
   readonly daemonEntry: string | undefined;
+  /** Whether stdout is a terminal (live views redraw in place) or a file or pipe (one frame per change). */
+  readonly isTerminal: boolean;
   now(): Date;
   /** Writes a line to stdout. */
   print(text: string): void;
@@ -51,11 +55,21 @@ const REQUEST_TIMEOUT_MS = 30_000;
 
 /**
  * A fetch that gives up on a daemon that accepts connections but never answers: after
- * `timeoutMs`, plus the `wait_s` of a long poll.
+ * `timeoutMs`, plus the `wait_s` of a long poll. The event stream (`/api/v1/events`) is meant
+ * to stay open, so only its answer is timed, not its body.
  */
 export function createTimedFetch(timeoutMs: number = REQUEST_TIMEOUT_MS): typeof fetch {
   return (input, init) => {
     const url = new URL(input instanceof Request ? input.url : String(input));
+    if (url.pathname.endsWith("/api/v1/events")) {
+      const answered = new AbortController();
+      const timer = setTimeout(
+        () => answered.abort(new DOMException("The daemon did not answer in time", "TimeoutError")),
+        timeoutMs,
+      );
+      const signal = init?.signal ? AbortSignal.any([init.signal, answered.signal]) : answered.signal;
+      return fetch(input, { ...init, signal }).finally(() => clearTimeout(timer));
+    }
     const waitMs = Number(url.searchParams.get("wait_s") ?? 0) * 1000;
     const timeout = AbortSignal.timeout(timeoutMs + (Number.isFinite(waitMs) ? waitMs : 0));
     const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
@@ -76,6 +90,7 @@ export function createCommandContext(options: RunOptions): CommandContext {
     cwd,
     signal,
     daemonEntry: options.daemonEntry,
+    isTerminal: stdout.isTTY === true,
     now,
     print: (text) => stdout.write(`${text}\n`),
     printJson: (value, printOptions) =>

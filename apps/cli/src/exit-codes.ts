@@ -1,4 +1,4 @@
-import { CcaError, type ErrorCode } from "@cca/core";
+import { CcaError, type ErrorCode, type Task } from "@cca/core";
 
 /** The exit codes `cca` promises to scripts. */
 export const EXIT_CODES = {
@@ -50,4 +50,9 @@ export function exitCodeForError(error: unknown): ExitCode {
   if (error instanceof UsageError) return EXIT_CODES.usage;
   if (error instanceof CcaError) return EXIT_CODE_BY_ERROR_CODE[error.code] ?? EXIT_CODES.error;
   return EXIT_CODES.error;
+}
+
+/** 4 for a task that failed or was cancelled, else 0. */
+export function exitCodeForTask(task: Task): ExitCode {
+  return task.status === "failed" || task.status === "cancelled" ? EXIT_CODES.taskFailed : EXIT_CODES.ok;
 }

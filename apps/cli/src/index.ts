@@ -13,7 +13,14 @@ export {
   stopProcess,
 } from "./daemon-process.js";
 export { type DaemonLocation, locateDaemon, urlForBindAddress } from "./daemon-url.js";
-export { EXIT_CODES, EXIT_CODES_HELP, type ExitCode, exitCodeForError, UsageError } from "./exit-codes.js";
+export {
+  EXIT_CODES,
+  EXIT_CODES_HELP,
+  type ExitCode,
+  exitCodeForError,
+  exitCodeForTask,
+  UsageError,
+} from "./exit-codes.js";
 export {
   formatAge,
   formatCost,
@@ -26,3 +33,5 @@ export {
   renderTaskTable,
   totalTokens,
 } from "./render.js";
+export { renderTeamStatus, type TeamStatus } from "./render-team.js";
+export { renderTaskTreeStatus, renderTreeTable, roleOfAgent } from "./render-tree.js";

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { TaskSchema } from "@cca/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type FakeDaemonApi, makeTask, startFakeDaemonApi } from "./fixtures/fake-daemon-api.ts";
-import { createCapturedOutput, runCca } from "./fixtures/run-cca.ts";
+import { runCca } from "./fixtures/run-cca.ts";
 
 let api: FakeDaemonApi;
 let home: string;
@@ -122,89 +122,6 @@ describe("cca task create", () => {
     const result = await running;
     expect(result.code).toBe(130);
     expect(result.stderr).toContain("Stopped waiting");
-  });
-});
-
-describe("cca task status", () => {
-  it("shows a task's detail, exiting 0 while it runs", async () => {
-    api.tasks.set("task_run", makeTask({ id: "task_run", status: "running", agent_id: "agent_1" }));
-
-    const result = await cca(["task", "status", "task_run"]);
-
-    expect(result.code).toBe(0);
-    expect(result.stdout).toContain("task     task_run");
-    expect(result.stdout).toContain("status   running");
-    expect(result.stdout).toContain("created 5m ago");
-  });
-
-  it("exits 4 for a failed task", async () => {
-    api.tasks.set(
-      "task_bad",
-      makeTask({ id: "task_bad", status: "failed", error: { code: "timeout", message: "x" } }),
-    );
-
-    expect((await cca(["task", "status", "task_bad"])).code).toBe(4);
-  });
-
-  it("exits 5 for an unknown id", async () => {
-    const result = await cca(["task", "status", "nope"]);
-
-    expect(result.code).toBe(5);
-    expect(result.stderr).toContain('No task with id "nope"');
-  });
-
-  it("prints the exact wire object with --json", async () => {
-    const task = makeTask({ id: "task_json", status: "completed", result: "done", ...finished });
-    api.tasks.set(task.id, task);
-
-    const result = await cca(["task", "status", "task_json", "--json"]);
-
-    expect(JSON.parse(result.stdout)).toEqual(task);
-  });
-
-  it("--watch prints each change until the task ends", async () => {
-    api.tasks.set("task_w", makeTask({ id: "task_w" }));
-    const stdout = createCapturedOutput();
-    const running = cca(["task", "status", "task_w", "--watch"], { stdout });
-
-    await api.nextLongPoll();
-    const polledAgain = api.nextLongPoll();
-    api.update("task_w", { status: "running", agent_id: "agent_9" });
-    await stdout.waitFor("running");
-    await polledAgain;
-    api.update("task_w", { ...finished, status: "completed", result: "All good" });
-
-    const result = await running;
-    expect(result.code).toBe(0);
-    const lines = result.stdout.split("\n");
-    expect(lines[0]).toMatch(/^task task_w {2}queued/);
-    expect(lines[1]).toMatch(/^task task_w {2}running {2}priority normal {2}agent agent_9/);
-    expect(result.stdout).toContain("All good");
-  });
-
-  it("--watch on a task that already ended prints its detail once", async () => {
-    api.tasks.set("task_done", makeTask({ id: "task_done", status: "completed", result: "Done." }));
-
-    const result = await cca(["task", "status", "task_done", "--watch"]);
-
-    expect(result.code).toBe(0);
-    expect(result.stdout.startsWith("task     task_done\n")).toBe(true);
-    expect(result.stdout.match(/task_done/g)).toHaveLength(1);
-  });
-
-  it("--watch --json prints one JSON line per change, ending with the terminal task", async () => {
-    api.tasks.set("task_j", makeTask({ id: "task_j", status: "running" }));
-    const running = cca(["task", "status", "task_j", "--watch", "--json"]);
-    await api.nextLongPoll();
-    api.update("task_j", { status: "failed", error: { code: "agent_crashed", message: "gone" } });
-
-    const result = await running;
-    const lines = result.stdout
-      .trim()
-      .split("\n")
-      .map((line) => TaskSchema.parse(JSON.parse(line)));
-    expect(lines.map((task) => task.status)).toEqual(["running", "failed"]);
-    expect(result.code).toBe(4);
   });
 });
 

@@ -26,7 +26,7 @@ describe("usage errors exit 2 with a message that helps", () => {
     const result = await cca([]);
 
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain("Name a command: daemon, task or agent.");
+    expect(result.stderr).toContain("Name a command: status, daemon, task or agent.");
   });
 
   it("a group without its subcommand", async () => {
@@ -88,6 +88,7 @@ describe("help and version", () => {
     const result = await cca(["--help"]);
 
     expect(result.code).toBe(0);
+    expect(result.stdout).toContain("cca status");
     expect(result.stdout).toContain("cca daemon");
     expect(result.stdout).toContain("cca task");
     expect(result.stdout).toContain("cca agent");
@@ -98,6 +99,7 @@ describe("help and version", () => {
 
   it("each command's --help shows examples", async () => {
     for (const command of [
+      ["status"],
       ["daemon", "start"],
       ["daemon", "stop"],
       ["daemon", "status"],

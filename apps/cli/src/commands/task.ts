@@ -9,14 +9,16 @@ import {
 } from "@cca/core";
 import type { Argv, CommandModule } from "yargs";
 import type { CommandContext } from "../context.js";
-import { EXIT_CODES } from "../exit-codes.js";
+import { EXIT_CODES, exitCodeForTask } from "../exit-codes.js";
 import { renderTaskDetail, renderTaskLine, renderTaskTable, totalTokens } from "../render.js";
+import { renderTaskTreeStatus } from "../render-tree.js";
 import { type GlobalArgs, type SetExitCode, withJsonOption } from "./shared.js";
+import { watchTaskTree } from "./task-watch.js";
 
 /** Longest single long-poll: well below the 300 s after which Node's fetch gives up on an answer. */
 const LONG_POLL_S = 30;
-/** Long-poll length while watching, so changes short of the end show up promptly. */
-const WATCH_POLL_S = 5;
+/** Long-poll length while `--wait` prints progress, so changes short of the end show up promptly. */
+const PROGRESS_POLL_S = 5;
 
 /** `cca task create|status|list|cancel`: hand work to the daemon and follow it. */
 export function createTaskCommand(
@@ -76,20 +78,25 @@ export function createTaskCommand(
         )
         .command(
           "status <id>",
-          "Show a task: status, agent, tokens, cost, result or error",
+          "Show a task and its subtasks: status, agents, time, tokens, cost, result or error",
           (command) =>
             withJsonOption(command)
               .positional("id", { type: "string", demandOption: true, description: "The task's id" })
               .option("watch", {
                 type: "boolean",
                 default: false,
-                description: "Print each change until the task ends (with --json: one JSON line per change)",
+                description:
+                  "Show the tree live, with each running agent's latest activity, until the task ends (with --json: one JSON line per change)",
               })
               .example(
                 "$0 task status task_3f9c0a",
                 "Where the task stands; exit 4 if it failed or was cancelled",
               )
-              .example("$0 task status task_3f9c0a --watch", "Follow it to the end"),
+              .example("$0 task status task_3f9c0a --watch", "Follow it and its subtasks to the end")
+              .example(
+                "$0 task status task_3f9c0a --json | jq '.subtasks[] | {agent_id, status}'",
+                "Who works on which part",
+              ),
           async (argv) => setExitCode(await showTaskStatus(context, argv)),
         )
         .command(
@@ -139,7 +146,7 @@ async function createTask(
   if (!argv.json) context.print(renderTaskLine(task, context.renderOptions()));
   const deadline = argv.timeout === undefined ? undefined : Date.now() + argv.timeout * 1000;
   const followed = await followTask(client, task, {
-    pollS: argv.json ? LONG_POLL_S : WATCH_POLL_S,
+    pollS: argv.json ? LONG_POLL_S : PROGRESS_POLL_S,
     deadline,
     signal: context.signal,
     onChange: (changed) => {
@@ -155,25 +162,11 @@ async function showTaskStatus(
   argv: GlobalArgs & { id: string; watch: boolean; json: boolean },
 ) {
   const client = context.client(argv);
-  const task = await client.getTask(argv.id);
-  if (!argv.watch || (isTerminalStatus(task.status) && !argv.json)) {
-    if (argv.json) context.printJson(task);
-    else context.print(renderTaskDetail(task, context.renderOptions()));
-    return exitCodeForTask(task);
-  }
-  if (argv.json) context.printJson(task, { compact: true });
-  else context.print(renderTaskLine(task, context.renderOptions()));
-  const followed = await followTask(client, task, {
-    pollS: WATCH_POLL_S,
-    signal: context.signal,
-    onChange: (changed) => {
-      if (argv.json) context.printJson(changed, { compact: true });
-      else if (!isTerminalStatus(changed.status))
-        context.print(renderTaskLine(changed, context.renderOptions()));
-    },
-  });
-  if (argv.json && followed.outcome === "ended") return exitCodeForTask(followed.task);
-  return reportFollowed(context, followed, argv.json, "");
+  const tree = await client.getTaskTree(argv.id);
+  if (argv.watch && !isTerminalStatus(tree.status)) return watchTaskTree(context, client, tree, argv.json);
+  if (argv.json) context.printJson(tree, { compact: argv.watch });
+  else context.print(renderTaskTreeStatus(tree, context.renderOptions()));
+  return exitCodeForTask(tree);
 }
 
 async function listTasks(context: CommandContext, argv: GlobalArgs & { status?: TaskStatus; json: boolean }) {
@@ -251,9 +244,4 @@ function reportFollowed(
   if (json) context.printJson(task);
   context.warn(`Gave up waiting ${waited}; task ${task.id} is still ${task.status}. ${hint}`);
   return EXIT_CODES.error;
-}
-
-/** 4 for a task that failed or was cancelled, else 0. */
-function exitCodeForTask(task: Task): number {
-  return task.status === "failed" || task.status === "cancelled" ? EXIT_CODES.taskFailed : EXIT_CODES.ok;
 }

@@ -1,0 +1,70 @@
+import { emptyUsage } from "@cca/core";
+import { describe, expect, it } from "vitest";
+import { makeTask } from "../test/fixtures/fake-daemon-api.ts";
+import { renderTeamStatus, type TeamStatus } from "./render-team.ts";
+
+const now = new Date("2025-01-01T12:05:00.000Z");
+
+const daemon: TeamStatus["daemon"] = {
+  version: "1.0.0",
+  pid: 7,
+  uptime_s: 65,
+  bind_address: "127.0.0.1:9200",
+  config_source: null,
+  bus: "memory",
+  agents: { total: 0, max: 10, by_state: {} },
+  tasks: { total: 0, by_status: {} },
+  usage: emptyUsage(),
+};
+
+describe("renderTeamStatus", () => {
+  it("shows the daemon line, then says so for an idle team", () => {
+    const text = renderTeamStatus(
+      { daemon, activity: { agents: [], recent: [] }, tasks: [] },
+      "http://127.0.0.1:9200",
+      { now, width: 100 },
+    );
+
+    expect(text).toBe(
+      [
+        "ccad 1.0.0 running at http://127.0.0.1:9200 (pid 7, up 1m05s)",
+        "",
+        "agents\nNo agents.",
+        "",
+        "tasks\nNo running or queued tasks.",
+        "",
+        "recent activity\nNo activity yet.",
+      ].join("\n"),
+    );
+  });
+
+  it("names each open task by id and its subtasks by role, below it", () => {
+    const root = makeTask({ id: "task_root", status: "running", description: "Add signup" });
+    const sub = makeTask({ id: "task_sub", parent_id: "task_root", agent_id: "dba_1", status: "running" });
+    const usage = { ...emptyUsage(), output_tokens: 1500, cost_usd: 0.5 };
+    const text = renderTeamStatus(
+      {
+        daemon,
+        activity: { agents: [], recent: [] },
+        tasks: [
+          {
+            ...root,
+            total_usage: usage,
+            subtasks: [{ ...sub, usage, total_usage: usage, subtasks: [] }],
+          },
+        ],
+      },
+      "http://x",
+      { now, width: 100 },
+    );
+
+    expect(text).toContain(
+      [
+        "tasks",
+        "TASK       STATUS   TIME  TOKENS  COST     DESCRIPTION",
+        "task_root  running  -     1.5k    $0.5000  Add signup",
+        "└─ dba     running  -     1.5k    $0.5000  Do the thing",
+      ].join("\n"),
+    );
+  });
+});

@@ -1,0 +1,137 @@
+import { type ActivityEvent, isTerminalStatus, type Task, type TaskTree } from "@cca/core";
+import {
+  formatAge,
+  formatCost,
+  formatCount,
+  formatDuration,
+  formatUsage,
+  type RenderOptions,
+  renderTable,
+  renderTaskDetail,
+  totalTokens,
+  truncate,
+} from "./render.js";
+
+/**
+ * The role of the agent a task went to, from its id's prefix (`backend_3f9c…` → `backend`);
+ * `—` while no agent has it.
+ */
+export function roleOfAgent(agentId: string | null): string {
+  if (!agentId) return "—";
+  const end = agentId.lastIndexOf("_");
+  return end > 0 ? agentId.slice(0, end) : agentId;
+}
+
+/** How long a task took, or has been running so far; `-` before it starts. */
+export function formatTaskTime(task: Task, now: Date): string {
+  if (task.duration_ms !== null) return formatDuration(task.duration_ms);
+  if (task.started_at && !isTerminalStatus(task.status)) {
+    return formatDuration(Math.max(0, now.getTime() - Date.parse(task.started_at)));
+  }
+  return "-";
+}
+
+/** How many tasks hang below `tree`, at any depth. */
+export function countSubtasks(tree: TaskTree): number {
+  return tree.subtasks.reduce((sum, subtask) => sum + 1 + countSubtasks(subtask), 0);
+}
+
+/** Every task in the tree, the root first. */
+export function flattenTree(tree: TaskTree): TaskTree[] {
+  return [tree, ...tree.subtasks.flatMap(flattenTree)];
+}
+
+/**
+ * A table of task trees, one line per task: `label` names each root, subtasks are named by
+ * their role and hang below their parent with tree lines. Tokens and cost of a line count
+ * the task and everything below it, as `du` does.
+ */
+export function renderTreeTable(
+  roots: readonly TaskTree[],
+  options: RenderOptions & { firstHeader: string; label: (task: TaskTree) => string; connectRoots: boolean },
+): string {
+  const rows: string[][] = [];
+  const row = (task: TaskTree, label: string) => [
+    label,
+    task.status,
+    formatTaskTime(task, options.now),
+    formatCount(totalTokens(task.total_usage)),
+    formatCost(task.total_usage.cost_usd),
+    task.description,
+  ];
+  const addChildren = (tasks: readonly TaskTree[], prefix: string, label: (task: TaskTree) => string) => {
+    tasks.forEach((task, index) => {
+      const last = index === tasks.length - 1;
+      rows.push(row(task, `${prefix}${last ? "└─ " : "├─ "}${label(task)}`));
+      addChildren(task.subtasks, `${prefix}${last ? "   " : "│  "}`, subtaskLabel);
+    });
+  };
+  if (options.connectRoots) addChildren(roots, "", options.label);
+  else {
+    for (const root of roots) {
+      rows.push(row(root, options.label(root)));
+      addChildren(root.subtasks, "", subtaskLabel);
+    }
+  }
+  return renderTable(
+    [options.firstHeader, "STATUS", "TIME", "TOKENS", "COST", "DESCRIPTION"],
+    rows,
+    options.width,
+  );
+}
+
+function subtaskLabel(task: Task): string {
+  return roleOfAgent(task.agent_id);
+}
+
+/**
+ * `cca task status`: the task's detail, then its subtasks as a tree and the total over the
+ * whole tree. While watching, `activity` holds each agent's latest event; the ones of agents
+ * working on a running task of the tree are shown last.
+ */
+export function renderTaskTreeStatus(
+  tree: TaskTree,
+  options: RenderOptions & { activity?: ReadonlyMap<string, ActivityEvent> },
+): string {
+  const sections = [renderTaskDetail(tree, options)];
+  const subtasks = countSubtasks(tree);
+  if (subtasks > 0) {
+    const table = renderTreeTable(tree.subtasks, {
+      ...options,
+      firstHeader: "ROLE",
+      label: subtaskLabel,
+      connectRoots: true,
+    });
+    const total = `total    ${formatUsage(tree.total_usage)}, the task and its ${subtasks} subtask${subtasks === 1 ? "" : "s"}`;
+    sections.push(`subtasks\n${table}\n${total}`);
+  }
+  const activity = options.activity ? runningActivity(tree, options.activity) : [];
+  if (activity.length > 0) sections.push(`activity\n${renderActivityLines(activity, options)}`);
+  return sections.join("\n\n");
+}
+
+/** The latest event of each agent working on a running task of the tree. */
+export function runningActivity(
+  tree: TaskTree,
+  latestByAgent: ReadonlyMap<string, ActivityEvent>,
+): ActivityEvent[] {
+  const events: ActivityEvent[] = [];
+  for (const task of flattenTree(tree)) {
+    if (task.status !== "running" || !task.agent_id) continue;
+    const event = latestByAgent.get(task.agent_id);
+    if (event && !events.includes(event)) events.push(event);
+  }
+  return events;
+}
+
+/** Events one per line: how long ago, then what happened (`12s  backend: running Bash: npm test`). */
+export function renderActivityLines(events: readonly ActivityEvent[], options: RenderOptions): string {
+  const ages = events.map((event) => formatAge(event.at, options.now));
+  const ageWidth = Math.max(0, ...ages.map((age) => age.length));
+  return events
+    .map((event, index) => {
+      const age = (ages[index] ?? "").padStart(ageWidth);
+      return `  ${age}  ${truncate(event.summary, Math.max(20, options.width - ageWidth - 4))}`;
+    })
+    .join("\n");
+}
