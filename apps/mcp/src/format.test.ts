@@ -1,6 +1,13 @@
-import { newTask, type Task } from "@cca/core";
+import { newTask, type Task, type TaskTree } from "@cca/core";
 import { describe, expect, it } from "vitest";
-import { formatCost, formatDuration, formatTaskAnswer, formatTaskFooter } from "./format.js";
+import {
+  formatCost,
+  formatDuration,
+  formatParts,
+  formatTaskAnswer,
+  formatTaskFooter,
+  formatTokens,
+} from "./format.js";
 
 function task(fields: Partial<Task> = {}): Task {
   return {
@@ -39,5 +46,40 @@ describe("formatTaskAnswer", () => {
     expect(formatTaskAnswer(task({ result: "  " }))).toBe(
       "(The team finished without a written answer.)\n\n[cca task_1 · completed · tokens 0 in / 0 out · $0.0000]",
     );
+  });
+});
+
+describe("formatParts", () => {
+  it("lists each delegated part, nested, with the team's total", () => {
+    const usage = (input: number, cost: number) => ({
+      ...task().usage,
+      input_tokens: input,
+      output_tokens: 10,
+      cost_usd: cost,
+    });
+    const leaf = (id: string, agent: string, description: string, input: number): TaskTree => ({
+      ...task({ id, agent_id: agent, description, usage: usage(input, 0.01), duration_ms: 1500 }),
+      subtasks: [],
+      total_usage: usage(input, 0.01),
+    });
+    const tree: TaskTree = {
+      ...task({ usage: usage(100, 0.02) }),
+      subtasks: [leaf("t2", "backend_ab12", "Build the API", 1000), leaf("t3", "qa_cd34", "Test it", 500)],
+      total_usage: usage(1600, 0.04),
+    };
+    expect(formatParts(tree)).toBe(
+      [
+        "Parts:",
+        `- backend · completed · ${formatTokens(usage(1000, 0))} · $0.0100 · 1.5s: Build the API`,
+        `- qa · completed · ${formatTokens(usage(500, 0))} · $0.0100 · 1.5s: Test it`,
+        `Team total: ${formatTokens(usage(1600, 0))} · $0.0400`,
+      ].join("\n"),
+    );
+    expect(formatTaskAnswer(tree)).toContain("Parts:\n- backend");
+  });
+
+  it("adds nothing for a task done in one piece", () => {
+    expect(formatParts(task())).toBe("");
+    expect(formatTaskAnswer(task({ result: "done" }))).not.toContain("Parts:");
   });
 });

@@ -1,4 +1,12 @@
-import type { ActivityEvent, ActivityView, Agent, Task, TokenUsage, ToolUseSummary } from "@cca/core";
+import type {
+  ActivityEvent,
+  ActivityView,
+  Agent,
+  Task,
+  TaskTree,
+  TokenUsage,
+  ToolUseSummary,
+} from "@cca/core";
 
 /** How many tasks `cca_status` lists without an id, and how many events `cca_activity` shows. */
 export const RECENT_TASKS_SHOWN = 10;
@@ -56,17 +64,38 @@ export function formatTaskFooter(task: Task): string {
   return `[${parts.join(" · ")}]`;
 }
 
-/** A finished task's answer followed by its footer. */
-export function formatTaskAnswer(task: Task): string {
+/** A finished task's answer, the parts it was split into (if any), and its footer. */
+export function formatTaskAnswer(task: Task | TaskTree): string {
   const answer = task.result?.trim() ? task.result.trim() : "(The team finished without a written answer.)";
-  return `${answer}\n\n${formatTaskFooter(task)}`;
+  return [answer, formatParts(task), formatTaskFooter(task)].filter(Boolean).join("\n\n");
 }
 
-/** Why a task failed or was cancelled, followed by its footer. */
-export function formatTaskFailure(task: Task): string {
+/** One line per delegated part, nested, and the team's total; "" for a task done in one piece. */
+export function formatParts(task: Task | TaskTree): string {
+  if (!("subtasks" in task) || task.subtasks.length === 0) return "";
+  const lines: string[] = ["Parts:"];
+  const walk = (node: TaskTree, depth: number) => {
+    const role = node.agent_id?.replace(/_[0-9a-f]+$/, "") ?? "unassigned";
+    const effort = [node.status, formatTokens(node.usage), formatCost(node.usage.cost_usd)];
+    if (node.duration_ms !== null) effort.push(formatDuration(node.duration_ms));
+    const failure = node.error ? ` [${node.error.code}]` : "";
+    lines.push(
+      `${"  ".repeat(depth)}- ${role} · ${effort.join(" · ")}${failure}: ${clip(node.description, 80)}`,
+    );
+    for (const child of node.subtasks) walk(child, depth + 1);
+  };
+  for (const subtask of task.subtasks) walk(subtask, 0);
+  lines.push(`Team total: ${formatTokens(task.total_usage)} · ${formatCost(task.total_usage.cost_usd)}`);
+  return lines.join("\n");
+}
+
+/** Why a task failed or was cancelled, the parts (if any), and its footer. */
+export function formatTaskFailure(task: Task | TaskTree): string {
   const verb = task.status === "cancelled" ? "was cancelled" : "failed";
   const reason = task.error ? ` [${task.error.code}]: ${task.error.message}` : ".";
-  return `Task ${task.id} ${verb}${reason}\n\n${formatTaskFooter(task)}`;
+  return [`Task ${task.id} ${verb}${reason}`, formatParts(task), formatTaskFooter(task)]
+    .filter(Boolean)
+    .join("\n\n");
 }
 
 /** Everything `cca_status` knows about one task, result included. */

@@ -4,6 +4,7 @@ export { type Clock, isoTime, systemClock } from "./clock.js";
 export { findConfigFile, type LoadedConfig, loadConfig, parseConfig } from "./config/load.js";
 export { type Config, type ConfigInput, ConfigSchema, type RoleConfig } from "./config/schema.js";
 export { newTask } from "./domain/new-task.js";
+export { buildTaskTree } from "./domain/task-tree.js";
 export { BUILTIN_ROLES, type BuiltinRole, ROLE_NAME_PATTERN, type Role } from "./domain/roles.js";
 export {
   ACTIVITY_KINDS,

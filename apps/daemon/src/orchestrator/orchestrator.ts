@@ -1,5 +1,6 @@
 import {
   addUsage,
+  buildTaskTree,
   CcaError,
   type Clock,
   type ErrorInfo,
@@ -21,7 +22,6 @@ import type { AgentManager } from "../agents/agent-manager.js";
 import type { TurnResult } from "../agents/headless-session.js";
 import { PriorityQueue } from "./priority-queue.js";
 import type { TaskStore } from "./task-store.js";
-import { buildTaskTree } from "./task-tree.js";
 import { TaskWaiters } from "./task-waiters.js";
 
 export interface OrchestratorOptions {

@@ -1,4 +1,10 @@
-import { isTerminalStatus, MAX_TASK_DESCRIPTION_CHARS, TASK_PRIORITIES, type Task } from "@cca/core";
+import {
+  isTerminalStatus,
+  MAX_TASK_DESCRIPTION_CHARS,
+  TASK_PRIORITIES,
+  type Task,
+  type TaskTree,
+} from "@cca/core";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
@@ -116,9 +122,11 @@ async function waitForTaskEnd(
     activity.stop();
   }
   logger.info("task ended", { task_id: task.id, status: task.status });
-  return task.status === "completed"
-    ? textResult(formatTaskAnswer(task))
-    : errorResult(formatTaskFailure(task));
+  // The parts the team split the work into; the answer stands without them if the tree is unreadable.
+  const ended: Task | TaskTree = await client.getTaskTree(task.id).catch(() => task);
+  return ended.status === "completed"
+    ? textResult(formatTaskAnswer(ended))
+    : errorResult(formatTaskFailure(ended));
 }
 
 function elapsedLabel(ms: number): string {

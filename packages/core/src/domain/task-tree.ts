@@ -1,4 +1,4 @@
-import { addUsage, emptyUsage, type Task, type TaskTree } from "@cca/core";
+import { addUsage, emptyUsage, type Task, type TaskTree } from "./schemas.js";
 
 /** The task with its subtasks, recursively; `total_usage` adds up each subtree. */
 export function buildTaskTree(task: Task, children: (parentId: string) => Task[]): TaskTree {
