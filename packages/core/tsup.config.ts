@@ -1,7 +1,8 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: ["src/index.ts"],
+  // `redis` is the `@cca/core/redis` subpath: ioredis stays out of the main entry.
+  entry: { index: "src/index.ts", redis: "src/redis/index.ts" },
   format: ["esm"],
   target: "node20",
   dts: true,

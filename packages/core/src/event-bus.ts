@@ -1,11 +1,17 @@
 /** Called for each message published on a channel the handler subscribed to. */
 export type EventHandler<T = unknown> = (message: T) => void;
 
-/** Publish/subscribe between parts of one daemon (in memory) or of several (Redis, later). */
+/**
+ * Publish/subscribe between parts of one daemon (in memory) or of several daemons
+ * (`RedisEventBus` in `@cca/core/redis`). Messages must be JSON; across daemons each
+ * subscriber gets a parsed copy, asynchronously, in publish order per publisher.
+ */
 export interface EventBus {
+  /** Sends `message` to every current subscriber of `channel`. */
   publish(channel: string, message: unknown): Promise<void>;
-  /** Returns a function that ends the subscription. */
+  /** Resolves once the subscription is in place; returns a function that ends it. */
   subscribe<T = unknown>(channel: string, handler: EventHandler<T>): Promise<() => Promise<void>>;
+  /** Ends every subscription and releases connections; the bus is not used afterwards. */
   close(): Promise<void>;
 }
 

@@ -4,7 +4,6 @@ export { type Clock, isoTime, systemClock } from "./clock.js";
 export { findConfigFile, type LoadedConfig, loadConfig, parseConfig } from "./config/load.js";
 export { type Config, type ConfigInput, ConfigSchema, type RoleConfig } from "./config/schema.js";
 export { newTask } from "./domain/new-task.js";
-export { buildTaskTree } from "./domain/task-tree.js";
 export { BUILTIN_ROLES, type BuiltinRole, ROLE_NAME_PATTERN, type Role } from "./domain/roles.js";
 export {
   ACTIVITY_KINDS,
@@ -44,6 +43,7 @@ export {
   TokenUsageSchema,
   type ToolUseSummary,
 } from "./domain/schemas.js";
+export { buildTaskTree } from "./domain/task-tree.js";
 export { CcaError, ERROR_CODES, type ErrorCode, isErrorCode, toCcaError } from "./errors/cca-error.js";
 export { HTTP_STATUS_BY_CODE } from "./errors/http-status.js";
 export { type EventBus, type EventHandler, InMemoryEventBus } from "./event-bus.js";
@@ -57,3 +57,15 @@ export {
   noopLogger,
 } from "./logger.js";
 export { type Env, readAccessToken, resolveCcaHome, resolveDaemonUrl, tokenPath } from "./paths.js";
+export { InMemoryTaskQueue } from "./queue/in-memory-task-queue.js";
+export {
+  type ClaimOptions,
+  DEFAULT_MIN_IDLE_MS,
+  QUEUE_PRIORITY_ORDER,
+  type QueueEntry,
+  type TaskDelivery,
+  type TaskQueue,
+  type TaskQueueOptions,
+} from "./queue/task-queue.js";
+export { InMemoryStateStore } from "./state/in-memory-state-store.js";
+export type { Lock, SetOptions, StateStore } from "./state/state-store.js";

@@ -1,0 +1,19 @@
+export { createTokenAuthenticator, readRequestToken } from "./auth.js";
+export { backoffDelay, type ReconnectOptions } from "./backoff.js";
+export {
+  type AcpClient,
+  type AcpClientOptions,
+  type AcpClientState,
+  type AcpClientStateChange,
+  connectAcpClient,
+  createAcpClient,
+} from "./client.js";
+export { AcpConnectError, type AcpConnectErrorCode } from "./connect-error.js";
+export { DEFAULT_HEARTBEAT } from "./defaults.js";
+export {
+  type AcpServer,
+  type AcpServerAddress,
+  type AcpServerOptions,
+  createAcpServer,
+} from "./server.js";
+export { createWebSocketTransport, type WebSocketTransportOptions } from "./websocket-transport.js";
