@@ -44,7 +44,8 @@ describe("agent isolation", () => {
     const { task } = await ccad.client.createTaskAndWait({ description: "inside an agent" });
     expect(task.status).toBe("completed");
     const request = await mock.waitForRequest((r) => r.lastUserText === "inside an agent");
-    expect(request.toolNames.filter((name) => name.startsWith("mcp__"))).toEqual([]);
+    // Only CCA's own bridge, which the daemon gives the Coordinator, and none of the user's servers.
+    expect(request.toolNames.filter((name) => name.startsWith("mcp__"))).toEqual(["mcp__cca__cca_delegate"]);
     expect(request.toolNames).toEqual(expect.arrayContaining(["Read", "Edit", "Bash"]));
   });
 });

@@ -1,8 +1,11 @@
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { type Config, type EventBus, InMemoryEventBus, type Logger, noopLogger, tokenPath } from "@cca/core";
 import { type ServerType, serve } from "@hono/node-server";
 import { ensureAccessToken } from "./access-token.js";
+import { type AcpEndpoint, createAcpEndpoint } from "./acp/acp-endpoint.js";
+import { bridgeMcpConfig } from "./acp/bridge-launch.js";
 import { ActivityLog } from "./activity/activity-log.js";
 import { AgentManager } from "./agents/agent-manager.js";
 import { RoleCatalog } from "./agents/role-catalog.js";
@@ -27,6 +30,7 @@ export interface Daemon {
   readonly token: string;
   readonly agents: AgentManager;
   readonly orchestrator: Orchestrator;
+  readonly acp: AcpEndpoint;
   /** Listens on `daemon.bind_address` (port 0 picks a free port). */
   listen(): Promise<string>;
   /** Stops accepting, ends tasks and agents, closes the server. Safe to call twice. */
@@ -48,8 +52,12 @@ export function createDaemon(options: DaemonOptions): Daemon {
   const bus = options.bus ?? new InMemoryEventBus();
   const token = ensureAccessToken(tokenPath(options.home));
   const activity = new ActivityLog({ bus });
+  const taskTimeoutMs = config.agents.default_timeout_seconds * 1000;
+  let url = "";
   const agents = new AgentManager({
-    config: config.agents,
+    // Delegated work can take as long as a task may; Claude Code would give up on the tool call sooner.
+    config: { ...config.agents, env: { MCP_TOOL_TIMEOUT: String(taskTimeoutMs), ...config.agents.env } },
+    mcpFor: (agentId, role) => bridgeMcpConfig({ agentId, role, daemonUrl: url, token }),
     maxAgents: config.daemon.max_agents,
     stopGraceMs: config.daemon.shutdown_grace_ms,
     catalog: new RoleCatalog(config.agents),
@@ -62,9 +70,10 @@ export function createDaemon(options: DaemonOptions): Daemon {
     agents,
     store: new InMemoryTaskStore(),
     activity,
-    taskTimeoutMs: config.agents.default_timeout_seconds * 1000,
+    taskTimeoutMs,
     logger,
   });
+  const acp = createAcpEndpoint({ orchestrator, agents, bus, token, logger });
   const startedAt = Date.now();
   const app = createApp({
     orchestrator,
@@ -85,7 +94,6 @@ export function createDaemon(options: DaemonOptions): Daemon {
   });
 
   let server: ServerType | null = null;
-  let url = "";
   let closing: Promise<void> | null = null;
 
   return {
@@ -95,12 +103,14 @@ export function createDaemon(options: DaemonOptions): Daemon {
     token,
     agents,
     orchestrator,
+    acp,
     listen() {
       const { host, port } = splitHostPort(config.daemon.bind_address);
       return new Promise((resolve, reject) => {
         const started = serve({ fetch: app.fetch, hostname: host, port }, (info: AddressInfo) => {
           const shownHost = info.family === "IPv6" ? `[${info.address}]` : info.address;
           url = `http://${shownHost}:${info.port}`;
+          acp.attach(started as Server);
           resolve(url);
         });
         started.once("error", (error: NodeJS.ErrnoException) =>
@@ -124,6 +134,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
           : Promise.resolve();
         await orchestrator.shutdown();
         await agents.stopAll();
+        await acp.close();
         current?.closeAllConnections?.();
         await closed;
         await bus.close();

@@ -23,8 +23,18 @@ describe("parseCommandLine", () => {
   });
 
   it("refuses an unknown option and points at --help", () => {
+    expect(() => parseCommandLine(["--agnet"], {})).toThrow(UsageError);
+    expect(() => parseCommandLine(["--agnet"], {})).toThrow(/Unknown option '--agnet'.*cca-mcp --help/);
+  });
+
+  it("serves an agent's bridge with --agent <id>, and needs the id", () => {
+    expect(parseCommandLine(["--agent", "backend_1"], {})).toEqual({
+      kind: "bridge",
+      agentId: "backend_1",
+      logLevel: "warn",
+    });
     expect(() => parseCommandLine(["--agent"], {})).toThrow(UsageError);
-    expect(() => parseCommandLine(["--agent"], {})).toThrow(/Unknown option '--agent'.*cca-mcp --help/);
+    expect(() => parseCommandLine(["--agent", " "], {})).toThrow(/--agent needs the agent's id/);
   });
 
   it("refuses a wait limit that is not a positive number, naming the value", () => {

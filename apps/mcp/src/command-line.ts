@@ -8,7 +8,8 @@ import { DEFAULT_WAIT_LIMIT_S } from "./command-center-server.js";
 export type Command =
   | { kind: "help" }
   | { kind: "version" }
-  | { kind: "serve"; waitLimitS: number; logLevel: LogLevel };
+  | { kind: "serve"; waitLimitS: number; logLevel: LogLevel }
+  | { kind: "bridge"; agentId: string; logLevel: LogLevel };
 
 /** A command line or environment that `cca-mcp` cannot work with; the message says what to change. */
 export class UsageError extends Error {
@@ -29,6 +30,11 @@ or, without the plugin:
   claude mcp add -s user cca -- node /path/to/cca/apps/mcp/bin/cca-mcp.js
 
 Usage: cca-mcp [--help] [--version]
+       cca-mcp --agent <agent id>
+
+--agent <id> serves an agent's side instead: the tools the daemon grants its role
+(cca_delegate for the Coordinator; cca_send and cca_broadcast for specialists),
+over ACP. The daemon starts it for each of its agents; you do not.
 
 Environment:
   CCA_DAEMON_URL     where the daemon listens (default http://127.0.0.1:9200)
@@ -55,11 +61,15 @@ const EnvSchema = z.object({
  * @throws UsageError on an unknown option or a bad environment value.
  */
 export function parseCommandLine(argv: readonly string[], env: Env): Command {
-  let values: { help?: boolean; version?: boolean };
+  let values: { help?: boolean; version?: boolean; agent?: string };
   try {
     ({ values } = parseArgs({
       args: [...argv],
-      options: { help: { type: "boolean", short: "h" }, version: { type: "boolean", short: "v" } },
+      options: {
+        help: { type: "boolean", short: "h" },
+        version: { type: "boolean", short: "v" },
+        agent: { type: "string" },
+      },
       strict: true,
       allowPositionals: false,
     }));
@@ -76,6 +86,11 @@ export function parseCommandLine(argv: readonly string[], env: Env): Command {
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => issue.message).join("; ");
     throw new UsageError(`${problems} (got ${describeEnv(env)}).`);
+  }
+  if (values.agent !== undefined) {
+    if (values.agent.trim() === "")
+      throw new UsageError("--agent needs the agent's id. Run cca-mcp --help for usage.");
+    return { kind: "bridge", agentId: values.agent.trim(), logLevel: parsed.data.CCA_MCP_LOG_LEVEL };
   }
   return { kind: "serve", waitLimitS: parsed.data.CCA_MCP_WAIT_S, logLevel: parsed.data.CCA_MCP_LOG_LEVEL };
 }

@@ -1,3 +1,5 @@
+export { type AgentBridgeOptions, createAgentBridgeServer } from "./agent-bridge/bridge-server.js";
+export { acpUrlFor, connectBridge, type Registration } from "./agent-bridge/bridge-session.js";
 export {
   type CommandCenterServerOptions,
   createCommandCenterServer,

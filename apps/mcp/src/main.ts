@@ -1,5 +1,8 @@
 import { createLogger } from "@cca/core";
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import { createAgentBridgeServer } from "./agent-bridge/bridge-server.js";
+import { connectBridge } from "./agent-bridge/bridge-session.js";
 import { createCommandCenterServer } from "./command-center-server.js";
 import { HELP_TEXT, parseCommandLine, UsageError } from "./command-line.js";
 import { createDaemonClientFromEnv } from "./daemon-connection.js";
@@ -21,17 +24,30 @@ async function main(): Promise<void> {
     write: (line) => process.stderr.write(line),
     fields: { component: "cca-mcp" },
   });
-  const client = createDaemonClientFromEnv(process.env);
-  const server = createCommandCenterServer({ client, waitLimitS: command.waitLimitS, logger });
+  let server: McpServer;
+  let closeConnection = async () => {};
+  if (command.kind === "bridge") {
+    const { client: acp, registration } = await connectBridge({
+      agentId: command.agentId,
+      env: process.env,
+      logger,
+    });
+    server = createAgentBridgeServer({ acp, registration, logger });
+    closeConnection = () => acp.close();
+    logger.info("agent bridge ready", { agent: registration.agent_id, tools: registration.tools.join(",") });
+  } else {
+    const client = createDaemonClientFromEnv(process.env);
+    server = createCommandCenterServer({ client, waitLimitS: command.waitLimitS, logger });
+    logger.info("serving on stdio", { daemon: client.baseUrl, version: VERSION });
+  }
   const shutdown = () => {
-    void server.close().finally(() => process.exit(0));
+    void Promise.allSettled([server.close(), closeConnection()]).finally(() => process.exit(0));
   };
   // Claude Code ends a stdio server by closing its stdin; open event streams must not keep us alive.
   process.stdin.once("end", shutdown);
   process.once("SIGTERM", shutdown);
   process.once("SIGINT", shutdown);
   await server.connect(new StdioServerTransport());
-  logger.info("serving on stdio", { daemon: client.baseUrl, version: VERSION });
 }
 
 main().catch((error: unknown) => {

@@ -32,5 +32,16 @@ export type {
 } from "./jsonrpc/messages.js";
 export { isRpcError, RpcError, type RpcErrorObject } from "./jsonrpc/rpc-error.js";
 export type { AcpLogger } from "./logger.js";
+export {
+  AgentBroadcast,
+  AgentHeartbeat,
+  AgentRegister,
+  AgentSend,
+  EventsActivity,
+  EventsSubscribe,
+  TaskDelegate,
+  TaskProgress,
+  TaskResult,
+} from "./methods/cca-methods.js";
 export { createInMemoryTransportPair } from "./transport/in-memory.js";
 export type { Transport } from "./transport/transport.js";

@@ -19,7 +19,7 @@ import type { ActivityLog } from "../activity/activity-log.js";
 import { summarizeToolUse } from "../activity/tool-summary.js";
 import { HeadlessSession, type TurnListener, type TurnResult } from "./headless-session.js";
 import { type InboxMessage, withInbox } from "./inbox.js";
-import { agentEnvironment, headlessLaunchArgs } from "./launch-args.js";
+import { agentEnvironment, headlessLaunchArgs, type LaunchOptions } from "./launch-args.js";
 import type { RoleCatalog } from "./role-catalog.js";
 
 interface ManagedAgent {
@@ -42,6 +42,8 @@ export interface AgentManagerOptions {
   /** Default working directory root when `agents.working_dir` is empty. */
   workRoot: string;
   env?: NodeJS.ProcessEnv;
+  /** The MCP servers and tools CCA gives an agent (its bridge to the daemon), if any. */
+  mcpFor?: (agentId: string, role: string) => LaunchOptions["mcp"];
   clock?: Clock;
   logger?: Logger;
 }
@@ -291,6 +293,7 @@ export class AgentManager {
         sessionId,
         resume,
         skipPermissions: config.skip_permissions,
+        mcp: this.#options.mcpFor?.(id, role),
       }),
       cwd: workingDir,
       env: agentEnvironment(this.#options.env ?? process.env, config.env),

@@ -1,11 +1,20 @@
 import type { RoleProfile } from "./role-catalog.js";
 
+/** An MCP server as Claude Code's `--mcp-config` describes one. */
+export interface McpServerConfig {
+  command: string;
+  args: string[];
+  env?: Record<string, string>;
+}
+
 export interface LaunchOptions {
   profile: RoleProfile;
   sessionId: string;
   /** Continue an earlier conversation instead of starting `sessionId` afresh. */
   resume: boolean;
   skipPermissions: boolean;
+  /** The only MCP servers the agent gets (CCA's bridge), and the tools of theirs it may use. */
+  mcp?: { servers: Record<string, McpServerConfig>; allowedTools: string[] };
 }
 
 /**
@@ -26,10 +35,11 @@ export function headlessLaunchArgs(options: LaunchOptions): string[] {
     "--append-system-prompt",
     profile.instructions,
     "--mcp-config",
-    JSON.stringify({ mcpServers: {} }),
+    JSON.stringify({ mcpServers: options.mcp?.servers ?? {} }),
     "--strict-mcp-config",
   ];
-  if (profile.allowedTools.length > 0) args.push("--allowedTools", profile.allowedTools.join(","));
+  const allowedTools = [...profile.allowedTools, ...(options.mcp?.allowedTools ?? [])];
+  if (allowedTools.length > 0) args.push("--allowedTools", allowedTools.join(","));
   if (profile.model) args.push("--model", profile.model);
   if (options.skipPermissions) args.push("--permission-mode", "bypassPermissions");
   return args;

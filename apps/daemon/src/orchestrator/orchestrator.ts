@@ -94,7 +94,12 @@ export class Orchestrator {
    * `request.role`, and resolves with the ended subtask (completed or not; never throws for
    * the subtask's own failure). Calls run in parallel.
    */
-  async delegate(fromAgentId: string, request: DelegationRequest, signal?: AbortSignal): Promise<Task> {
+  async delegate(
+    fromAgentId: string,
+    request: DelegationRequest,
+    options: { signal?: AbortSignal; onCreated?: (subtask: Task) => void } = {},
+  ): Promise<Task> {
+    const { signal } = options;
     const from = this.#options.agents.get(fromAgentId);
     const parentId = from.current_task_id;
     if (!parentId) {
@@ -109,6 +114,7 @@ export class Orchestrator {
       { description: request.task, priority: parent.priority, parent_id: parentId },
       from.role,
     );
+    options.onCreated?.(subtask);
     const prompt = request.context
       ? `${request.task}\n\nContext from the ${from.role}:\n${request.context}`
       : request.task;

@@ -1,0 +1,191 @@
+import type { Server } from "node:http";
+import {
+  AgentBroadcast,
+  AgentHeartbeat,
+  AgentRegister,
+  AgentSend,
+  type Connection,
+  ErrorCodes,
+  EventsActivity,
+  EventsSubscribe,
+  RpcError,
+  TaskDelegate,
+  TaskProgress,
+  TaskResult,
+} from "@cca/acp";
+import { type AcpServer, createAcpServer, createTokenAuthenticator } from "@cca/acp/ws";
+import { type ActivityEvent, type EventBus, isoTime, type Logger, noopLogger } from "@cca/core";
+import { ACTIVITY_CHANNEL } from "../activity/activity-log.js";
+import type { AgentManager } from "../agents/agent-manager.js";
+import type { Orchestrator } from "../orchestrator/orchestrator.js";
+import { bridgeToolsFor } from "./bridge-tools.js";
+import { toRpcError } from "./rpc-errors.js";
+
+export interface AcpEndpointDeps {
+  orchestrator: Orchestrator;
+  agents: AgentManager;
+  bus: EventBus;
+  token: string;
+  logger?: Logger;
+}
+
+/** The daemon's ACP endpoint: JSON-RPC over WebSocket at `/acp`, for agent bridges and tools. */
+export interface AcpEndpoint {
+  attach(server: Server): void;
+  /** Drops every connection and serves anew (clients reconnect); for operators and tests. */
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const ACP_PATH = "/acp";
+
+/** Builds the endpoint; `attach` mounts it on the daemon's HTTP server. */
+export function createAcpEndpoint(deps: AcpEndpointDeps): AcpEndpoint {
+  const logger = deps.logger ?? noopLogger;
+  let acp: AcpServer | null = null;
+  let detach: (() => void) | null = null;
+  let httpServer: Server | null = null;
+
+  const start = () => {
+    acp = createAcpServer({
+      authenticate: createTokenAuthenticator(deps.token),
+      onConnection: (connection) => serveConnection(connection, deps, logger),
+      logger,
+    });
+    detach = httpServer ? acp.attach(httpServer, { path: ACP_PATH }) : null;
+  };
+  const stop = async () => {
+    detach?.();
+    await acp?.close();
+    acp = null;
+  };
+
+  return {
+    attach(server) {
+      httpServer = server;
+      start();
+    },
+    async restart() {
+      await stop();
+      start();
+    },
+    close: stop,
+  };
+}
+
+/** One client's session: which agent it speaks for, its subscriptions, its handlers. */
+function serveConnection(connection: Connection, deps: AcpEndpointDeps, logger: Logger): void {
+  const { orchestrator, agents, bus } = deps;
+  let agentId: string | null = null;
+  const subscriptions: Array<() => Promise<void>> = [];
+  connection.onClose(() => {
+    for (const unsubscribe of subscriptions.splice(0)) void unsubscribe();
+  });
+  const registered = (): string => {
+    if (agentId) return agentId;
+    throw new RpcError(
+      ErrorCodes.ApplicationError,
+      "Register first: call agent/register with your agent id",
+      {
+        data: { code: "bad_request" },
+      },
+    );
+  };
+  const guarded =
+    <P, R>(handler: (params: P, signal: AbortSignal) => Promise<R> | R) =>
+    async (params: P, context: { signal: AbortSignal }) => {
+      try {
+        return await handler(params, context.signal);
+      } catch (error) {
+        throw toRpcError(error);
+      }
+    };
+
+  /** Forwards activity of a task and its descendants as long as `until` is pending. */
+  const follow = async (rootId: string, send: (event: ActivityEvent) => void) => {
+    const inTree = (taskId: string | null): boolean => {
+      for (let id = taskId; id; id = orchestrator.get(id).parent_id) if (id === rootId) return true;
+      return false;
+    };
+    const unsubscribe = await bus.subscribe<ActivityEvent>(ACTIVITY_CHANNEL, (event) => {
+      try {
+        if (inTree(event.task_id)) send(event);
+      } catch (error) {
+        logger.debug("could not relay activity", { error });
+      }
+    });
+    subscriptions.push(unsubscribe);
+    return unsubscribe;
+  };
+
+  connection.onRequest(
+    AgentRegister,
+    guarded(({ agent_id }) => {
+      const agent = agents.get(agent_id);
+      agentId = agent.id;
+      logger.info("agent bridge registered", { agent: agent.id, role: agent.role });
+      return { agent_id: agent.id, role: agent.role, tools: bridgeToolsFor(agent.role) };
+    }),
+  );
+  connection.onRequest(
+    AgentHeartbeat,
+    guarded(() => {
+      registered();
+      return { at: isoTime() };
+    }),
+  );
+  connection.onRequest(
+    TaskDelegate,
+    guarded(async (params, signal) => {
+      const from = registered();
+      let stopFollowing: (() => Promise<void>) | null = null;
+      const delegationId = params.delegation_id ?? null;
+      try {
+        const task = await orchestrator.delegate(from, params, {
+          signal,
+          onCreated: (subtask) => {
+            void follow(subtask.id, (event) => {
+              void connection
+                .notify(TaskProgress, {
+                  delegation_id: delegationId,
+                  task_id: subtask.id,
+                  summary: event.summary,
+                })
+                .catch(() => {});
+            }).then((unsubscribe) => {
+              stopFollowing = unsubscribe;
+            });
+          },
+        });
+        return { task };
+      } finally {
+        await (stopFollowing as (() => Promise<void>) | null)?.();
+      }
+    }),
+  );
+  connection.onRequest(
+    TaskResult,
+    guarded(({ task_id }) => orchestrator.tree(task_id)),
+  );
+  connection.onRequest(
+    AgentSend,
+    guarded(({ to, message }) => ({ delivered_to: agents.deliver(registered(), to, message) })),
+  );
+  connection.onRequest(
+    AgentBroadcast,
+    guarded(({ message }) => ({ delivered_to: agents.deliver(registered(), "*", message) })),
+  );
+  connection.onRequest(
+    EventsSubscribe,
+    guarded(async ({ task_id }) => {
+      const send = (event: ActivityEvent) => void connection.notify(EventsActivity, event).catch(() => {});
+      if (task_id) {
+        orchestrator.get(task_id);
+        await follow(task_id, send);
+      } else {
+        subscriptions.push(await bus.subscribe<ActivityEvent>(ACTIVITY_CHANNEL, send));
+      }
+      return { subscribed: true as const };
+    }),
+  );
+}
