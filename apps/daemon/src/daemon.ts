@@ -22,6 +22,8 @@ export interface DaemonOptions {
   env?: NodeJS.ProcessEnv;
   logger?: Logger;
   bus?: EventBus;
+  /** What the bus is, for status: "memory" or "redis". */
+  busKind?: string;
 }
 
 export interface Daemon {
@@ -87,7 +89,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
     status: {
       bindAddress: config.daemon.bind_address,
       configSource: options.configSource ?? null,
-      bus: "memory",
+      bus: options.busKind ?? (options.bus ? "custom" : "memory"),
       maxAgents: config.daemon.max_agents,
     },
     logger,

@@ -1,4 +1,5 @@
-import { createLogger, loadConfig } from "@cca/core";
+import { createLogger, type EventBus, loadConfig } from "@cca/core";
+import { RedisEventBus } from "@cca/core/redis";
 import { createDaemon } from "./daemon.js";
 import { DAEMON_VERSION } from "./version.js";
 
@@ -36,7 +37,23 @@ async function main(): Promise<void> {
     level: config.daemon.log_level,
     write: (line) => process.stderr.write(line),
   });
-  const daemon = createDaemon({ config, home, configSource: source, logger });
+  let bus: EventBus | undefined;
+  if (config.redis.url) {
+    try {
+      bus = await RedisEventBus.fromUrl(config.redis.url, { logger, connectionName: `ccad:${process.pid}` });
+    } catch (error) {
+      logger.error((error as Error).message);
+      process.exit(1);
+    }
+  }
+  const daemon = createDaemon({
+    config,
+    home,
+    configSource: source,
+    logger,
+    bus,
+    busKind: bus ? "redis" : "memory",
+  });
 
   let stopping = false;
   const stop = (signal: string) => {
