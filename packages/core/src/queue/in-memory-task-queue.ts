@@ -9,6 +9,7 @@ import {
   type TaskQueue,
   type TaskQueueOptions,
 } from "./task-queue.js";
+import { WakeSignal } from "./wake-signal.js";
 
 interface Stored {
   id: string;
@@ -33,7 +34,7 @@ export class InMemoryTaskQueue implements TaskQueue {
   readonly #minIdleMs: number;
   readonly #waiting = new Map<TaskPriority, Stored[]>(QUEUE_PRIORITY_ORDER.map((priority) => [priority, []]));
   readonly #pending = new Map<string, Pending>();
-  readonly #wakers = new Set<() => void>();
+  readonly #wake = new WakeSignal();
   #sequence = 0;
   #closed = false;
 
@@ -54,7 +55,7 @@ export class InMemoryTaskQueue implements TaskQueue {
     if (entry.payload !== undefined) copy.payload = JSON.parse(JSON.stringify(entry.payload));
     const stored = { id: `${sequence}-0`, sequence, entry: copy };
     waiting.push(stored);
-    for (const wake of this.#wakers) wake();
+    this.#wake.wakeAll();
     return stored.id;
   }
 
@@ -67,13 +68,13 @@ export class InMemoryTaskQueue implements TaskQueue {
       const remaining = deadline - Date.now();
       if (remaining <= 0) return undefined;
       // Also wake after minIdleMs: by then another consumer's delivery may be claimable.
-      await this.#sleep(Math.min(remaining, this.#minIdleMs));
+      await this.#wake.sleep(Math.min(remaining, this.#minIdleMs));
     }
   }
 
   async close(): Promise<void> {
     this.#closed = true;
-    for (const wake of this.#wakers) wake();
+    this.#wake.wakeAll();
   }
 
   #claim(consumer: string): TaskDelivery | undefined {
@@ -117,17 +118,5 @@ export class InMemoryTaskQueue implements TaskQueue {
         return true;
       },
     };
-  }
-
-  #sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const wake = () => {
-        clearTimeout(timer);
-        this.#wakers.delete(wake);
-        resolve();
-      };
-      const timer = setTimeout(wake, ms);
-      this.#wakers.add(wake);
-    });
   }
 }

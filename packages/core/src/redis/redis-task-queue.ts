@@ -10,6 +10,7 @@ import {
   type TaskQueue,
   type TaskQueueOptions,
 } from "../queue/task-queue.js";
+import { WakeSignal } from "../queue/wake-signal.js";
 import { decodeValue } from "../state/json-value.js";
 import {
   connectRedis,
@@ -91,7 +92,7 @@ export class RedisTaskQueue implements TaskQueue {
   readonly #group: string;
   readonly #minIdleMs: number;
   readonly #logger: Logger;
-  readonly #wakers = new Set<() => void>();
+  readonly #wake = new WakeSignal();
   #subscriber: Promise<Redis> | undefined;
   #enqueuedSeen = 0;
   #closed = false;
@@ -150,14 +151,14 @@ export class RedisTaskQueue implements TaskQueue {
       if (remaining <= 0) return undefined;
       if (this.#enqueuedSeen !== seen) continue;
       // Also wake after minIdleMs: by then another consumer's delivery may be claimable.
-      await this.#sleep(Math.min(remaining, this.#minIdleMs));
+      await this.#wake.sleep(Math.min(remaining, this.#minIdleMs));
     }
   }
 
   /** Wakes waiting claims (they resolve undefined) and quits the connections the queue opened. */
   async close(): Promise<void> {
     this.#closed = true;
-    for (const wake of this.#wakers) wake();
+    this.#wake.wakeAll();
     const subscriber = await this.#subscriber?.catch(() => undefined);
     this.#subscriber = undefined;
     if (subscriber) await quitRedis(subscriber);
@@ -205,7 +206,7 @@ export class RedisTaskQueue implements TaskQueue {
       async (subscriber) => {
         subscriber.on("message", () => {
           this.#enqueuedSeen += 1;
-          for (const wake of this.#wakers) wake();
+          this.#wake.wakeAll();
         });
         await subscriber.subscribe(this.#wakeChannel);
         return subscriber;
@@ -216,17 +217,5 @@ export class RedisTaskQueue implements TaskQueue {
       },
     );
     return this.#subscriber;
-  }
-
-  #sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const wake = () => {
-        clearTimeout(timer);
-        this.#wakers.delete(wake);
-        resolve();
-      };
-      const timer = setTimeout(wake, ms);
-      this.#wakers.add(wake);
-    });
   }
 }
