@@ -5,48 +5,35 @@ import { join } from "node:path";
 import {
   callTool,
   claudeTestEnv,
-  createMockAnthropic,
-  type MockAnthropic,
   type RecordedRequest,
   replyText,
   resolveClaudeBinary,
 } from "@cca/mock-anthropic";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type CcadProcess, startCcad } from "../support/ccad-process.js";
+import { describe, expect, it } from "vitest";
+import { useMockAndCcad } from "../support/e2e-context.js";
 import { connectCcaMcp } from "../support/mcp-client.js";
 import { CCA_MCP_BIN } from "../support/paths.js";
 
 const isCoordinator = (request: RecordedRequest) =>
   request.systemText.includes("You are the Coordinator of a CCA team");
 
-let mock: MockAnthropic;
-let ccad: CcadProcess;
-
-beforeEach(async () => {
-  mock = await createMockAnthropic();
-  ccad = await startCcad({ mockUrl: mock.url });
-});
-
-afterEach(async () => {
-  await ccad.stop();
-  await mock.close();
-});
+const t = useMockAndCcad();
 
 describe("the Command Center path, end to end", () => {
   it("takes a task from an MCP client through cca-mcp and ccad to the real Coordinator and back", async () => {
-    mock.on({
+    t.mock.on({
       when: (request) => isCoordinator(request) && request.lastUserText === "Add a /health endpoint",
       reply: replyText("COORDINATOR: added GET /health with a test", {
         input_tokens: 1200,
         output_tokens: 80,
       }),
     });
-    const mcp = await connectCcaMcp(ccad.clientEnv());
+    const mcp = await connectCcaMcp(t.ccad.clientEnv());
     try {
       const outcome = await mcp.call("cca_task", { description: "Add a /health endpoint" });
       expect(outcome.isError).toBe(false);
       expect(outcome.text).toContain("COORDINATOR: added GET /health with a test");
-      const [task] = await ccad.client.listTasks();
+      const [task] = await t.ccad.client.listTasks();
       expect(task).toMatchObject({
         status: "completed",
         result: "COORDINATOR: added GET /health with a test",
@@ -56,7 +43,7 @@ describe("the Command Center path, end to end", () => {
       expect(task!.usage.cost_usd).toBeGreaterThan(0);
       expect(task!.agent_duration_ms).toBeGreaterThan(0);
       expect(outcome.text).toContain(task!.id);
-      const [agent] = await ccad.client.listAgents();
+      const [agent] = await t.ccad.client.listAgents();
       expect(agent).toMatchObject({ role: "coordinator", state: "ready", id: task!.agent_id });
     } finally {
       await mcp.close();
@@ -64,16 +51,16 @@ describe("the Command Center path, end to end", () => {
   });
 
   it("relays what the Coordinator is doing as MCP progress while cca_task waits", async () => {
-    mock.on({
+    t.mock.on({
       when: (r) => isCoordinator(r) && r.lastUserText === "Run the tests" && r.toolResults.length === 0,
       reply: callTool("Bash", { command: "echo tests-ran", description: "run the tests" }),
     });
     // Answer after the heartbeat (every 5 s) has had a chance to report the tool use.
-    mock.on({
+    t.mock.on({
       when: (r) => isCoordinator(r) && r.toolResults.length > 0,
       reply: { text: "tests pass", delayMs: 5500 },
     });
-    const mcp = await connectCcaMcp(ccad.clientEnv());
+    const mcp = await connectCcaMcp(t.ccad.clientEnv());
     try {
       const progress: string[] = [];
       const outcome = await mcp.call("cca_task", { description: "Run the tests" }, (message) =>
@@ -84,7 +71,7 @@ describe("the Command Center path, end to end", () => {
       expect(progress.some((message) => message.includes("coordinator: running Bash: echo tests-ran"))).toBe(
         true,
       );
-      const toolResult = await mock.waitForRequest((r) => isCoordinator(r) && r.toolResults.length > 0);
+      const toolResult = await t.mock.waitForRequest((r) => isCoordinator(r) && r.toolResults.length > 0);
       expect(toolResult.toolResults[0]!.content).toContain("tests-ran");
     } finally {
       await mcp.close();
@@ -92,15 +79,15 @@ describe("the Command Center path, end to end", () => {
   });
 
   it("sends a follow-up task to the same Coordinator conversation", async () => {
-    mock.on({
+    t.mock.on({
       when: (r) => isCoordinator(r) && r.lastUserText === "Create a users table",
       reply: replyText("table created"),
     });
-    mock.on({
+    t.mock.on({
       when: (r) => isCoordinator(r) && r.lastUserText === "Now add tests for that",
       reply: replyText("tests added"),
     });
-    const mcp = await connectCcaMcp(ccad.clientEnv());
+    const mcp = await connectCcaMcp(t.ccad.clientEnv());
     try {
       expect((await mcp.call("cca_task", { description: "Create a users table" })).text).toContain(
         "table created",
@@ -108,9 +95,9 @@ describe("the Command Center path, end to end", () => {
       expect((await mcp.call("cca_task", { description: "Now add tests for that" })).text).toContain(
         "tests added",
       );
-      const followUp = await mock.waitForRequest((r) => r.lastUserText === "Now add tests for that");
+      const followUp = await t.mock.waitForRequest((r) => r.lastUserText === "Now add tests for that");
       expect(followUp.allUserText).toContain("Create a users table");
-      const tasks = await ccad.client.listTasks();
+      const tasks = await t.ccad.client.listTasks();
       expect(new Set(tasks.map((task) => task.agent_id)).size).toBe(1);
       expect(new Set(tasks.map((task) => task.session_id)).size).toBe(1);
     } finally {
@@ -120,24 +107,24 @@ describe("the Command Center path, end to end", () => {
 
   it("lets a real Claude Code Command Center call cca_task and answer with the Coordinator's reply", async () => {
     const hasCcaTask = (r: RecordedRequest) => r.toolNames.includes("mcp__cca__cca_task");
-    mock.on({
+    t.mock.on({
       name: "command center calls cca_task",
       when: (r) => hasCcaTask(r) && r.toolResults.length === 0,
       reply: callTool("mcp__cca__cca_task", { description: "Build the login page" }),
     });
-    mock.on({
+    t.mock.on({
       name: "command center answers with the tool result",
       when: (r) => hasCcaTask(r) && r.toolResults.length > 0,
       reply: (r) => replyText(`The CCA team answered: ${r.toolResults[0]!.content}`),
     });
-    mock.on({
+    t.mock.on({
       name: "coordinator",
       when: (r) => isCoordinator(r) && r.lastUserText === "Build the login page",
       reply: replyText("LOGIN-PAGE-DONE by the Coordinator"),
     });
     const home = mkdtempSync(join(tmpdir(), "cca-command-center-"));
     const mcpConfig = {
-      mcpServers: { cca: { command: process.execPath, args: [CCA_MCP_BIN], env: ccad.clientEnv() } },
+      mcpServers: { cca: { command: process.execPath, args: [CCA_MCP_BIN], env: t.ccad.clientEnv() } },
     };
     const args = [
       "-p",
@@ -153,7 +140,7 @@ describe("the Command Center path, end to end", () => {
     const output = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
       const child = spawn(resolveClaudeBinary(), args, {
         cwd: home,
-        env: claudeTestEnv({ mockUrl: mock.url, home }),
+        env: claudeTestEnv({ mockUrl: t.mock.url, home }),
         stdio: ["ignore", "pipe", "pipe"],
       });
       let stdout = "";
@@ -172,7 +159,7 @@ describe("the Command Center path, end to end", () => {
     expect(result.is_error).toBe(false);
     expect(result.result).toContain("The CCA team answered:");
     expect(result.result).toContain("LOGIN-PAGE-DONE by the Coordinator");
-    const [task] = await ccad.client.listTasks();
+    const [task] = await t.ccad.client.listTasks();
     expect(task).toMatchObject({ description: "Build the login page", status: "completed" });
   });
 });

@@ -1,11 +1,6 @@
-import {
-  createMockAnthropic,
-  type MockAnthropic,
-  type RecordedRequest,
-  replyText,
-} from "@cca/mock-anthropic";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type CcadProcess, startCcad } from "../support/ccad-process.js";
+import { type RecordedRequest, replyText } from "@cca/mock-anthropic";
+import { describe, expect, it } from "vitest";
+import { useMockAndCcad } from "../support/e2e-context.js";
 
 const DELEGATE = "mcp__cca__cca_delegate";
 const isRole = (role: string) => (r: RecordedRequest) => r.systemText.includes(`You are the ${role} `);
@@ -13,30 +8,19 @@ const coordinator = isRole("Coordinator of a CCA team.");
 const backend = isRole("backend specialist");
 const frontend = isRole("frontend specialist");
 
-let mock: MockAnthropic;
-let ccad: CcadProcess;
-
-beforeEach(async () => {
-  mock = await createMockAnthropic();
-  ccad = await startCcad({ mockUrl: mock.url });
-});
-
-afterEach(async () => {
-  await ccad.stop();
-  await mock.close();
-});
+const t = useMockAndCcad();
 
 /** The Coordinator's first reply to `prompt`: one cca_delegate call per part, in one message. */
 function coordinatorDelegates(
   prompt: string,
   parts: Array<{ role: string; task: string; timeout_s?: number }>,
 ) {
-  mock.on({
+  t.mock.on({
     name: "coordinator delegates",
     when: (r) => coordinator(r) && r.lastUserText === prompt && r.toolResults.length === 0,
     reply: { toolUses: parts.map((input) => ({ name: DELEGATE, input })) },
   });
-  mock.on({
+  t.mock.on({
     name: "coordinator combines",
     when: (r) => coordinator(r) && r.toolResults.length > 0,
     reply: (r) =>
@@ -53,10 +37,10 @@ describe("delegation with real Claude Code", () => {
       { role: "frontend", task: "Build the signup form" },
     ]);
     // The backend answers only after a while, so a sequential run would show the frontend starting late.
-    mock.on({ when: backend, reply: { text: "BACKEND: endpoint done", delayMs: 3000 } });
-    mock.on({ when: frontend, reply: replyText("FRONTEND: form done") });
+    t.mock.on({ when: backend, reply: { text: "BACKEND: endpoint done", delayMs: 3000 } });
+    t.mock.on({ when: frontend, reply: replyText("FRONTEND: form done") });
 
-    const { task } = await ccad.client.createTaskAndWait({
+    const { task } = await t.ccad.client.createTaskAndWait({
       description: "Build a signup feature",
       timeout_s: 60,
     });
@@ -64,7 +48,7 @@ describe("delegation with real Claude Code", () => {
     expect(task.result).toContain("BACKEND: endpoint done");
     expect(task.result).toContain("FRONTEND: form done");
 
-    const tree = await ccad.client.getTaskTree(task.id);
+    const tree = await t.ccad.client.getTaskTree(task.id);
     expect(tree.subtasks.map((part) => part.description).sort()).toEqual([
       "Build POST /signup",
       "Build the signup form",
@@ -82,7 +66,7 @@ describe("delegation with real Claude Code", () => {
       task.usage.cost_usd + backendPart!.usage.cost_usd + frontendPart!.usage.cost_usd,
       6,
     );
-    const roles = (await ccad.client.listAgents()).map((agent) => agent.role).sort();
+    const roles = (await t.ccad.client.listAgents()).map((agent) => agent.role).sort();
     expect(roles).toEqual(["backend", "coordinator", "frontend"]);
   });
 
@@ -91,12 +75,12 @@ describe("delegation with real Claude Code", () => {
       { role: "backend", task: "Add rate limiting" },
       { role: "frontend", task: "Show rate limit errors" },
     ]);
-    mock.on({
+    t.mock.on({
       when: backend,
       reply: { error: { status: 500, type: "api_error", message: "backend model down" } },
     });
-    mock.on({ when: frontend, reply: replyText("FRONTEND: errors shown") });
-    const { task } = await ccad.client.createTaskAndWait({ description: "Harden the API", timeout_s: 60 });
+    t.mock.on({ when: frontend, reply: replyText("FRONTEND: errors shown") });
+    const { task } = await t.ccad.client.createTaskAndWait({ description: "Harden the API", timeout_s: 60 });
     expect(task.status).toBe("completed");
     expect(task.result).toContain("ERROR The backend part failed [api_error]");
     expect(task.result).toContain("FRONTEND: errors shown");
@@ -104,23 +88,23 @@ describe("delegation with real Claude Code", () => {
 
   it("times a part out and reports it to the Coordinator", async () => {
     coordinatorDelegates("Slow work", [{ role: "backend", task: "Never finishes", timeout_s: 1 }]);
-    mock.on({ when: backend, reply: { hang: true } });
-    const { task } = await ccad.client.createTaskAndWait({ description: "Slow work", timeout_s: 60 });
+    t.mock.on({ when: backend, reply: { hang: true } });
+    const { task } = await t.ccad.client.createTaskAndWait({ description: "Slow work", timeout_s: 60 });
     expect(task.status).toBe("completed");
     expect(task.result).toContain("ERROR The backend part failed [timeout]");
   });
 
   it("cancels the parts when the task is cancelled", async () => {
     coordinatorDelegates("Big job", [{ role: "backend", task: "Long part" }]);
-    mock.on({ when: backend, reply: { hang: true } });
-    const task = await ccad.client.createTask({ description: "Big job" });
-    await mock.waitForRequest(backend, 30_000);
-    const cancelled = await ccad.client.cancelTask(task.id);
+    t.mock.on({ when: backend, reply: { hang: true } });
+    const task = await t.ccad.client.createTask({ description: "Big job" });
+    await t.mock.waitForRequest(backend, 30_000);
+    const cancelled = await t.ccad.client.cancelTask(task.id);
     expect(cancelled.status).toBe("cancelled");
-    const tree = await ccad.client.getTaskTree(task.id);
+    const tree = await t.ccad.client.getTaskTree(task.id);
     expect(tree.subtasks).toHaveLength(1);
     expect(tree.subtasks[0]).toMatchObject({ status: "cancelled" });
-    const agents = await ccad.client.listAgents();
+    const agents = await t.ccad.client.listAgents();
     expect(agents.find((agent) => agent.role === "backend")?.state).toBe("ready");
   });
 });
