@@ -1,6 +1,7 @@
 import { type RecordedRequest, replyText } from "@cca/mock-anthropic";
 import { describe, expect, it } from "vitest";
 import { useMockAndCcad } from "../support/e2e-context.js";
+import { connectCcaMcp } from "../support/mcp-client.js";
 
 const DELEGATE = "mcp__cca__cca_delegate";
 const isRole = (role: string) => (r: RecordedRequest) => r.systemText.includes(`You are the ${role} `);
@@ -68,6 +69,33 @@ describe("delegation with real Claude Code", () => {
     );
     const roles = (await t.ccad.client.listAgents()).map((agent) => agent.role).sort();
     expect(roles).toEqual(["backend", "coordinator", "frontend"]);
+  });
+
+  it("relays a specialist's tool use to the Command Center as cca_task progress", async () => {
+    coordinatorDelegates("Run the backend tests", [{ role: "backend", task: "Run npm test" }]);
+    t.mock.on({
+      when: (r) => backend(r) && r.toolResults.length === 0,
+      reply: { toolUses: [{ name: "Bash", input: { command: "echo backend-tests-pass" } }] },
+    });
+    // Answer after the heartbeat (every 5 s) has had a chance to carry the tool use.
+    t.mock.on({
+      when: (r) => backend(r) && r.toolResults.length > 0,
+      reply: { text: "BACKEND: green", delayMs: 5500 },
+    });
+    const mcp = await connectCcaMcp(t.ccad.clientEnv());
+    try {
+      const progress: string[] = [];
+      const outcome = await mcp.call("cca_task", { description: "Run the backend tests" }, (message) =>
+        progress.push(message),
+      );
+      expect(outcome.text).toContain("BACKEND: green");
+      expect(outcome.text).toMatch(/Parts:\n- backend · completed/);
+      expect(
+        progress.some((message) => message.includes("backend: running Bash: echo backend-tests-pass")),
+      ).toBe(true);
+    } finally {
+      await mcp.close();
+    }
   });
 
   it("hands a failed part back to the Coordinator as an error result, not a crash", async () => {
