@@ -1,8 +1,23 @@
+import { randomUUID } from "node:crypto";
 import { createMockAnthropic, type MockAnthropic, replyText } from "@cca/mock-anthropic";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type CcadProcess, startCcad } from "../support/ccad-process.js";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+
+/** Daemons of one test share a Redis namespace of their own, apart from other tests and runs. */
+function redisEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return { CCA__REDIS__URL: REDIS_URL, CCA__REDIS__KEY_PREFIX: `cca-test-${randomUUID()}:`, ...extra };
+}
+
+async function startPair(env: Record<string, string>): Promise<[CcadProcess, CcadProcess]> {
+  const pair = await Promise.all([
+    startCcad({ mockUrl: mock.url, env }),
+    startCcad({ mockUrl: mock.url, env }),
+  ]);
+  daemons.push(...pair);
+  return pair;
+}
 
 let mock: MockAnthropic;
 const daemons: CcadProcess[] = [];
@@ -18,7 +33,7 @@ afterEach(async () => {
 
 describe("daemons sharing Redis", () => {
   it("publish their activity on the shared bus, so each one's stream shows the other's work", async () => {
-    const env = { CCA__REDIS__URL: REDIS_URL };
+    const env = redisEnv();
     const [a, b] = await Promise.all([
       startCcad({ mockUrl: mock.url, env }),
       startCcad({ mockUrl: mock.url, env }),
@@ -51,6 +66,52 @@ describe("daemons sharing Redis", () => {
     const kinds = seenOnB.filter((event) => event.task_id === taskId).map((event) => event.kind);
     expect(kinds).toEqual(expect.arrayContaining(["task.queued", "task.started", "task.completed"]));
   });
+  it("share one task queue: tasks handed to one daemon run on both, each once", async () => {
+    const [a, b] = await startPair(redisEnv());
+    mock.on({
+      when: (r) => r.lastUserText.startsWith("job "),
+      reply: (r) => ({ text: `done ${r.lastUserText}`, delayMs: 1500 }),
+    });
+    const created = await Promise.all(
+      [1, 2, 3, 4].map((n) => a.client.createTask({ description: `job ${n}` })),
+    );
+    const ended = await Promise.all(created.map((task) => a.client.waitForTask(task.id, 60)));
+    expect(ended.map((task) => [task.status, task.result])).toEqual(
+      [1, 2, 3, 4].map((n) => ["completed", `done job ${n}`]),
+    );
+    const coordinatorOf = async (daemon: CcadProcess) =>
+      (await daemon.client.listAgents()).find((agent) => agent.role === "coordinator")?.id;
+    const ranOn = new Set(ended.map((task) => task.agent_id));
+    expect(ranOn).toEqual(new Set([await coordinatorOf(a), await coordinatorOf(b)]));
+    expect(mock.requests.filter((r) => r.lastUserText.startsWith("job "))).toHaveLength(4);
+    // Either daemon answers for any task.
+    expect((await b.client.getTask(created[0]!.id)).status).toBe("completed");
+    expect((await b.client.listTasks()).map((task) => task.id).sort()).toEqual(
+      created.map((task) => task.id).sort(),
+    );
+  });
+
+  it("finish the work of a daemon killed with -9: the task is taken over, not lost, and completed once", async () => {
+    const [a, b] = await startPair(redisEnv({ CCA__REDIS__CLAIM_IDLE_MS: "1500" }));
+    const isJob = (r: { lastUserText: string }) => r.lastUserText.endsWith("survive me");
+    mock.on({ when: isJob, reply: { hang: true }, times: 1 });
+    mock.on({ when: isJob, reply: { text: "finished after the takeover" } });
+    const task = await a.client.createTask({ description: "survive me" });
+    await mock.waitForRequest(isJob, 20_000);
+    const runsOn = async (daemon: CcadProcess) =>
+      (await daemon.client.listAgents()).some((agent) => agent.current_task_id === task.id);
+    const victim = (await runsOn(a)) ? a : b;
+    const survivor = victim === a ? b : a;
+    victim.child.kill("SIGKILL");
+    const ended = await survivor.client.waitForTask(task.id, 30);
+    expect(ended).toMatchObject({ status: "completed", result: "finished after the takeover" });
+    const survivorCoordinator = (await survivor.client.listAgents()).find(
+      (agent) => agent.role === "coordinator",
+    );
+    expect(ended.agent_id).toBe(survivorCoordinator?.id);
+    expect(mock.requests.filter(isJob)).toHaveLength(2);
+  });
+
   it("refuses to start with a Redis URL where nothing answers, saying what to check", async () => {
     const error = await startCcad({
       mockUrl: mock.url,

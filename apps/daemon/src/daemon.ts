@@ -1,7 +1,16 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { type Config, type EventBus, InMemoryEventBus, type Logger, noopLogger, tokenPath } from "@cca/core";
+import {
+  type Config,
+  type EventBus,
+  InMemoryEventBus,
+  type Logger,
+  noopLogger,
+  type StateStore,
+  type TaskQueue,
+  tokenPath,
+} from "@cca/core";
 import { type ServerType, serve } from "@hono/node-server";
 import { ensureAccessToken } from "./access-token.js";
 import { type AcpEndpoint, createAcpEndpoint } from "./acp/acp-endpoint.js";
@@ -11,6 +20,7 @@ import { AgentManager } from "./agents/agent-manager.js";
 import { RoleCatalog } from "./agents/role-catalog.js";
 import { createApp } from "./http/app.js";
 import { Orchestrator } from "./orchestrator/orchestrator.js";
+import { ReplicatedTaskStore } from "./orchestrator/replicated-task-store.js";
 import { InMemoryTaskStore } from "./orchestrator/task-store.js";
 import { DAEMON_VERSION } from "./version.js";
 
@@ -24,6 +34,8 @@ export interface DaemonOptions {
   bus?: EventBus;
   /** What the bus is, for status: "memory" or "redis". */
   busKind?: string;
+  /** Set to share work with other daemons: the shared queue and store (Redis), and this daemon's name. */
+  cluster?: { queue: TaskQueue; state: StateStore; consumer: string; claimIdleMs: number };
 }
 
 export interface Daemon {
@@ -68,9 +80,24 @@ export function createDaemon(options: DaemonOptions): Daemon {
     env: options.env,
     logger,
   });
+  const replica = options.cluster
+    ? new ReplicatedTaskStore(options.cluster.state, {
+        onError: (error) => logger.error("could not write a task to the shared store", { error }),
+      })
+    : null;
   const orchestrator = new Orchestrator({
     agents,
-    store: new InMemoryTaskStore(),
+    store: replica ?? new InMemoryTaskStore(),
+    cluster:
+      options.cluster && replica
+        ? {
+            queue: options.cluster.queue,
+            replica,
+            bus,
+            consumer: options.cluster.consumer,
+            heartbeatMs: Math.max(50, Math.floor(options.cluster.claimIdleMs / 3)),
+          }
+        : undefined,
     activity,
     taskTimeoutMs,
     logger,
@@ -113,7 +140,10 @@ export function createDaemon(options: DaemonOptions): Daemon {
           const shownHost = info.family === "IPv6" ? `[${info.address}]` : info.address;
           url = `http://${shownHost}:${info.port}`;
           acp.attach(started as Server);
-          resolve(url);
+          orchestrator.start().then(
+            () => resolve(url),
+            (error: unknown) => reject(error),
+          );
         });
         started.once("error", (error: NodeJS.ErrnoException) =>
           reject(

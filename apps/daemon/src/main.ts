@@ -1,5 +1,6 @@
-import { createLogger, type EventBus, loadConfig } from "@cca/core";
-import { RedisEventBus } from "@cca/core/redis";
+import { hostname } from "node:os";
+import { createLogger, loadConfig } from "@cca/core";
+import { createRedisBackend, type RedisBackend } from "@cca/core/redis";
 import { createDaemon } from "./daemon.js";
 import { DAEMON_VERSION } from "./version.js";
 
@@ -37,10 +38,16 @@ async function main(): Promise<void> {
     level: config.daemon.log_level,
     write: (line) => process.stderr.write(line),
   });
-  let bus: EventBus | undefined;
+  // With Redis, daemons share the bus, the task queue and the task records.
+  let redis: RedisBackend | undefined;
   if (config.redis.url) {
     try {
-      bus = await RedisEventBus.fromUrl(config.redis.url, { logger, connectionName: `ccad:${process.pid}` });
+      redis = await createRedisBackend(config.redis.url, {
+        prefix: config.redis.key_prefix,
+        minIdleMs: config.redis.claim_idle_ms,
+        connectionName: `ccad:${hostname()}:${process.pid}`,
+        logger,
+      });
     } catch (error) {
       logger.error((error as Error).message);
       process.exit(1);
@@ -51,8 +58,14 @@ async function main(): Promise<void> {
     home,
     configSource: source,
     logger,
-    bus,
-    busKind: bus ? "redis" : "memory",
+    bus: redis?.eventBus,
+    busKind: redis ? "redis" : "memory",
+    cluster: redis && {
+      queue: redis.taskQueue,
+      state: redis.stateStore,
+      consumer: `ccad-${hostname()}-${process.pid}`,
+      claimIdleMs: config.redis.claim_idle_ms,
+    },
   });
 
   let stopping = false;
@@ -68,16 +81,19 @@ async function main(): Promise<void> {
       config.daemon.shutdown_grace_ms * 3 + 2000,
     );
     force.unref();
-    daemon.close().then(
-      () => {
-        logger.info("stopped");
-        process.exit(0);
-      },
-      (error: unknown) => {
-        logger.error("shutdown failed", { error });
-        process.exit(1);
-      },
-    );
+    daemon
+      .close()
+      .then(() => redis?.close())
+      .then(
+        () => {
+          logger.info("stopped");
+          process.exit(0);
+        },
+        (error: unknown) => {
+          logger.error("shutdown failed", { error });
+          process.exit(1);
+        },
+      );
   };
   process.on("SIGINT", () => stop("SIGINT"));
   process.on("SIGTERM", () => stop("SIGTERM"));

@@ -180,7 +180,7 @@ function serveConnection(connection: Connection, deps: AcpEndpointDeps, logger: 
     guarded(async ({ task_id }) => {
       const send = (event: ActivityEvent) => void connection.notify(EventsActivity, event).catch(() => {});
       if (task_id) {
-        orchestrator.get(task_id);
+        await orchestrator.lookup(task_id);
         await follow(task_id, send);
       } else {
         subscriptions.push(await bus.subscribe<ActivityEvent>(ACTIVITY_CHANNEL, send));

@@ -4,6 +4,7 @@ import {
   CcaError,
   type Clock,
   type ErrorInfo,
+  type EventBus,
   emptyUsage,
   isoTime,
   isTerminalStatus,
@@ -13,14 +14,19 @@ import {
   noopLogger,
   systemClock,
   type Task,
+  type TaskDelivery,
   type TaskPriority,
+  type TaskQueue,
   type TaskTree,
   toCcaError,
 } from "@cca/core";
 import type { ActivityLog } from "../activity/activity-log.js";
 import type { AgentManager } from "../agents/agent-manager.js";
 import type { TurnResult } from "../agents/headless-session.js";
+import { ClusterWorker } from "./cluster-worker.js";
 import { PriorityQueue } from "./priority-queue.js";
+import type { ReplicatedTaskStore } from "./replicated-task-store.js";
+import { clip, REQUEUED, type StopReason, stopError, turnError } from "./task-outcomes.js";
 import type { TaskStore } from "./task-store.js";
 import { TaskWaiters } from "./task-waiters.js";
 
@@ -30,8 +36,21 @@ export interface OrchestratorOptions {
   activity: ActivityLog;
   /** A running task that takes longer is interrupted and fails with `timeout`. */
   taskTimeoutMs: number;
+  /** Set when daemons share work through Redis: the shared queue, the replicated store, the bus. */
+  cluster?: ClusterOptions;
   clock?: Clock;
   logger?: Logger;
+}
+
+export interface ClusterOptions {
+  queue: TaskQueue;
+  /** Must be the orchestrator's `store` too. */
+  replica: ReplicatedTaskStore;
+  bus: EventBus;
+  /** This daemon's name in the queue's consumer group: stable and unique. */
+  consumer: string;
+  /** How often a running task's claim is renewed; well under the queue's claim idle time. */
+  heartbeatMs: number;
 }
 
 /** What a delegating agent asks for (the `cca_delegate` tool's arguments). */
@@ -42,9 +61,6 @@ export interface DelegationRequest {
   timeout_s?: number;
 }
 
-/** How a running task is being ended from outside, if it is. */
-type StopReason = "cancel" | "timeout" | "shutdown" | "parent_ended";
-
 interface RunningTask {
   agentId: string | null;
   stopReason: StopReason | null;
@@ -53,6 +69,11 @@ interface RunningTask {
 }
 
 const COORDINATOR = "coordinator";
+/** The bus channel on which daemons ask each other to cancel the tasks they run. */
+export const CONTROL_CHANNEL = "cca:control";
+/** How often a wait for a task another daemon runs looks at the shared record. */
+const REMOTE_POLL_MS = 250;
+
 /** How long a cancel waits for the interrupted turn to end before it stops the agent. */
 const CANCEL_GRACE_MS = 5_000;
 
@@ -68,24 +89,51 @@ export class Orchestrator {
   readonly #queue = new PriorityQueue();
   readonly #running = new Map<string, RunningTask>();
   readonly #waiters = new TaskWaiters();
+  readonly #cluster: ClusterOptions | undefined;
   #coordinatorBusy = false;
   #closed = false;
+  #worker: ClusterWorker | null = null;
 
   constructor(options: OrchestratorOptions) {
     this.#options = options;
     this.#logger = options.logger ?? noopLogger;
     this.#clock = options.clock ?? systemClock;
+    this.#cluster = options.cluster;
   }
 
-  /** Stores a new task as queued and schedules it for the Coordinator. */
-  submit(request: { description: string; priority: TaskPriority }): Task {
+  /** In a cluster, starts taking tasks from the shared queue and hearing cancels from other daemons. */
+  async start(): Promise<void> {
+    const cluster = this.#cluster;
+    if (!cluster) return;
+    await cluster.bus.subscribe<{ cancel?: string }>(CONTROL_CHANNEL, (message) => {
+      if (message.cancel && this.#running.has(message.cancel))
+        void this.#stopRunning(message.cancel, "cancel");
+    });
+    this.#worker = new ClusterWorker({
+      cluster,
+      run: (task) => this.#runClaimed(task),
+      logger: this.#logger,
+    });
+    this.#worker.start();
+  }
+
+  /**
+   * Stores a new task as queued and schedules it for a Coordinator: this daemon's, or in a
+   * cluster whichever daemon's is free first. Resolves once the task is safely stored.
+   */
+  async submit(request: { description: string; priority: TaskPriority }): Promise<Task> {
     const task = this.#create({
       description: request.description,
       priority: request.priority,
       parent_id: null,
     });
-    this.#queue.push(task.id, task.priority);
-    queueMicrotask(() => this.#pump());
+    if (this.#cluster) {
+      await this.#cluster.replica.flush(task.id);
+      await this.#cluster.queue.enqueue({ taskId: task.id, priority: task.priority });
+    } else {
+      this.#queue.push(task.id, task.priority);
+      queueMicrotask(() => this.#pump());
+    }
     return task;
   }
 
@@ -136,9 +184,29 @@ export class Orchestrator {
     return this.#options.store.list(limit);
   }
 
+  /** The task as it stands now, wherever it runs (in a cluster, from the shared store). */
+  async lookup(id: string): Promise<Task> {
+    if (!this.#cluster || this.#running.has(id)) return this.get(id);
+    const local = this.#options.store.has(id) ? this.get(id) : null;
+    if (local && isTerminalStatus(local.status)) return local;
+    return this.#cluster.replica.fetch(id);
+  }
+
+  /** Recent tasks, newest first: this daemon's, or in a cluster every daemon's. */
+  async listAll(limit = 100): Promise<Task[]> {
+    return this.#cluster ? this.#cluster.replica.fetchAll(limit) : this.list(limit);
+  }
+
   /** The task with its subtasks, recursively, and each node's usage including its subtree. */
-  tree(id: string): TaskTree {
-    return buildTaskTree(this.get(id), (parentId) => this.#options.store.children(parentId));
+  async tree(id: string): Promise<TaskTree> {
+    const root = await this.lookup(id);
+    if (!this.#cluster) return buildTaskTree(root, (parentId) => this.#options.store.children(parentId));
+    const all = await this.#cluster.replica.fetchAll(Number.MAX_SAFE_INTEGER);
+    return buildTaskTree(root, (parentId) =>
+      all
+        .filter((task) => task.parent_id === parentId)
+        .sort((a, b) => a.created_at.localeCompare(b.created_at)),
+    );
   }
 
   /**
@@ -150,15 +218,26 @@ export class Orchestrator {
     timeoutMs: number,
     signal?: AbortSignal,
   ): Promise<{ task: Task; timedOut: boolean }> {
-    const current = this.get(id);
-    if (isTerminalStatus(current.status)) return { task: current, timedOut: false };
-    const ended = await this.#waiters.wait(id, timeoutMs, signal);
-    return ended ? { task: ended, timedOut: false } : { task: this.get(id), timedOut: true };
+    const deadline = this.#clock.now() + timeoutMs;
+    for (;;) {
+      const current = await this.lookup(id);
+      if (isTerminalStatus(current.status)) return { task: current, timedOut: false };
+      const remaining = deadline - this.#clock.now();
+      if (remaining <= 0 || signal?.aborted) return { task: current, timedOut: true };
+      // A task run here wakes its waiters when it ends; one run elsewhere is looked at now and then.
+      const remote = this.#cluster !== undefined && !this.#running.has(id);
+      const ended = await this.#waiters.wait(
+        id,
+        remote ? Math.min(REMOTE_POLL_MS, remaining) : remaining,
+        signal,
+      );
+      if (ended) return { task: ended, timedOut: false };
+    }
   }
 
   /** Cancels a task and its subtasks: queued ones at once, running ones by interrupting their turn. */
   async cancel(id: string): Promise<Task> {
-    const task = this.get(id);
+    const task = await this.lookup(id);
     if (isTerminalStatus(task.status)) {
       throw new CcaError(
         "task_finished",
@@ -171,7 +250,18 @@ export class Orchestrator {
         error: { code: "task_cancelled", message: "Cancelled before it started" },
       });
     }
-    await this.#stopRunning(id, "cancel");
+    if (this.#cluster && !this.#running.has(id)) {
+      // Queued in the shared queue, or running on another daemon: mark it, and ask whoever runs it.
+      if (task.status === "queued") {
+        this.#finish(task, "cancelled", {
+          error: { code: "task_cancelled", message: "Cancelled before it started" },
+        });
+        await this.#cluster.replica.flush(id);
+      }
+      await this.#cluster.bus.publish(CONTROL_CHANNEL, { cancel: id });
+    } else {
+      await this.#stopRunning(id, "cancel");
+    }
     return (await this.waitFor(id, CANCEL_GRACE_MS * 2)).task;
   }
 
@@ -184,11 +274,28 @@ export class Orchestrator {
       });
     }
     await Promise.all([...this.#running.keys()].map((id) => this.#stopRunning(id, "shutdown")));
+    await this.#worker?.stop();
   }
 
   /** Task counts by status. */
   countByStatus(): Record<string, number> {
     return this.#options.store.countByStatus();
+  }
+
+  /**
+   * Runs a task claimed from the shared queue on this daemon's Coordinator. "requeued" when
+   * this daemon's shutdown stopped it: it goes back to queued, for another daemon to take.
+   */
+  async #runClaimed(task: Task): Promise<"ended" | "requeued"> {
+    this.#coordinatorBusy = true;
+    try {
+      await this.#execute(task.id, COORDINATOR, task.description, this.#options.taskTimeoutMs);
+    } finally {
+      this.#coordinatorBusy = false;
+    }
+    if (this.get(task.id).error?.code !== "shutting_down") return "ended";
+    this.#update(task.id, REQUEUED);
+    return "requeued";
   }
 
   #create(
@@ -237,14 +344,14 @@ export class Orchestrator {
       running.agentId = agent.id;
       this.#update(id, { agent_id: agent.id, session_id: agent.session_id });
       try {
-        if (running.stopReason) throw this.#stopError(running.stopReason, timeoutMs);
+        if (running.stopReason) throw stopError(running.stopReason, timeoutMs);
         const turn = await this.#options.agents.runTurn(agent.id, id, prompt);
         this.#complete(id, turn, running.stopReason, timeoutMs);
       } finally {
         this.#options.agents.release(agent.id);
       }
     } catch (error) {
-      const failure = running.stopReason ? this.#stopError(running.stopReason, timeoutMs) : toCcaError(error);
+      const failure = running.stopReason ? stopError(running.stopReason, timeoutMs) : toCcaError(error);
       const status = running.stopReason === "cancel" ? "cancelled" : "failed";
       this.#finish(this.get(id), status, { error: failure.toJSON() });
     } finally {
@@ -268,7 +375,7 @@ export class Orchestrator {
     const children = this.#options.store.children(id).filter((child) => !isTerminalStatus(child.status));
     const stoppingChildren = Promise.all(children.map((child) => this.#stopRunning(child.id, reason)));
     if (!running.agentId) {
-      running.reservation.abort(this.#stopError(reason, 0));
+      running.reservation.abort(stopError(reason, 0));
       await stoppingChildren;
       return;
     }
@@ -299,28 +406,12 @@ export class Orchestrator {
     if (stopReason || turn.interrupted) {
       const reason = stopReason ?? "cancel";
       this.#finish(task, reason === "cancel" ? "cancelled" : "failed", {
-        error: this.#stopError(reason, timeoutMs).toJSON(),
+        error: stopError(reason, timeoutMs).toJSON(),
       });
     } else if (turn.isError) {
       this.#finish(task, "failed", { error: turnError(turn) });
     } else {
       this.#finish(task, "completed", { result: turn.text });
-    }
-  }
-
-  #stopError(reason: StopReason, timeoutMs: number): CcaError {
-    switch (reason) {
-      case "cancel":
-        return new CcaError("task_cancelled", "Cancelled while running; the agent's turn was interrupted");
-      case "timeout":
-        return new CcaError(
-          "timeout",
-          `The task ran longer than ${Math.round(timeoutMs / 1000)} s (agents.default_timeout_seconds, or the delegation's timeout_s) and was interrupted`,
-        );
-      case "shutdown":
-        return new CcaError("shutting_down", "The daemon shut down while the task was running");
-      case "parent_ended":
-        return new CcaError("task_cancelled", "Its parent task ended before it did");
     }
   }
 
@@ -354,24 +445,4 @@ export class Orchestrator {
     this.#options.store.update(task);
     return task;
   }
-}
-
-function turnError(turn: TurnResult): ErrorInfo {
-  if (turn.apiErrorStatus !== null) {
-    return {
-      code: "api_error",
-      message: `The Anthropic API answered HTTP ${turn.apiErrorStatus}: ${turn.text || turn.subtype}`,
-    };
-  }
-  const denied =
-    turn.permissionDenials.length > 0 ? ` (denied tools: ${turn.permissionDenials.join(", ")})` : "";
-  return {
-    code: "turn_failed",
-    message: `${turn.text || `Claude Code ended the turn with ${turn.subtype}`}${denied}`,
-  };
-}
-
-function clip(text: string): string {
-  const line = text.replace(/\s+/g, " ").trim();
-  return line.length > 100 ? `${line.slice(0, 99)}…` : line;
 }

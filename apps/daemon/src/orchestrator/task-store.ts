@@ -5,6 +5,7 @@ export interface TaskStore {
   insert(task: Task): void;
   update(task: Task): void;
   get(id: string): Task;
+  has(id: string): boolean;
   /** Newest first. */
   list(limit?: number): Task[];
   /** Subtasks of `parentId`, oldest first. */
@@ -23,6 +24,10 @@ export class InMemoryTaskStore implements TaskStore {
   update(task: Task): void {
     if (!this.#tasks.has(task.id)) this.#notFound(task.id);
     this.#tasks.set(task.id, structuredClone(task));
+  }
+
+  has(id: string): boolean {
+    return this.#tasks.has(id);
   }
 
   get(id: string): Task {

@@ -103,7 +103,9 @@ class JsonRpcConnection implements Connection {
 
   request<P, R, PIn>(type: RequestType<P, R, PIn>, params: PIn, options: RequestOptions = {}): Promise<R> {
     const { method } = type;
-    if (this.#closeInfo) return Promise.reject(connectionClosedError(method, this.#closeInfo.reason));
+    if (this.#closeInfo) {
+      return Promise.reject(connectionClosedError(method, this.#closeInfo.reason, { sent: false }));
+    }
     const { signal } = options;
     if (signal?.aborted) {
       return Promise.reject(
@@ -134,7 +136,10 @@ class JsonRpcConnection implements Connection {
     const timeoutMs = options.timeoutMs ?? this.#requestTimeoutMs;
     const response = this.#pending.add(id, method, type.result, { signal, timeoutMs });
     this.#transport.send(frame).catch((error: unknown) => {
-      this.#pending.settle(id, connectionClosedError(method, `send failed: ${errorMessage(error)}`));
+      this.#pending.settle(
+        id,
+        connectionClosedError(method, `send failed: ${errorMessage(error)}`, { sent: false }),
+      );
     });
     return response as Promise<R>;
   }

@@ -42,10 +42,23 @@ export function isRpcError(error: unknown, code?: number): error is RpcError {
 }
 
 /** An RpcError for a connection that is closed: what pending and later requests reject with. */
-export function connectionClosedError(method: string, reason: string): RpcError {
+export function connectionClosedError(
+  method: string,
+  reason: string,
+  options: { sent?: boolean } = {},
+): RpcError {
   return new RpcError(
     ErrorCodes.ConnectionClosed,
     `Request "${method}" failed: the connection is closed (${reason}); reconnect and retry`,
-    { data: { method, reason } },
+    { data: { method, reason, sent: options.sent ?? true } },
+  );
+}
+
+/** Whether a request failed because its connection closed before any of it went out, so a retry is safe. */
+export function wasNeverSent(error: unknown): boolean {
+  return (
+    error instanceof RpcError &&
+    error.code === ErrorCodes.ConnectionClosed &&
+    (error.data as { sent?: boolean } | undefined)?.sent === false
   );
 }

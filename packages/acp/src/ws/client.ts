@@ -4,7 +4,7 @@ import type { HeartbeatOptions } from "../connection/heartbeat.js";
 import type { Connection, NotificationHandler, RequestHandler, RequestOptions } from "../connection/types.js";
 import type { NotificationType, RequestType } from "../descriptors.js";
 import { ErrorCodes } from "../jsonrpc/error-codes.js";
-import { connectionClosedError, RpcError } from "../jsonrpc/rpc-error.js";
+import { connectionClosedError, RpcError, wasNeverSent } from "../jsonrpc/rpc-error.js";
 import { type AcpLogger, noopAcpLogger } from "../logger.js";
 import { backoffDelay, type ReconnectOptions } from "./backoff.js";
 import { AcpConnectError } from "./connect-error.js";
@@ -155,11 +155,22 @@ class ReconnectingAcpClient implements AcpClient {
   ): Promise<R> {
     const timeoutMs = options.timeoutMs ?? this.#options.requestTimeoutMs ?? 30_000;
     const startedAt = Date.now();
-    const connection = this.#connection ?? (await this.#waitForOpen(type.method, timeoutMs, options.signal));
-    const remainingMs = Number.isFinite(timeoutMs)
-      ? Math.max(1, timeoutMs - (Date.now() - startedAt))
-      : timeoutMs;
-    return connection.request(type, params, { ...options, timeoutMs: remainingMs });
+    for (;;) {
+      const connection =
+        this.#connection ?? (await this.#waitForOpen(type.method, timeoutMs, options.signal));
+      const remainingMs = Number.isFinite(timeoutMs)
+        ? Math.max(1, timeoutMs - (Date.now() - startedAt))
+        : timeoutMs;
+      try {
+        return await connection.request(type, params, { ...options, timeoutMs: remainingMs });
+      } catch (error) {
+        // The link dropped before the request went out: nothing happened, so it waits for the next one.
+        if (!wasNeverSent(error) || this.#isClosed()) throw error;
+        // Its socket is going: once the connection reports the close, the client reconnects.
+        if (!connection.closed) await new Promise<void>((resolve) => connection.onClose(() => resolve()));
+        if (Date.now() - startedAt >= timeoutMs) throw error;
+      }
+    }
   }
 
   async notify<P, PIn>(

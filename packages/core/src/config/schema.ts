@@ -31,6 +31,10 @@ export const ConfigSchema = z.strictObject({
   redis: z
     .strictObject({
       url: z.string().default(""),
+      /** Namespace of every key, channel and stream; daemons that share work share it. */
+      key_prefix: z.string().min(1).default("cca:"),
+      /** How long a claimed task may go without its daemon's heartbeat before another daemon takes it over. */
+      claim_idle_ms: z.number().int().min(100).default(30_000),
       pool_size: z.number().int().min(1).default(8),
       context_ttl_seconds: z.number().int().min(1).default(3600),
     })

@@ -22,24 +22,24 @@ export function taskRoutes(deps: { orchestrator: Orchestrator; defaultWaitMs: nu
           `The description has ${request.description.length} characters; the limit is ${MAX_TASK_DESCRIPTION_CHARS}. Put large material in files and refer to them.`,
         );
       }
-      const task = orchestrator.submit(request);
+      const task = await orchestrator.submit(request);
       if (!request.wait) return context.json(task, 202);
       const waitMs = request.timeout_s !== undefined ? request.timeout_s * 1000 : deps.defaultWaitMs;
       const { task: latest, timedOut } = await orchestrator.waitFor(task.id, waitMs, context.req.raw.signal);
       const body: TaskWaitResponse = { task: latest, timed_out: timedOut };
       return context.json(body, 200);
     })
-    .get("/tasks", (context) => {
+    .get("/tasks", async (context) => {
       const limit = parseBoundedNumber(context.req.query("limit"), "limit", 1, 1000) ?? 100;
-      return context.json(orchestrator.list(limit));
+      return context.json(await orchestrator.listAll(limit));
     })
     .get("/tasks/:id", async (context) => {
       const id = context.req.param("id");
       const waitS = parseBoundedNumber(context.req.query("wait_s"), "wait_s", 0, MAX_POLL_S);
-      if (!waitS) return context.json(orchestrator.get(id));
+      if (!waitS) return context.json(await orchestrator.lookup(id));
       return context.json((await orchestrator.waitFor(id, waitS * 1000, context.req.raw.signal)).task);
     })
-    .get("/tasks/:id/tree", (context) => context.json(orchestrator.tree(context.req.param("id"))))
+    .get("/tasks/:id/tree", async (context) => context.json(await orchestrator.tree(context.req.param("id"))))
     .post("/tasks/:id/cancel", async (context) =>
       context.json(await orchestrator.cancel(context.req.param("id"))),
     );

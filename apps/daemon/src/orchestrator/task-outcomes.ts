@@ -1,0 +1,57 @@
+import { CcaError, type ErrorInfo, emptyUsage, type Task } from "@cca/core";
+import type { TurnResult } from "../agents/headless-session.js";
+
+/** The fields that put a task back to queued, as if it had never started. */
+export const REQUEUED: Partial<Task> = {
+  status: "queued",
+  agent_id: null,
+  session_id: null,
+  result: null,
+  error: null,
+  usage: emptyUsage(),
+  num_turns: null,
+  started_at: null,
+  finished_at: null,
+  duration_ms: null,
+  agent_duration_ms: null,
+};
+
+export function turnError(turn: TurnResult): ErrorInfo {
+  if (turn.apiErrorStatus !== null) {
+    return {
+      code: "api_error",
+      message: `The Anthropic API answered HTTP ${turn.apiErrorStatus}: ${turn.text || turn.subtype}`,
+    };
+  }
+  const denied =
+    turn.permissionDenials.length > 0 ? ` (denied tools: ${turn.permissionDenials.join(", ")})` : "";
+  return {
+    code: "turn_failed",
+    message: `${turn.text || `Claude Code ended the turn with ${turn.subtype}`}${denied}`,
+  };
+}
+
+export function clip(text: string): string {
+  const line = text.replace(/\s+/g, " ").trim();
+  return line.length > 100 ? `${line.slice(0, 99)}…` : line;
+}
+
+/** How a running task is being ended from outside, if it is. */
+export type StopReason = "cancel" | "timeout" | "shutdown" | "parent_ended";
+
+/** The error a task ends with when it is stopped from outside. */
+export function stopError(reason: StopReason, timeoutMs: number): CcaError {
+  switch (reason) {
+    case "cancel":
+      return new CcaError("task_cancelled", "Cancelled while running; the agent's turn was interrupted");
+    case "timeout":
+      return new CcaError(
+        "timeout",
+        `The task ran longer than ${Math.round(timeoutMs / 1000)} s (agents.default_timeout_seconds, or the delegation's timeout_s) and was interrupted`,
+      );
+    case "shutdown":
+      return new CcaError("shutting_down", "The daemon shut down while the task was running");
+    case "parent_ended":
+      return new CcaError("task_cancelled", "Its parent task ended before it did");
+  }
+}
