@@ -80,7 +80,9 @@ describe("daemons sharing Redis", () => {
       [1, 2, 3, 4].map((n) => ["completed", `done job ${n}`]),
     );
     const coordinatorOf = async (daemon: CcadProcess) =>
-      (await daemon.client.listAgents()).find((agent) => agent.role === "coordinator")?.id;
+      (await daemon.client.listAgents()).find(
+        (agent) => agent.role === "coordinator" && agent.daemon?.endsWith(`-${daemon.child.pid}`),
+      )?.id;
     const ranOn = new Set(ended.map((task) => task.agent_id));
     expect(ranOn).toEqual(new Set([await coordinatorOf(a), await coordinatorOf(b)]));
     expect(mock.requests.filter((r) => r.lastUserText.startsWith("job "))).toHaveLength(4);
@@ -98,9 +100,9 @@ describe("daemons sharing Redis", () => {
     mock.on({ when: isJob, reply: { text: "finished after the takeover" } });
     const task = await a.client.createTask({ description: "survive me" });
     await mock.waitForRequest(isJob, 20_000);
-    const runsOn = async (daemon: CcadProcess) =>
-      (await daemon.client.listAgents()).some((agent) => agent.current_task_id === task.id);
-    const victim = (await runsOn(a)) ? a : b;
+    // Daemons are named ccad-<host>-<pid> in the shared registry.
+    const runner = (await a.client.listAgents()).find((agent) => agent.current_task_id === task.id);
+    const victim = runner?.daemon?.endsWith(`-${a.child.pid}`) ? a : b;
     const survivor = victim === a ? b : a;
     victim.child.kill("SIGKILL");
     const ended = await survivor.client.waitForTask(task.id, 30);
@@ -112,6 +114,17 @@ describe("daemons sharing Redis", () => {
     expect(mock.requests.filter(isJob)).toHaveLength(2);
   });
 
+  it("share one agent registry, from which a killed daemon's agents drop out", async () => {
+    const [a, b] = await startPair(redisEnv({ CCA__REDIS__CLAIM_IDLE_MS: "1000" }));
+    const qa = await a.client.spawnAgent("qa");
+    const seenFromB = async () => (await b.client.listAgents()).find((agent) => agent.id === qa.id);
+    await until(async () => (await seenFromB())?.state === "ready");
+    expect(await seenFromB()).toMatchObject({ role: "qa", daemon: expect.stringMatching(/^ccad-/) });
+    expect((await b.client.getAgent(qa.id)).role).toBe("qa");
+    a.child.kill("SIGKILL");
+    await until(async () => (await seenFromB()) === undefined);
+  });
+
   it("refuses to start with a Redis URL where nothing answers, saying what to check", async () => {
     const error = await startCcad({
       mockUrl: mock.url,
@@ -120,3 +133,12 @@ describe("daemons sharing Redis", () => {
     expect(String(error)).toMatch(/Cannot reach Redis at redis:\/\/127\.0\.0\.1:6390/);
   });
 });
+
+/** Polls another process's state until `check` holds (a daemon's registry renews on a timer). */
+async function until(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -17,6 +17,7 @@ import { type AcpEndpoint, createAcpEndpoint } from "./acp/acp-endpoint.js";
 import { bridgeMcpConfig } from "./acp/bridge-launch.js";
 import { ActivityLog } from "./activity/activity-log.js";
 import { AgentManager } from "./agents/agent-manager.js";
+import { AgentRegistry } from "./agents/agent-registry.js";
 import { RoleCatalog } from "./agents/role-catalog.js";
 import { createApp } from "./http/app.js";
 import { Orchestrator } from "./orchestrator/orchestrator.js";
@@ -68,7 +69,16 @@ export function createDaemon(options: DaemonOptions): Daemon {
   const activity = new ActivityLog({ bus });
   const taskTimeoutMs = config.agents.default_timeout_seconds * 1000;
   let url = "";
+  const registry = options.cluster
+    ? new AgentRegistry({
+        store: options.cluster.state,
+        daemon: options.cluster.consumer,
+        ttlMs: options.cluster.claimIdleMs,
+        logger,
+      })
+    : null;
   const agents = new AgentManager({
+    onChange: registry ? (agent) => registry.publish(agent) : undefined,
     // Delegated work can take as long as a task may; Claude Code would give up on the tool call sooner.
     config: { ...config.agents, env: { MCP_TOOL_TIMEOUT: String(taskTimeoutMs), ...config.agents.env } },
     mcpFor: (agentId, role) => bridgeMcpConfig({ agentId, role, daemonUrl: url, token }),
@@ -103,10 +113,14 @@ export function createDaemon(options: DaemonOptions): Daemon {
     logger,
   });
   const acp = createAcpEndpoint({ orchestrator, agents, bus, token, logger });
+  registry?.start(() =>
+    agents.list().filter((agent) => agent.state !== "stopped" && agent.state !== "failed"),
+  );
   const startedAt = Date.now();
   const app = createApp({
     orchestrator,
     agents,
+    registry,
     activity,
     bus,
     token,
@@ -166,6 +180,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
           : Promise.resolve();
         await orchestrator.shutdown();
         await agents.stopAll();
+        registry?.stop();
         await acp.close();
         current?.closeAllConnections?.();
         await closed;

@@ -44,6 +44,8 @@ export interface AgentManagerOptions {
   env?: NodeJS.ProcessEnv;
   /** The MCP servers and tools CCA gives an agent (its bridge to the daemon), if any. */
   mcpFor?: (agentId: string, role: string) => LaunchOptions["mcp"];
+  /** Told of every change to an agent's record (state, task, tokens), e.g. to share it. */
+  onChange?: (agent: Agent) => void;
   clock?: Clock;
   logger?: Logger;
 }
@@ -69,6 +71,10 @@ export class AgentManager {
 
   list(): Agent[] {
     return [...this.#agents.values()].map((agent) => structuredClone(agent.record));
+  }
+
+  has(id: string): boolean {
+    return this.#agents.has(id);
   }
 
   get(id: string): Agent {
@@ -154,6 +160,7 @@ export class AgentManager {
     addUsage(agent.record.usage, result.usage);
     agent.record.session_id = result.sessionId ?? agent.record.session_id;
     if (!result.isError) agent.record.tasks_completed += 1;
+    this.#options.onChange?.(structuredClone(agent.record));
     return result;
   }
 
@@ -371,6 +378,7 @@ export class AgentManager {
       this.#changeWaiters.clear();
     }
     agent.record.last_activity_at = isoTime(this.#clock);
+    this.#options.onChange?.(structuredClone(agent.record));
     const kind = state === "stopped" ? "agent.stopped" : "agent.state";
     this.#options.activity.record(kind, {
       agent_id: agent.record.id,

@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { ActivityLog } from "../activity/activity-log.js";
 import type { AgentManager } from "../agents/agent-manager.js";
+import type { AgentRegistry } from "../agents/agent-registry.js";
 import type { Orchestrator } from "../orchestrator/orchestrator.js";
 import { requireToken } from "./auth.js";
 import { errorResponse, notFound } from "./errors.js";
@@ -16,6 +17,8 @@ import { taskRoutes } from "./routes/tasks.js";
 export interface AppDeps {
   orchestrator: Orchestrator;
   agents: AgentManager;
+  /** Every daemon's agents, when daemons share work. */
+  registry?: AgentRegistry | null;
   activity: ActivityLog;
   bus: EventBus;
   status: StatusSource;

@@ -94,6 +94,8 @@ export const AgentSchema = z.object({
   last_error: ErrorInfoSchema.nullable(),
   created_at: z.string(),
   last_activity_at: z.string(),
+  /** The daemon running it, when daemons share work (its consumer name); absent otherwise. */
+  daemon: z.string().optional(),
 });
 export type Agent = z.infer<typeof AgentSchema>;
 
