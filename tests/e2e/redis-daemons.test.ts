@@ -91,6 +91,9 @@ describe("daemons sharing Redis", () => {
     expect((await b.client.listTasks()).map((task) => task.id).sort()).toEqual(
       created.map((task) => task.id).sort(),
     );
+    // Both stop cleanly with their claim loops running.
+    expect(await a.stop()).toBe(0);
+    expect(await b.stop()).toBe(0);
   });
 
   it("finish the work of a daemon killed with -9: the task is taken over, not lost, and completed once", async () => {

@@ -2,8 +2,14 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type ConfigInput, createDaemonClient, type DaemonClient, parseConfig } from "@cca/core";
-import { createDaemon, type Daemon } from "../src/daemon.js";
+import {
+  type ConfigInput,
+  createDaemonClient,
+  type DaemonClient,
+  type EventBus,
+  parseConfig,
+} from "@cca/core";
+import { createDaemon, type Daemon, type DaemonOptions } from "../src/daemon.js";
 
 export const FAKE_CLAUDE = fileURLToPath(new URL("./fixtures/fake-claude.mjs", import.meta.url));
 
@@ -18,7 +24,13 @@ export interface TestDaemon {
 
 /** A daemon on a free port with its own CCA home, driving `claudePath` (the fake by default). */
 export async function startTestDaemon(
-  overrides: { claudePath?: string; config?: ConfigInput; env?: NodeJS.ProcessEnv } = {},
+  overrides: {
+    claudePath?: string;
+    config?: ConfigInput;
+    env?: NodeJS.ProcessEnv;
+    cluster?: DaemonOptions["cluster"];
+    bus?: EventBus;
+  } = {},
 ): Promise<TestDaemon> {
   const home = mkdtempSync(join(tmpdir(), "ccad-test-"));
   const config = parseConfig({
@@ -26,7 +38,13 @@ export async function startTestDaemon(
     daemon: { bind_address: "127.0.0.1:0", shutdown_grace_ms: 500, ...overrides.config?.daemon },
     agents: { claude_path: overrides.claudePath ?? FAKE_CLAUDE, ...overrides.config?.agents },
   });
-  const daemon = createDaemon({ config, home, env: overrides.env });
+  const daemon = createDaemon({
+    config,
+    home,
+    env: overrides.env,
+    cluster: overrides.cluster,
+    bus: overrides.bus,
+  });
   const url = await daemon.listen();
   const client = createDaemonClient({ baseUrl: url, token: daemon.token });
   return {

@@ -41,8 +41,12 @@ export class ClusterWorker {
     const { queue, consumer } = this.#cluster;
     while (!this.#stopped) {
       let delivery: TaskDelivery | undefined;
+      const startedAt = Date.now();
       try {
         delivery = await queue.claimNext(consumer, { blockMs: CLAIM_BLOCK_MS });
+        // A queue that answers "nothing" at once must not turn this loop into a busy spin.
+        const early = CLAIM_BLOCK_MS - (Date.now() - startedAt);
+        if (!delivery && early > 0) await new Promise((resolve) => setTimeout(resolve, early).unref());
       } catch (error) {
         if (this.#stopped) return;
         this.#logger.error("could not claim from the shared queue; retrying", { error });

@@ -128,8 +128,21 @@ export class Orchestrator {
       parent_id: null,
     });
     if (this.#cluster) {
-      await this.#cluster.replica.flush(task.id);
-      await this.#cluster.queue.enqueue({ taskId: task.id, priority: task.priority });
+      try {
+        await this.#cluster.replica.flush(task.id);
+        await this.#cluster.queue.enqueue({ taskId: task.id, priority: task.priority });
+      } catch (error) {
+        // Not in the shared queue, so no daemon would ever run it: say so on the record too.
+        const failure = new CcaError(
+          "internal",
+          `Could not queue the task in Redis: ${(error as Error).message}`,
+          {
+            cause: error,
+          },
+        );
+        this.#finish(task, "failed", { error: failure.toJSON() });
+        throw failure;
+      }
     } else {
       this.#queue.push(task.id, task.priority);
       queueMicrotask(() => this.#pump());
