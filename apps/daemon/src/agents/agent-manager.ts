@@ -16,11 +16,11 @@ import {
   systemClock,
 } from "@cca/core";
 import type { ActivityLog } from "../activity/activity-log.js";
-import { summarizeToolUse } from "../activity/tool-summary.js";
-import { HeadlessSession, type TurnListener, type TurnResult } from "./headless-session.js";
+import { HeadlessSession, type TurnResult } from "./headless-session.js";
 import { type InboxMessage, withInbox } from "./inbox.js";
 import { agentEnvironment, headlessLaunchArgs, type LaunchOptions } from "./launch-args.js";
 import type { RoleCatalog } from "./role-catalog.js";
+import { turnActivity } from "./turn-activity.js";
 
 interface ManagedAgent {
   record: Agent;
@@ -155,7 +155,16 @@ export class AgentManager {
       throw new CcaError("internal", `Agent ${agentId} is not reserved for task ${taskId}`);
     }
     const inbox = agent.inbox.splice(0);
-    const result = await agent.session.runTurn(withInbox(prompt, inbox), this.#turnListener(agent, taskId));
+    const result = await agent.session.runTurn(
+      withInbox(prompt, inbox),
+      turnActivity({
+        record: agent.record,
+        taskId,
+        activity: this.#options.activity,
+        clock: this.#clock,
+        logger: this.#logger,
+      }),
+    );
     agent.turns += 1;
     addUsage(agent.record.usage, result.usage);
     agent.record.session_id = result.sessionId ?? agent.record.session_id;
@@ -385,38 +394,5 @@ export class AgentManager {
       task_id: agent.record.current_task_id,
       summary: `${agent.record.role}: ${state}`,
     });
-  }
-
-  #turnListener(agent: ManagedAgent, taskId: string): TurnListener {
-    const { activity } = this.#options;
-    const touch = () => {
-      agent.record.last_activity_at = isoTime(this.#clock);
-    };
-    return {
-      onToolUse: (name, input) => {
-        touch();
-        const summary = summarizeToolUse(name, input);
-        agent.record.last_tool = { name, summary, at: agent.record.last_activity_at };
-        activity.record("agent.tool_use", {
-          agent_id: agent.record.id,
-          task_id: taskId,
-          summary: `${agent.record.role}: running ${summary}`,
-        });
-      },
-      onText: (text) => {
-        touch();
-        const line = text.replace(/\s+/g, " ").trim().slice(0, 160);
-        if (line)
-          activity.record("agent.text", {
-            agent_id: agent.record.id,
-            task_id: taskId,
-            summary: `${agent.record.role}: ${line}`,
-          });
-      },
-      onApiRetry: (attempt, error) => {
-        touch();
-        this.#logger.warn("Claude Code is retrying an API call", { agent: agent.record.id, attempt, error });
-      },
-    };
   }
 }

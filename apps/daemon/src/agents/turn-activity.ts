@@ -1,0 +1,47 @@
+import { type Agent, type Clock, isoTime, type Logger } from "@cca/core";
+import type { ActivityLog } from "../activity/activity-log.js";
+import { summarizeToolUse } from "../activity/tool-summary.js";
+import type { TurnListener } from "./headless-session.js";
+
+/**
+ * What an agent does during a turn, turned into activity events and kept on its record
+ * (`last_tool`, `last_activity_at`), e.g. "backend: running Bash: npm test".
+ */
+export function turnActivity(options: {
+  record: Agent;
+  taskId: string;
+  activity: ActivityLog;
+  clock: Clock;
+  logger: Logger;
+}): TurnListener {
+  const { record, taskId, activity, clock, logger } = options;
+  const touch = () => {
+    record.last_activity_at = isoTime(clock);
+  };
+  return {
+    onToolUse: (name, input) => {
+      touch();
+      const summary = summarizeToolUse(name, input);
+      record.last_tool = { name, summary, at: record.last_activity_at };
+      activity.record("agent.tool_use", {
+        agent_id: record.id,
+        task_id: taskId,
+        summary: `${record.role}: running ${summary}`,
+      });
+    },
+    onText: (text) => {
+      touch();
+      const line = text.replace(/\s+/g, " ").trim().slice(0, 160);
+      if (line)
+        activity.record("agent.text", {
+          agent_id: record.id,
+          task_id: taskId,
+          summary: `${record.role}: ${line}`,
+        });
+    },
+    onApiRetry: (attempt, error) => {
+      touch();
+      logger.warn("Claude Code is retrying an API call", { agent: record.id, attempt, error });
+    },
+  };
+}
