@@ -1,5 +1,12 @@
-import { InMemoryEventBus, InMemoryStateStore, InMemoryTaskQueue, type TaskQueue } from "@cca/core";
+import {
+  type ActivityEvent,
+  InMemoryEventBus,
+  InMemoryStateStore,
+  InMemoryTaskQueue,
+  type TaskQueue,
+} from "@cca/core";
 import { afterEach, describe, expect, it } from "vitest";
+import { ACTIVITY_CHANNEL } from "../src/activity/activity-log.js";
 import { startTestDaemon, type TestDaemon, waitUntil } from "./support.js";
 
 const daemons: TestDaemon[] = [];
@@ -63,5 +70,29 @@ describe("daemons sharing work (in-memory twins of Redis)", () => {
     });
     const [task] = await daemon.client.listTasks();
     expect(task).toMatchObject({ status: "failed", error: { code: "internal" } });
+  });
+});
+
+describe("a daemon that shuts down while it runs a shared task", () => {
+  it("puts the task back in line, and another daemon completes it", async () => {
+    const queue = new InMemoryTaskQueue({ minIdleMs: 300 });
+    const state = new InMemoryStateStore();
+    const bus = new InMemoryEventBus();
+    const start = (name: string) =>
+      startTestDaemon({ bus, cluster: { queue, state, consumer: name, claimIdleMs: 300 } });
+    const kinds: string[] = [];
+    await bus.subscribe<ActivityEvent>(ACTIVITY_CHANNEL, (event) => kinds.push(event.kind));
+    const first = await start("daemon-a");
+    const task = await first.client.createTask({ description: "sleep 1500" });
+    await waitUntil(async () => (await first.client.getTask(task.id)).status === "running");
+    const second = await start("daemon-b");
+    daemons.push(second);
+    await first.close();
+    const ended = await second.client.waitForTask(task.id, 15);
+    expect(ended).toMatchObject({ status: "completed", result: "echo: sleep 1500" });
+    const runner = (await second.client.listAgents()).find((agent) => agent.id === ended.agent_id);
+    expect(runner?.daemon).toBe("daemon-b");
+    // Nobody was told it failed: it only moved from one daemon to the other.
+    expect(kinds.filter((kind) => kind.startsWith("task."))).not.toContain("task.failed");
   });
 });

@@ -244,7 +244,7 @@ export class Orchestrator {
         remote ? Math.min(REMOTE_POLL_MS, remaining) : remaining,
         signal,
       );
-      if (ended) return { task: ended, timedOut: false };
+      if (ended && isTerminalStatus(ended.status)) return { task: ended, timedOut: false };
     }
   }
 
@@ -306,9 +306,7 @@ export class Orchestrator {
     } finally {
       this.#coordinatorBusy = false;
     }
-    if (this.get(task.id).error?.code !== "shutting_down") return "ended";
-    this.#update(task.id, REQUEUED);
-    return "requeued";
+    return this.get(task.id).status === "queued" ? "requeued" : "ended";
   }
 
   #create(
@@ -393,10 +391,10 @@ export class Orchestrator {
       return;
     }
     const agentId = running.agentId;
-    const interrupted = this.#options.agents.interrupt(agentId).catch(() => {});
-    const ended = this.waitFor(id, CANCEL_GRACE_MS);
-    await interrupted;
-    if ((await ended).timedOut) {
+    // Wait for the turn to end (the task ended, or went back to queued), not for a final status.
+    const ended = this.#waiters.wait(id, CANCEL_GRACE_MS);
+    await this.#options.agents.interrupt(agentId).catch(() => {});
+    if ((await ended) === null && this.#running.has(id)) {
       this.#logger.warn("interrupted turn did not end; stopping the agent", { task: id, agent: agentId });
       await this.#options.agents.stop(agentId).catch(() => {});
     }
@@ -433,6 +431,17 @@ export class Orchestrator {
     status: "completed" | "failed" | "cancelled",
     fields: { result?: string; error?: ErrorInfo },
   ): Task {
+    if (
+      this.#cluster &&
+      !task.parent_id &&
+      fields.error?.code === "shutting_down" &&
+      this.#running.has(task.id)
+    ) {
+      // Stopped by this daemon's shutdown, not by its own failure: back in line for another daemon.
+      const requeued = this.#update(task.id, REQUEUED);
+      this.#waiters.resolve(requeued);
+      return requeued;
+    }
     const finishedAt = this.#clock.now();
     const ended = this.#update(task.id, {
       status,
