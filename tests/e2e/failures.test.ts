@@ -1,7 +1,13 @@
 import { join } from "node:path";
 import { createMockAnthropic, type MockAnthropic, replyError, replyText } from "@cca/mock-anthropic";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type CcadProcess, processExists, startCcad } from "../support/ccad-process.js";
+import {
+  bridgePids,
+  type CcadProcess,
+  eventually,
+  processExists,
+  startCcad,
+} from "../support/ccad-process.js";
 import { connectCcaMcp } from "../support/mcp-client.js";
 import { waitForTranscript } from "../support/transcript.js";
 
@@ -45,11 +51,14 @@ describe("failures with real Claude Code", () => {
     const [agent] = await ccad.client.listAgents();
     // Resuming needs what Claude Code had written of the conversation before it died.
     await waitForTranscript(join(ccad.home, "claude-home", ".claude"), agent!.session_id!, "noted");
+    expect(bridgePids([agent!.id]).length).toBeGreaterThan(0);
     process.kill(agent!.pid!, "SIGKILL");
     const crashed = await ccad.client.waitForTask(slow.id, 20);
     expect(crashed).toMatchObject({ status: "failed", error: { code: "agent_crashed" } });
     expect(crashed.error!.message).toMatch(/signal SIGKILL/);
     expect((await ccad.client.getAgent(agent!.id)).state).toBe("failed");
+    // The killed Claude Code's bridge notices it is orphaned and exits.
+    await eventually(() => bridgePids([agent!.id]).length === 0);
 
     const { task } = await ccad.client.createTaskAndWait({ description: "what was the number?" });
     expect(task).toMatchObject({ status: "completed", result: "42", session_id: agent!.session_id });
@@ -94,10 +103,15 @@ describe("failures with real Claude Code", () => {
       mock.on({ when: endsWith("hello"), reply: replyText("hi") });
       await ccad.client.createTaskAndWait({ description: "hello" });
       await ccad.client.spawnAgent("backend");
-      const pids = (await ccad.client.listAgents()).map((agent) => agent.pid!);
+      const agents = await ccad.client.listAgents();
+      const pids = agents.map((agent) => agent.pid!);
       expect(pids).toHaveLength(2);
+      const ids = agents.map((agent) => agent.id);
+      expect(bridgePids(ids).length).toBeGreaterThan(0);
       expect(await ccad.stop(signal)).toBe(0);
       expect(pids.filter(processExists)).toEqual([]);
+      // Nor the agents' bridges (cca-mcp --agent), which Claude Code started.
+      await eventually(() => bridgePids(ids).length === 0);
     },
   );
 

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -72,5 +72,36 @@ export function processExists(pid: number): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/** Pids of the `cca-mcp --agent <id>` bridges still running for these agents. */
+export function bridgePids(agentIds: string[]): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const args = readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0");
+      const at = args.indexOf("--agent");
+      if (
+        args.some((arg) => arg.endsWith("cca-mcp.js")) &&
+        at !== -1 &&
+        agentIds.includes(args[at + 1] ?? "")
+      ) {
+        pids.push(Number(entry));
+      }
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return pids;
+}
+
+/** Polls until `check` holds (for processes ending on their own), failing after `timeoutMs`. */
+export async function eventually(check: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

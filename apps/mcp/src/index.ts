@@ -17,6 +17,7 @@ export {
   formatTaskFooter,
   formatTaskList,
 } from "./format.js";
+export { exitWithParent } from "./parent-watch.js";
 export {
   type TaskActivityWatcher,
   type WatchTaskActivityOptions,

@@ -6,6 +6,7 @@ import { connectBridge } from "./agent-bridge/bridge-session.js";
 import { createCommandCenterServer } from "./command-center-server.js";
 import { HELP_TEXT, parseCommandLine, UsageError } from "./command-line.js";
 import { createDaemonClientFromEnv } from "./daemon-connection.js";
+import { exitWithParent } from "./parent-watch.js";
 import { VERSION } from "./version.js";
 
 // stdout carries the MCP protocol: everything for people goes to stderr, except --help and --version.
@@ -24,6 +25,10 @@ async function main(): Promise<void> {
     write: (line) => process.stderr.write(line),
     fields: { component: "cca-mcp" },
   });
+  // Until the stdio transport reads stdin (the bridge first connects to the daemon), a closed
+  // stdin goes unnoticed; and a killed Claude Code leaves its socket open. Watch the parent too.
+  // An agent's bridge is always started by that agent's Claude Code, never by init.
+  exitWithParent(() => process.exit(0), { parentIsNeverInit: command.kind === "bridge" });
   let server: McpServer;
   let closeConnection = async () => {};
   if (command.kind === "bridge") {

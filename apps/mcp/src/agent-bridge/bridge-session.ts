@@ -31,7 +31,8 @@ export async function connectBridge(options: {
   const client = await connectAcpClient({
     url: acpUrlFor(resolveDaemonUrl(options.env)),
     token: readAccessToken(options.env),
-    reconnect: { initialDelayMs: 200, maxDelayMs: 5_000 },
+    // About two minutes of trying, then the bridge gives up and says so.
+    reconnect: { initialDelayMs: 200, maxDelayMs: 5_000, maxAttempts: 30 },
     onConnect: (connection, { reconnected }) => {
       if (reconnected) options.logger.info("reconnected to the daemon", { agent: options.agentId });
       return register(connection);
