@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createMockAnthropic, type MockAnthropic, replyText } from "@cca/mock-anthropic";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type CcadProcess, startCcad } from "../support/ccad-process.js";
+import { type CcadProcess, eventually, startCcad } from "../support/ccad-process.js";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 
@@ -121,11 +121,11 @@ describe("daemons sharing Redis", () => {
     const [a, b] = await startPair(redisEnv({ CCA__REDIS__CLAIM_IDLE_MS: "1000" }));
     const qa = await a.client.spawnAgent("qa");
     const seenFromB = async () => (await b.client.listAgents()).find((agent) => agent.id === qa.id);
-    await until(async () => (await seenFromB())?.state === "ready");
+    await eventually(async () => (await seenFromB())?.state === "ready", 15_000);
     expect(await seenFromB()).toMatchObject({ role: "qa", daemon: expect.stringMatching(/^ccad-/) });
     expect((await b.client.getAgent(qa.id)).role).toBe("qa");
     a.child.kill("SIGKILL");
-    await until(async () => (await seenFromB()) === undefined);
+    await eventually(async () => (await seenFromB()) === undefined, 15_000);
   });
 
   it("refuses to start with a Redis URL where nothing answers, saying what to check", async () => {
@@ -136,12 +136,3 @@ describe("daemons sharing Redis", () => {
     expect(String(error)).toMatch(/Cannot reach Redis at redis:\/\/127\.0\.0\.1:6390/);
   });
 });
-
-/** Polls another process's state until `check` holds (a daemon's registry renews on a timer). */
-async function until(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

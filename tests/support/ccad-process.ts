@@ -97,10 +97,10 @@ export function bridgePids(agentIds: string[]): number[] {
   return pids;
 }
 
-/** Polls until `check` holds (for processes ending on their own), failing after `timeoutMs`. */
-export async function eventually(check: () => boolean, timeoutMs = 5000): Promise<void> {
+/** Polls until `check` holds (for state other processes change on their own), failing after `timeoutMs`. */
+export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > deadline) throw new Error("condition not met in time");
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

@@ -16,6 +16,7 @@ import {
   systemClock,
 } from "@cca/core";
 import type { ActivityLog } from "../activity/activity-log.js";
+import { oneLine } from "../activity/one-line.js";
 import { HeadlessSession, type TurnResult } from "./headless-session.js";
 import { type InboxMessage, withInbox } from "./inbox.js";
 import { agentEnvironment, headlessLaunchArgs, type LaunchOptions } from "./launch-args.js";
@@ -199,7 +200,7 @@ export class AgentManager {
     const ids = targets.map((target) => target.record.id);
     this.#options.activity.record("agent.message", {
       agent_id: from.record.id,
-      summary: `${from.record.role} → ${to === "*" ? "everyone" : to}: ${message.replace(/\s+/g, " ").slice(0, 120)}`,
+      summary: `${from.record.role} → ${to === "*" ? "everyone" : to}: ${oneLine(message, 120)}`,
     });
     return ids;
   }

@@ -1,5 +1,6 @@
 import { type Agent, type Clock, isoTime, type Logger } from "@cca/core";
 import type { ActivityLog } from "../activity/activity-log.js";
+import { oneLine } from "../activity/one-line.js";
 import { summarizeToolUse } from "../activity/tool-summary.js";
 import type { TurnListener } from "./headless-session.js";
 
@@ -31,7 +32,7 @@ export function turnActivity(options: {
     },
     onText: (text) => {
       touch();
-      const line = text.replace(/\s+/g, " ").trim().slice(0, 160);
+      const line = oneLine(text, 160);
       if (line)
         activity.record("agent.text", {
           agent_id: record.id,

@@ -21,12 +21,13 @@ import {
   toCcaError,
 } from "@cca/core";
 import type { ActivityLog } from "../activity/activity-log.js";
+import { oneLine } from "../activity/one-line.js";
 import type { AgentManager } from "../agents/agent-manager.js";
 import type { TurnResult } from "../agents/headless-session.js";
 import { ClusterWorker } from "./cluster-worker.js";
 import { PriorityQueue } from "./priority-queue.js";
 import type { ReplicatedTaskStore } from "./replicated-task-store.js";
-import { clip, REQUEUED, type StopReason, stopError, turnError } from "./task-outcomes.js";
+import { REQUEUED, type StopReason, stopError, turnError } from "./task-outcomes.js";
 import type { TaskStore } from "./task-store.js";
 import { TaskWaiters } from "./task-waiters.js";
 
@@ -73,6 +74,8 @@ const COORDINATOR = "coordinator";
 export const CONTROL_CHANNEL = "cca:control";
 /** How often a wait for a task another daemon runs looks at the shared record. */
 const REMOTE_POLL_MS = 250;
+/** How much of a description or result an activity summary shows. */
+const DESCRIPTION_LIMIT = 100;
 
 /** How long a cancel waits for the interrupted turn to end before it stops the agent. */
 const CANCEL_GRACE_MS = 5_000;
@@ -320,7 +323,7 @@ export class Orchestrator {
     const via = fromRole ? `${fromRole} delegated` : "queued";
     this.#options.activity.record("task.queued", {
       task_id: task.id,
-      summary: `${via}: ${clip(task.description)}`,
+      summary: `${via}: ${oneLine(task.description, DESCRIPTION_LIMIT)}`,
     });
     return task;
   }
@@ -344,7 +347,7 @@ export class Orchestrator {
     const task = this.#update(id, { status: "running", started_at: isoTime(this.#clock) });
     this.#options.activity.record("task.started", {
       task_id: id,
-      summary: `${role}: started ${clip(task.description)}`,
+      summary: `${role}: started ${oneLine(task.description, DESCRIPTION_LIMIT)}`,
     });
     const timer = setTimeout(() => void this.#stopRunning(id, "timeout"), timeoutMs);
     try {
@@ -451,7 +454,9 @@ export class Orchestrator {
       duration_ms: finishedAt - Date.parse(task.created_at),
     });
     const detail =
-      status === "completed" ? clip(ended.result ?? "") : `${ended.error?.code}: ${ended.error?.message}`;
+      status === "completed"
+        ? oneLine(ended.result ?? "", DESCRIPTION_LIMIT)
+        : `${ended.error?.code}: ${ended.error?.message}`;
     this.#options.activity.record(`task.${status}`, {
       task_id: task.id,
       agent_id: ended.agent_id,

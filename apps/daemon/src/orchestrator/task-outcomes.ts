@@ -31,11 +31,6 @@ export function turnError(turn: TurnResult): ErrorInfo {
   };
 }
 
-export function clip(text: string): string {
-  const line = text.replace(/\s+/g, " ").trim();
-  return line.length > 100 ? `${line.slice(0, 99)}…` : line;
-}
-
 /** How a running task is being ended from outside, if it is. */
 export type StopReason = "cancel" | "timeout" | "shutdown" | "parent_ended";
 
