@@ -1,8 +1,9 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  // `redis` is the `@cca/core/redis` subpath: ioredis stays out of the main entry.
-  entry: { index: "src/index.ts", redis: "src/redis/index.ts" },
+  // `redis` and `bullmq` are the `@cca/core/redis` and `@cca/core/bullmq` subpaths:
+  // ioredis, BullMQ and pg stay out of the main entry.
+  entry: { index: "src/index.ts", redis: "src/redis/index.ts", bullmq: "src/bullmq/index.ts" },
   format: ["esm"],
   target: "node20",
   dts: true,

@@ -62,7 +62,9 @@ describe("failures with real Claude Code", () => {
 
     const { task } = await ccad.client.createTaskAndWait({ description: "what was the number?" });
     expect(task).toMatchObject({ status: "completed", result: "42", session_id: agent!.session_id });
-    expect(task.agent_id).not.toBe(agent!.id);
+    // The same agent, restarted in a new process, carries on its conversation.
+    expect(task.agent_id).toBe(agent!.id);
+    expect((await ccad.client.getAgent(agent!.id)).pid).not.toBe(agent!.pid);
     const resumed = await mock.waitForRequest(endsWith("what was the number?"));
     expect(resumed.allUserText.join("\n")).toContain("remember the number 42");
   });

@@ -2,12 +2,21 @@ import { randomUUID } from "node:crypto";
 import { createMockAnthropic, type MockAnthropic, replyText } from "@cca/mock-anthropic";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type CcadProcess, eventually, startCcad } from "../support/ccad-process.js";
+import { type ScratchDatabase, scratchDatabase } from "../support/postgres.js";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 
-/** Daemons of one test share a Redis namespace of their own, apart from other tests and runs. */
+/**
+ * Daemons of one test share a Redis namespace and a PostgreSQL database of their own,
+ * apart from other tests and runs.
+ */
 function redisEnv(extra: Record<string, string> = {}): Record<string, string> {
-  return { CCA__REDIS__URL: REDIS_URL, CCA__REDIS__KEY_PREFIX: `cca-test-${randomUUID()}:`, ...extra };
+  return {
+    CCA__REDIS__URL: REDIS_URL,
+    CCA__REDIS__KEY_PREFIX: `cca-test-${randomUUID()}:`,
+    CCA__POSTGRES__URL: database.url,
+    ...extra,
+  };
 }
 
 async function startPair(env: Record<string, string>): Promise<[CcadProcess, CcadProcess]> {
@@ -20,18 +29,21 @@ async function startPair(env: Record<string, string>): Promise<[CcadProcess, Cca
 }
 
 let mock: MockAnthropic;
+let database: ScratchDatabase;
 const daemons: CcadProcess[] = [];
 
 beforeEach(async () => {
   mock = await createMockAnthropic();
+  database = await scratchDatabase();
 });
 
 afterEach(async () => {
   await Promise.all(daemons.splice(0).map((daemon) => daemon.stop()));
   await mock.close();
+  await database.drop();
 });
 
-describe("daemons sharing Redis", () => {
+describe("daemons sharing Redis and PostgreSQL", () => {
   it("publish their activity on the shared bus, so each one's stream shows the other's work", async () => {
     const env = redisEnv();
     const [a, b] = await Promise.all([
@@ -98,7 +110,7 @@ describe("daemons sharing Redis", () => {
 
   it("finish the work of a daemon killed with -9: the task is taken over, not lost, and completed once", async () => {
     const [a, b] = await startPair(redisEnv({ CCA__REDIS__CLAIM_IDLE_MS: "1500" }));
-    const isJob = (r: { lastUserText: string }) => r.lastUserText.endsWith("survive me");
+    const isJob = (r: { lastUserText: string }) => r.lastUserText.includes("survive me");
     mock.on({ when: isJob, reply: { hang: true }, times: 1 });
     mock.on({ when: isJob, reply: { text: "finished after the takeover" } });
     const task = await a.client.createTask({ description: "survive me" });
@@ -110,6 +122,10 @@ describe("daemons sharing Redis", () => {
     victim.child.kill("SIGKILL");
     const ended = await survivor.client.waitForTask(task.id, 30);
     expect(ended).toMatchObject({ status: "completed", result: "finished after the takeover" });
+    // The daemon that took it over said so in the prompt: the work may be partly done.
+    expect(mock.requests.filter(isJob).at(-1)?.lastUserText).toMatch(
+      /the daemon stopped while you were working/,
+    );
     const survivorCoordinator = (await survivor.client.listAgents()).find(
       (agent) => agent.role === "coordinator",
     );
@@ -117,7 +133,7 @@ describe("daemons sharing Redis", () => {
     expect(mock.requests.filter(isJob)).toHaveLength(2);
   });
 
-  it("share one agent registry, from which a killed daemon's agents drop out", async () => {
+  it("share the agents' records, from which a killed daemon's agents drop out", async () => {
     const [a, b] = await startPair(redisEnv({ CCA__REDIS__CLAIM_IDLE_MS: "1000" }));
     const qa = await a.client.spawnAgent("qa");
     const seenFromB = async () => (await b.client.listAgents()).find((agent) => agent.id === qa.id);
@@ -131,8 +147,15 @@ describe("daemons sharing Redis", () => {
   it("refuses to start with a Redis URL where nothing answers, saying what to check", async () => {
     const error = await startCcad({
       mockUrl: mock.url,
-      env: { CCA__REDIS__URL: "redis://127.0.0.1:6390" },
+      env: { CCA__REDIS__URL: "redis://127.0.0.1:6390", CCA__POSTGRES__URL: database.url },
     }).catch((e: unknown) => e as Error);
     expect(String(error)).toMatch(/Cannot reach Redis at redis:\/\/127\.0\.0\.1:6390/);
+  });
+
+  it("refuses to share a queue without sharing the records, saying what to set", async () => {
+    const error = await startCcad({ mockUrl: mock.url, env: { CCA__REDIS__URL: REDIS_URL } }).catch(
+      (e: unknown) => e as Error,
+    );
+    expect(String(error)).toMatch(/set postgres\.url/);
   });
 });

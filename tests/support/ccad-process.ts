@@ -28,8 +28,10 @@ export interface CcadProcess {
 export async function startCcad(options: {
   mockUrl: string;
   env?: Record<string, string>;
+  /** A CCA home to reuse (its token, database and agents' conversations), e.g. to restart a daemon. */
+  home?: string;
 }): Promise<CcadProcess> {
-  const home = mkdtempSync(join(tmpdir(), "cca-e2e-"));
+  const home = options.home ?? mkdtempSync(join(tmpdir(), "cca-e2e-"));
   const env = {
     ...claudeTestEnv({ mockUrl: options.mockUrl, home: join(home, "claude-home") }),
     CCA_HOME: home,
@@ -65,11 +67,17 @@ export async function startCcad(options: {
   };
 }
 
-/** Whether a process with this pid exists. */
+/** Whether a process with this pid runs (a zombie, dead but not yet reaped, does not). */
 export function processExists(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
+  } catch {
+    return false;
+  }
+  try {
+    // The state is the field after the parenthesised command name: "Z" for a zombie.
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
   } catch {
     return false;
   }

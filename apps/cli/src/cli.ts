@@ -3,6 +3,7 @@ import yargs from "yargs";
 import packageJson from "../package.json" with { type: "json" };
 import { createAgentCommand } from "./commands/agent.js";
 import { createDaemonCommand } from "./commands/daemon.js";
+import { createDbCommand } from "./commands/db.js";
 import { createStatusCommand } from "./commands/status.js";
 import { createTaskCommand } from "./commands/task.js";
 import { type CommandContext, createCommandContext, type RunOptions } from "./context.js";
@@ -10,11 +11,12 @@ import { EXIT_CODES, EXIT_CODES_HELP, exitCodeForError, UsageError } from "./exi
 
 const ENVIRONMENT_HELP = [
   "Environment:",
-  "  CCA_HOME             CCA's home: token, ccad.pid, ccad.log (default ~/.cca)",
+  "  CCA_HOME             CCA's home: token, ccad.pid, ccad.log, data/ (default ~/.cca)",
   "  CCA_DAEMON_URL       where the daemon answers (default: http:// + daemon.bind_address)",
   "  CCA_TOKEN            the access token (default: read from $CCA_HOME/token)",
   "  CCA_CONFIG           the cca.toml to use (default ./cca.toml, then $CCA_HOME/cca.toml)",
   "  CCA__SECTION__KEY    overrides one config key, e.g. CCA__DAEMON__BIND_ADDRESS=127.0.0.1:9311",
+  "                       (CCA__POSTGRES__URL=postgres://… makes cca db use PostgreSQL, not data/)",
 ].join("\n");
 
 /**
@@ -34,7 +36,7 @@ export async function run(argv: readonly string[], options: RunOptions = {}): Pr
   const parser = yargs()
     .scriptName("cca")
     .usage(
-      "$0 <command>\n\nThe CCA debug command line: run the daemon (ccad), give it tasks, look at its agents.",
+      "$0 <command>\n\nThe CCA debug command line: run the daemon (ccad), give it tasks, look at its agents and its database.",
     )
     .option("daemon-url", {
       type: "string",
@@ -45,7 +47,8 @@ export async function run(argv: readonly string[], options: RunOptions = {}): Pr
     .command(createDaemonCommand(context, setExitCode))
     .command(createTaskCommand(context, setExitCode))
     .command(createAgentCommand(context, setExitCode))
-    .demandCommand(1, "Name a command: status, daemon, task or agent.")
+    .command(createDbCommand(context, setExitCode))
+    .demandCommand(1, "Name a command: status, daemon, task, agent or db.")
     .strict()
     .recommendCommands()
     .example("$0 daemon start", "Start ccad in the background")
@@ -53,6 +56,7 @@ export async function run(argv: readonly string[], options: RunOptions = {}): Pr
     .example("$0 task status task_3f9c0a --watch", "Follow a task and its subtasks live")
     .example("$0 status --watch", "The whole team, live")
     .example("$0 agent list --json", "The agents, as the daemon describes them")
+    .example("$0 db status", "Which database, and which migrations are applied")
     .epilog(`${ENVIRONMENT_HELP}\n\n${EXIT_CODES_HELP}`)
     .version(packageJson.version)
     .help()

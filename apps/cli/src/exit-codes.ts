@@ -20,7 +20,7 @@ export const EXIT_CODES_HELP = [
   "  1    error (including a --wait/--watch that gave up before the task ended)",
   "  2    usage error (unknown command or option, missing or bad argument)",
   "  3    daemon unreachable (not running, or not at --daemon-url)",
-  "  4    task failed or was cancelled (task create --wait, task status)",
+  "  4    task failed, was cancelled or interrupted (task create --wait, task status)",
   "  5    not found (no task or agent with that id)",
   "  130  interrupted (Ctrl-C)",
 ].join("\n");
@@ -52,7 +52,9 @@ export function exitCodeForError(error: unknown): ExitCode {
   return EXIT_CODES.error;
 }
 
-/** 4 for a task that failed or was cancelled, else 0. */
+/** 4 for a task that failed, was cancelled or was interrupted, else 0. */
 export function exitCodeForTask(task: Task): ExitCode {
-  return task.status === "failed" || task.status === "cancelled" ? EXIT_CODES.taskFailed : EXIT_CODES.ok;
+  return task.status === "failed" || task.status === "cancelled" || task.status === "interrupted"
+    ? EXIT_CODES.taskFailed
+    : EXIT_CODES.ok;
 }

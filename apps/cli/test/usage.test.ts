@@ -26,7 +26,14 @@ describe("usage errors exit 2 with a message that helps", () => {
     const result = await cca([]);
 
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain("Name a command: status, daemon, task or agent.");
+    expect(result.stderr).toContain("Name a command: status, daemon, task, agent or db.");
+  });
+
+  it("db without its subcommand", async () => {
+    const result = await cca(["db"]);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("Name a db command: status or migrate.");
   });
 
   it("a group without its subcommand", async () => {
@@ -92,6 +99,7 @@ describe("help and version", () => {
     expect(result.stdout).toContain("cca daemon");
     expect(result.stdout).toContain("cca task");
     expect(result.stdout).toContain("cca agent");
+    expect(result.stdout).toContain("cca db");
     expect(result.stdout).toContain("CCA_DAEMON_URL");
     expect(result.stdout).toContain("3    daemon unreachable");
     expect(result.stdout).toContain("5    not found");
@@ -111,6 +119,8 @@ describe("help and version", () => {
       ["agent", "list"],
       ["agent", "spawn"],
       ["agent", "stop"],
+      ["db", "status"],
+      ["db", "migrate"],
     ]) {
       const result = await cca([...command, "--help"]);
       expect(result.code, command.join(" ")).toBe(0);

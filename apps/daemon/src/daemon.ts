@@ -1,54 +1,67 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import {
   type Config,
   type EventBus,
   InMemoryEventBus,
+  LocalTaskScheduler,
   type Logger,
   noopLogger,
-  type StateStore,
-  type TaskQueue,
+  type TaskScheduler,
   tokenPath,
 } from "@cca/core";
+import {
+  AgentRepository,
+  DaemonRepository,
+  type Database,
+  SnapshotRepository,
+  TaskRepository,
+} from "@cca/memory";
 import { type ServerType, serve } from "@hono/node-server";
 import { ensureAccessToken } from "./access-token.js";
 import { type AcpEndpoint, createAcpEndpoint } from "./acp/acp-endpoint.js";
 import { bridgeMcpConfig } from "./acp/bridge-launch.js";
 import { ActivityLog } from "./activity/activity-log.js";
 import { AgentManager } from "./agents/agent-manager.js";
-import { AgentRegistry } from "./agents/agent-registry.js";
+import { AgentRecords } from "./agents/agent-records.js";
+import { ContextSnapshots } from "./agents/context-snapshots.js";
+import { agentEnvironment } from "./agents/launch-args.js";
 import { RoleCatalog } from "./agents/role-catalog.js";
 import { createApp } from "./http/app.js";
 import { Orchestrator } from "./orchestrator/orchestrator.js";
-import { ReplicatedTaskStore } from "./orchestrator/replicated-task-store.js";
-import { InMemoryTaskStore } from "./orchestrator/task-store.js";
 import { DAEMON_VERSION } from "./version.js";
 
 export interface DaemonOptions {
   config: Config;
   /** `$CCA_HOME`: token, work folders. */
   home: string;
+  /** The open, migrated database: the single source of truth about tasks and agents. */
+  database: Database;
+  /** Who runs which task: in process by default; BullMQ when daemons share work. */
+  scheduler?: TaskScheduler;
+  /** Unique among the daemons on one database; default `ccad-<host>-<pid>`. */
+  name?: string;
   configSource?: string | null;
   env?: NodeJS.ProcessEnv;
   logger?: Logger;
   bus?: EventBus;
   /** What the bus is, for status: "memory" or "redis". */
   busKind?: string;
-  /** Set to share work with other daemons: the shared queue and store (Redis), and this daemon's name. */
-  cluster?: { queue: TaskQueue; state: StateStore; consumer: string; claimIdleMs: number };
 }
 
 export interface Daemon {
   /** `http://host:port` once listening. */
   readonly url: string;
   readonly token: string;
+  readonly name: string;
   readonly agents: AgentManager;
   readonly orchestrator: Orchestrator;
   readonly acp: AcpEndpoint;
-  /** Listens on `daemon.bind_address` (port 0 picks a free port). */
+  /** Listens on `daemon.bind_address` (port 0 picks a free port), recovers, and starts taking tasks. */
   listen(): Promise<string>;
-  /** Stops accepting, ends tasks and agents, closes the server. Safe to call twice. */
+  /** Stops accepting, stops tasks and agents, closes the server. Safe to call twice. Leaves the database open. */
   close(): Promise<void>;
 }
 
@@ -58,27 +71,34 @@ function splitHostPort(address: string): { host: string; port: number } {
 }
 
 /**
- * Builds the daemon from its configuration: bus, activity log, agents, orchestrator, HTTP app.
- * @example const daemon = createDaemon({ config, home }); await daemon.listen();
+ * Builds the daemon from its configuration and collaborators: bus, activity log, agents,
+ * repositories, scheduler, orchestrator, HTTP app.
+ * @example const daemon = createDaemon({ config, home, database }); await daemon.listen();
  */
 export function createDaemon(options: DaemonOptions): Daemon {
-  const { config } = options;
+  const { config, database } = options;
   const logger = options.logger ?? noopLogger;
   const bus = options.bus ?? new InMemoryEventBus();
+  const name = options.name ?? `ccad-${hostname()}-${process.pid}`;
+  const scheduler = options.scheduler ?? new LocalTaskScheduler({ logger });
   const token = ensureAccessToken(tokenPath(options.home));
-  const activity = new ActivityLog({ bus });
+  const activity = new ActivityLog({ bus, logger });
   const taskTimeoutMs = config.agents.default_timeout_seconds * 1000;
+  const tasks = new TaskRepository(database);
+  const agentRepository = new AgentRepository(database);
+  const daemons = new DaemonRepository(database);
+  const agentRecords = new AgentRecords({ repository: agentRepository, daemon: name, logger });
+  const snapshotRepository = new SnapshotRepository(database);
+  const snapshots = new ContextSnapshots({
+    repository: snapshotRepository,
+    agentEnv: agentEnvironment(options.env ?? process.env, config.agents.env),
+    logger,
+  });
   let url = "";
-  const registry = options.cluster
-    ? new AgentRegistry({
-        store: options.cluster.state,
-        daemon: options.cluster.consumer,
-        ttlMs: options.cluster.claimIdleMs,
-        logger,
-      })
-    : null;
   const agents = new AgentManager({
-    onChange: registry ? (agent) => registry.publish(agent) : undefined,
+    onChange: (agent) => agentRecords.save(agent),
+    conversations: agentRecords,
+    snapshots,
     // Delegated work can take as long as a task may; Claude Code would give up on the tool call sooner.
     config: { ...config.agents, env: { MCP_TOOL_TIMEOUT: String(taskTimeoutMs), ...config.agents.env } },
     mcpFor: (agentId, role) => bridgeMcpConfig({ agentId, role, daemonUrl: url, token }),
@@ -90,43 +110,52 @@ export function createDaemon(options: DaemonOptions): Daemon {
     env: options.env,
     logger,
   });
-  const replica = options.cluster
-    ? new ReplicatedTaskStore(options.cluster.state, {
-        onError: (error) => logger.error("could not write a task to the shared store", { error }),
-      })
-    : null;
   const orchestrator = new Orchestrator({
     agents,
-    store: replica ?? new InMemoryTaskStore(),
-    cluster:
-      options.cluster && replica
-        ? {
-            queue: options.cluster.queue,
-            replica,
-            bus,
-            consumer: options.cluster.consumer,
-            heartbeatMs: Math.max(50, Math.floor(options.cluster.claimIdleMs / 3)),
-          }
-        : undefined,
+    tasks,
+    agentRecords: agentRepository,
+    daemons,
+    snapshots: snapshotRepository,
+    snapshotsPerAgent: config.daemon.snapshots_per_agent,
+    scheduler,
+    bus,
     activity,
+    daemonName: name,
     taskTimeoutMs,
+    onRestart: config.daemon.on_restart,
+    stopGraceMs: config.daemon.shutdown_grace_ms,
+    staleDaemonMs: config.daemon.stale_daemon_ms,
+    retentionMs: config.daemon.retention_days * 24 * 60 * 60 * 1000,
+    reconcileMs: config.daemon.reconcile_interval_ms,
     logger,
   });
-  const acp = createAcpEndpoint({ orchestrator, agents, bus, token, logger });
-  registry?.start(() =>
-    agents.list().filter((agent) => agent.state !== "stopped" && agent.state !== "failed"),
-  );
+  const acp = createAcpEndpoint({
+    orchestrator,
+    agents,
+    bus,
+    token,
+    logger,
+    limits: {
+      maxBufferedBytes: config.acp.max_buffered_bytes,
+      maxSubscriptions: config.acp.max_subscriptions,
+    },
+  });
   const startedAt = Date.now();
   const app = createApp({
     orchestrator,
     agents,
-    registry,
+    agentDirectory: { daemon: name, repository: agentRepository },
     activity,
     bus,
     token,
     version: DAEMON_VERSION,
     startedAt,
-    defaultWaitMs: config.agents.default_timeout_seconds * 1000,
+    defaultWaitMs: taskTimeoutMs,
+    dependencies: { database, scheduler },
+    eventStreamLimits: {
+      maxStreams: config.daemon.max_event_streams,
+      maxBacklog: config.daemon.max_event_backlog,
+    },
     status: {
       bindAddress: config.daemon.bind_address,
       configSource: options.configSource ?? null,
@@ -144,20 +173,18 @@ export function createDaemon(options: DaemonOptions): Daemon {
       return url;
     },
     token,
+    name,
     agents,
     orchestrator,
     acp,
-    listen() {
+    async listen() {
+      await daemons.register({ name, hostname: hostname(), pid: process.pid });
       const { host, port } = splitHostPort(config.daemon.bind_address);
-      return new Promise((resolve, reject) => {
+      url = await new Promise<string>((resolve, reject) => {
         const started = serve({ fetch: app.fetch, hostname: host, port }, (info: AddressInfo) => {
           const shownHost = info.family === "IPv6" ? `[${info.address}]` : info.address;
-          url = `http://${shownHost}:${info.port}`;
           acp.attach(started as Server);
-          orchestrator.start().then(
-            () => resolve(url),
-            (error: unknown) => reject(error),
-          );
+          resolve(`http://${shownHost}:${info.port}`);
         });
         started.once("error", (error: NodeJS.ErrnoException) =>
           reject(
@@ -171,6 +198,9 @@ export function createDaemon(options: DaemonOptions): Daemon {
         );
         server = started;
       });
+      await daemons.heartbeat(name, url);
+      await orchestrator.start();
+      return url;
     },
     close() {
       closing ??= (async () => {
@@ -180,7 +210,9 @@ export function createDaemon(options: DaemonOptions): Daemon {
           : Promise.resolve();
         await orchestrator.shutdown();
         await agents.stopAll();
-        registry?.stop();
+        await agentRecords.flush();
+        await snapshots.flush();
+        await daemons.markStopped(name).catch(() => {});
         await acp.close();
         current?.closeAllConnections?.();
         await closed;

@@ -12,5 +12,5 @@ export { type ClaudeOutputLine, parseStreamLine, type TurnOutcome } from "./agen
 export { createDaemon, type Daemon, type DaemonOptions } from "./daemon.js";
 export { type AppDeps, createApp, MAX_BODY_BYTES } from "./http/app.js";
 export { Orchestrator, type OrchestratorOptions } from "./orchestrator/orchestrator.js";
-export { InMemoryTaskStore, type TaskStore } from "./orchestrator/task-store.js";
+export { type DaemonStorage, openDaemonStorage } from "./storage.js";
 export { DAEMON_VERSION } from "./version.js";

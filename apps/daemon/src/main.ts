@@ -1,7 +1,7 @@
 import { hostname } from "node:os";
 import { createLogger, loadConfig } from "@cca/core";
-import { createRedisBackend, type RedisBackend } from "@cca/core/redis";
 import { createDaemon } from "./daemon.js";
+import { type DaemonStorage, openDaemonStorage } from "./storage.js";
 import { DAEMON_VERSION } from "./version.js";
 
 const HELP = `ccad ${DAEMON_VERSION}: the CCA daemon
@@ -12,6 +12,8 @@ Serves the CCA HTTP API (default http://127.0.0.1:9200) and runs the agents.
 Configuration: cca.toml at $CCA_CONFIG, ./cca.toml or $CCA_HOME/cca.toml (CCA_HOME
 defaults to ~/.cca); every key has a default; CCA__SECTION__KEY variables override,
 e.g. CCA__DAEMON__BIND_ADDRESS=127.0.0.1:9311 or CCA__AGENTS__CLAUDE_PATH=/path/to/claude.
+State: tasks and agents are kept in PGlite under $CCA_HOME/data, or in PostgreSQL at
+postgres.url; with redis.url (or postgres.url alone) daemons on one database share work.
 Access token: $CCA_HOME/token (created at first start).
 Stop with SIGINT or SIGTERM. To run it in the background, use \`cca daemon start\`.
 `;
@@ -38,34 +40,29 @@ async function main(): Promise<void> {
     level: config.daemon.log_level,
     write: (line) => process.stderr.write(line),
   });
-  // With Redis, daemons share the bus, the task queue and the task records.
-  let redis: RedisBackend | undefined;
-  if (config.redis.url) {
-    try {
-      redis = await createRedisBackend(config.redis.url, {
-        prefix: config.redis.key_prefix,
-        minIdleMs: config.redis.claim_idle_ms,
-        connectionName: `ccad:${hostname()}:${process.pid}`,
-        logger,
-      });
-    } catch (error) {
-      logger.error((error as Error).message);
-      process.exit(1);
-    }
+  // A last guard: a dependency's failure must never take the daemon down. Every promise is
+  // meant to be handled where it is made; one that slips through is logged, not fatal.
+  process.on("unhandledRejection", (reason) =>
+    logger.error("an unhandled rejection (a bug: please report it)", { error: String(reason) }),
+  );
+  const name = `ccad-${hostname()}-${process.pid}`;
+  let storage: DaemonStorage;
+  try {
+    storage = await openDaemonStorage({ config, home, name, logger });
+  } catch (error) {
+    logger.error((error as Error).message);
+    process.exit(1);
   }
   const daemon = createDaemon({
     config,
     home,
+    name,
     configSource: source,
     logger,
-    bus: redis?.eventBus,
-    busKind: redis ? "redis" : "memory",
-    cluster: redis && {
-      queue: redis.taskQueue,
-      state: redis.stateStore,
-      consumer: `ccad-${hostname()}-${process.pid}`,
-      claimIdleMs: config.redis.claim_idle_ms,
-    },
+    database: storage.database,
+    scheduler: storage.scheduler,
+    bus: storage.bus,
+    busKind: storage.busKind,
   });
 
   let stopping = false;
@@ -78,12 +75,12 @@ async function main(): Promise<void> {
         logger.error("shutdown took too long; exiting");
         process.exit(1);
       },
-      config.daemon.shutdown_grace_ms * 3 + 2000,
+      config.daemon.shutdown_grace_ms * 3 + 5000,
     );
     force.unref();
     daemon
       .close()
-      .then(() => redis?.close())
+      .then(() => storage.close())
       .then(
         () => {
           logger.info("stopped");
@@ -100,10 +97,17 @@ async function main(): Promise<void> {
 
   try {
     const url = await daemon.listen();
-    logger.info("ccad listening", { url, config: source ?? "defaults", home, version: DAEMON_VERSION });
+    logger.info("ccad listening", {
+      url,
+      config: source ?? "defaults",
+      home,
+      database: `${storage.database.engine} ${storage.database.location}`,
+      version: DAEMON_VERSION,
+    });
   } catch (error) {
     logger.error((error as Error).message);
-    await daemon.close();
+    await daemon.close().catch(() => {});
+    await storage.close().catch(() => {});
     process.exit(1);
   }
 }

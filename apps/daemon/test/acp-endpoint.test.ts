@@ -1,4 +1,6 @@
+import { createServer } from "node:http";
 import { createRequire } from "node:module";
+import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
 import {
   AgentRegister,
@@ -10,11 +12,12 @@ import {
   TaskDelegate,
 } from "@cca/acp";
 import { AcpConnectError, connectAcpClient } from "@cca/acp/ws";
-import type { ActivityEvent } from "@cca/core";
+import { type ActivityEvent, InMemoryEventBus } from "@cca/core";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
+import { createAcpEndpoint } from "../src/acp/acp-endpoint.js";
 import { startTestDaemon, type TestDaemon } from "./support.js";
 
 let t: TestDaemon;
@@ -114,6 +117,70 @@ describe("the daemon's ACP endpoint", () => {
       );
     } finally {
       await client.close();
+    }
+  });
+});
+
+describe("events/subscribe limits", () => {
+  it("sends each event once however often a connection subscribes to it", async () => {
+    const client = await connect();
+    const seen: ActivityEvent[] = [];
+    let cancelled: () => void = () => {};
+    const ended = new Promise<void>((resolve) => {
+      cancelled = resolve;
+    });
+    client.onNotification(EventsActivity, (event) => {
+      seen.push(event);
+      if (event.kind === "task.cancelled") cancelled();
+    });
+    try {
+      const task = await t.client.createTask({ description: "hang" });
+      await client.request(EventsSubscribe, {});
+      await client.request(EventsSubscribe, {});
+      await client.request(EventsSubscribe, { task_id: task.id });
+      await client.request(EventsSubscribe, { task_id: task.id });
+      await t.client.cancelTask(task.id);
+      await ended;
+      const seqs = seen.map((event) => event.seq);
+      expect(seqs.length).toBeGreaterThan(0);
+      expect(new Set(seqs).size).toBe(seqs.length);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("refuses a subscription beyond acp.max_subscriptions, naming the limit, and does not count a repeat", async () => {
+    const bus = new InMemoryEventBus();
+    const own = await startTestDaemon({ bus });
+    const endpoint = createAcpEndpoint({
+      orchestrator: own.daemon.orchestrator,
+      agents: own.daemon.agents,
+      bus,
+      token: "limits-token",
+      limits: { maxSubscriptions: 2 },
+    });
+    const http = createServer();
+    endpoint.attach(http);
+    await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+    const url = `ws://127.0.0.1:${(http.address() as AddressInfo).port}/acp`;
+    const client = await connectAcpClient({ url, token: "limits-token", reconnect: false });
+    try {
+      const first = await own.client.createTask({ description: "first" });
+      const second = await own.client.createTask({ description: "second" });
+      await client.request(EventsSubscribe, { task_id: first.id });
+      await client.request(EventsSubscribe, {});
+      await client.request(EventsSubscribe, { task_id: first.id });
+      const error = await client.request(EventsSubscribe, { task_id: second.id }).catch((e: unknown) => e);
+      expect(isRpcError(error, ErrorCodes.ApplicationError)).toBe(true);
+      expect((error as Error).message).toMatch(
+        /already holds 2 activity subscriptions, the most acp\.max_subscriptions allows/,
+      );
+      expect((error as { data: unknown }).data).toEqual({ code: "bad_request", max_subscriptions: 2 });
+    } finally {
+      await client.close();
+      await endpoint.close();
+      await new Promise((resolve) => http.close(resolve));
+      await own.close();
     }
   });
 });

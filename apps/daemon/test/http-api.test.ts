@@ -195,16 +195,19 @@ describe("HTTP API", () => {
     expect((await t.client.createTaskAndWait({ description: "fine" })).task.status).toBe("completed");
   });
 
-  it("fails a task with agent_crashed when Claude Code dies mid-turn, then recovers", async () => {
+  it("fails a task with agent_crashed when Claude Code dies mid-turn, then resumes its conversation", async () => {
     await t.client.createTaskAndWait({ description: "warm up" });
     const { task } = await t.client.createTaskAndWait({ description: "crash" });
     expect(task).toMatchObject({ status: "failed", error: { code: "agent_crashed" } });
     expect(task.error?.message).toMatch(/exited with code 3/);
-    expect((await t.client.getAgent(task.agent_id!)).state).toBe("failed");
+    const crashed = await t.client.getAgent(task.agent_id!);
+    expect(crashed.state).toBe("failed");
     const next = (await t.client.createTaskAndWait({ description: "again" })).task;
     expect(next.status).toBe("completed");
-    expect(next.agent_id).not.toBe(task.agent_id);
+    // The same agent, in a new process, carrying on the same conversation.
+    expect(next.agent_id).toBe(task.agent_id);
     expect(next.session_id).toBe(task.session_id);
+    expect((await t.client.getAgent(next.agent_id!)).pid).not.toBe(crashed.pid);
   });
 
   it("records tool use in the activity view", async () => {

@@ -8,8 +8,10 @@ import {
   type DaemonClient,
   type EventBus,
   parseConfig,
+  type TaskScheduler,
 } from "@cca/core";
-import { createDaemon, type Daemon, type DaemonOptions } from "../src/daemon.js";
+import { type Database, migrate, openDatabase } from "@cca/memory";
+import { createDaemon, type Daemon } from "../src/daemon.js";
 
 export const FAKE_CLAUDE = fileURLToPath(new URL("./fixtures/fake-claude.mjs", import.meta.url));
 
@@ -17,22 +19,37 @@ export interface TestDaemon {
   daemon: Daemon;
   client: DaemonClient;
   home: string;
+  database: Database;
   /** Raw fetch against the daemon with the token. */
   call(path: string, init?: RequestInit): Promise<Response>;
+  /** Stops the daemon; removes its home and closes its database unless they were given. */
   close(): Promise<void>;
 }
 
-/** A daemon on a free port with its own CCA home, driving `claudePath` (the fake by default). */
+/** A migrated database in memory (PGlite), as every test daemon gets unless given one. */
+export async function memoryDatabase(): Promise<Database> {
+  const database = await openDatabase();
+  await migrate(database);
+  return database;
+}
+
+/** A daemon on a free port with its own CCA home and database, driving `claudePath` (the fake by default). */
 export async function startTestDaemon(
   overrides: {
     claudePath?: string;
     config?: ConfigInput;
     env?: NodeJS.ProcessEnv;
-    cluster?: DaemonOptions["cluster"];
     bus?: EventBus;
+    /** Share a database (and so the tasks) with other daemons, or across a restart. */
+    database?: Database;
+    scheduler?: TaskScheduler;
+    /** Reuse a CCA home (token, work folders), e.g. to restart a daemon. */
+    home?: string;
+    name?: string;
   } = {},
 ): Promise<TestDaemon> {
-  const home = mkdtempSync(join(tmpdir(), "ccad-test-"));
+  const home = overrides.home ?? mkdtempSync(join(tmpdir(), "ccad-test-"));
+  const database = overrides.database ?? (await memoryDatabase());
   const config = parseConfig({
     ...overrides.config,
     daemon: { bind_address: "127.0.0.1:0", shutdown_grace_ms: 500, ...overrides.config?.daemon },
@@ -41,9 +58,11 @@ export async function startTestDaemon(
   const daemon = createDaemon({
     config,
     home,
+    database,
     env: overrides.env,
-    cluster: overrides.cluster,
     bus: overrides.bus,
+    scheduler: overrides.scheduler,
+    name: overrides.name,
   });
   const url = await daemon.listen();
   const client = createDaemonClient({ baseUrl: url, token: daemon.token });
@@ -51,6 +70,7 @@ export async function startTestDaemon(
     daemon,
     client,
     home,
+    database,
     call: (path, init = {}) =>
       fetch(`${url}${path}`, {
         ...init,
@@ -62,7 +82,8 @@ export async function startTestDaemon(
       }),
     async close() {
       await daemon.close();
-      rmSync(home, { recursive: true, force: true });
+      if (!overrides.database) await database.close();
+      if (!overrides.home) rmSync(home, { recursive: true, force: true });
     },
   };
 }

@@ -91,7 +91,12 @@ export function formatParts(task: Task | TaskTree): string {
 
 /** Why a task failed or was cancelled, the parts (if any), and its footer. */
 export function formatTaskFailure(task: Task | TaskTree): string {
-  const verb = task.status === "cancelled" ? "was cancelled" : "failed";
+  const verb =
+    task.status === "cancelled"
+      ? "was cancelled"
+      : task.status === "interrupted"
+        ? "was interrupted"
+        : "failed";
   const reason = task.error ? ` [${task.error.code}]: ${task.error.message}` : ".";
   return [`Task ${task.id} ${verb}${reason}`, formatParts(task), formatTaskFooter(task)]
     .filter(Boolean)

@@ -3,6 +3,7 @@ export { readSseEvents, type SseEvent } from "./client/sse.js";
 export { type Clock, isoTime, systemClock } from "./clock.js";
 export { findConfigFile, type LoadedConfig, loadConfig, parseConfig } from "./config/load.js";
 export { type Config, type ConfigInput, ConfigSchema, type RoleConfig } from "./config/schema.js";
+export { clampTimerMs, MAX_TIMER_MS, MAX_TIMER_SECONDS } from "./config/timer-limits.js";
 export { newTask } from "./domain/new-task.js";
 export { BUILTIN_ROLES, type BuiltinRole, ROLE_NAME_PATTERN, type Role } from "./domain/roles.js";
 export {
@@ -24,6 +25,7 @@ export {
   DaemonStatusSchema,
   ErrorBodySchema,
   type ErrorInfo,
+  ErrorInfoSchema,
   emptyUsage,
   type Health,
   HealthSchema,
@@ -33,8 +35,10 @@ export {
   TASK_STATUSES,
   type Task,
   type TaskPriority,
+  TaskPrioritySchema,
   TaskSchema,
   type TaskStatus,
+  TaskStatusSchema,
   type TaskTree,
   TaskTreeSchema,
   type TaskWaitResponse,
@@ -57,15 +61,14 @@ export {
   noopLogger,
 } from "./logger.js";
 export { type Env, readAccessToken, resolveCcaHome, resolveDaemonUrl, tokenPath } from "./paths.js";
-export { InMemoryTaskQueue } from "./queue/in-memory-task-queue.js";
-export {
-  type ClaimOptions,
-  DEFAULT_MIN_IDLE_MS,
-  QUEUE_PRIORITY_ORDER,
-  type QueueEntry,
-  type TaskDelivery,
-  type TaskQueue,
-  type TaskQueueOptions,
-} from "./queue/task-queue.js";
+export { LocalTaskScheduler, type LocalTaskSchedulerOptions } from "./scheduler/local-task-scheduler.js";
+export type {
+  RunHandler,
+  RunOutcome,
+  ScheduledRun,
+  ScheduleEntry,
+  SchedulerHealth,
+  TaskScheduler,
+} from "./scheduler/task-scheduler.js";
 export { InMemoryStateStore } from "./state/in-memory-state-store.js";
 export type { Lock, SetOptions, StateStore } from "./state/state-store.js";

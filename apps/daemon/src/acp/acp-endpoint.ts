@@ -18,14 +18,24 @@ import { type ActivityEvent, type EventBus, isoTime, type Logger, noopLogger } f
 import { ACTIVITY_CHANNEL } from "../activity/activity-log.js";
 import type { AgentManager } from "../agents/agent-manager.js";
 import type { Orchestrator } from "../orchestrator/orchestrator.js";
+import { ActivitySubscriptions, DEFAULT_MAX_SUBSCRIPTIONS } from "./activity-subscriptions.js";
 import { bridgeToolsFor } from "./bridge-tools.js";
 import { toRpcError } from "./rpc-errors.js";
+
+/** Per-connection limits of the ACP endpoint; each has a default. */
+export interface AcpEndpointLimits {
+  /** `acp.max_subscriptions`: most distinct `events/subscribe` subscriptions per connection. Default 32. */
+  maxSubscriptions?: number;
+  /** `acp.max_buffered_bytes`: a connection whose unsent output passes this is closed (1008). Default 8 MiB. */
+  maxBufferedBytes?: number;
+}
 
 export interface AcpEndpointDeps {
   orchestrator: Orchestrator;
   agents: AgentManager;
   bus: EventBus;
   token: string;
+  limits?: AcpEndpointLimits;
   logger?: Logger;
 }
 
@@ -50,6 +60,7 @@ export function createAcpEndpoint(deps: AcpEndpointDeps): AcpEndpoint {
     acp = createAcpServer({
       authenticate: createTokenAuthenticator(deps.token),
       onConnection: (connection) => serveConnection(connection, deps, logger),
+      maxBufferedBytes: deps.limits?.maxBufferedBytes,
       logger,
     });
     detach = httpServer ? acp.attach(httpServer, { path: ACP_PATH }) : null;
@@ -77,9 +88,21 @@ export function createAcpEndpoint(deps: AcpEndpointDeps): AcpEndpoint {
 function serveConnection(connection: Connection, deps: AcpEndpointDeps, logger: Logger): void {
   const { orchestrator, agents, bus } = deps;
   let agentId: string | null = null;
-  const subscriptions: Array<() => Promise<void>> = [];
+  /** Ends a bus subscription; a failure to end one is only worth a debug line. */
+  const end = (unsubscribe: () => Promise<void>) =>
+    unsubscribe().catch((error: unknown) => logger.debug("could not end a bus subscription", { error }));
+  const following = new Set<() => Promise<void>>();
+  const activity = new ActivitySubscriptions({
+    bus,
+    max: deps.limits?.maxSubscriptions ?? DEFAULT_MAX_SUBSCRIPTIONS,
+    parentOf: (taskId) => orchestrator.parentOf(taskId) ?? null,
+    send: (event) => void connection.notify(EventsActivity, event).catch(() => {}),
+    logger,
+  });
   connection.onClose(() => {
-    for (const unsubscribe of subscriptions.splice(0)) void unsubscribe();
+    void activity.close();
+    for (const unsubscribe of following) void end(unsubscribe);
+    following.clear();
   });
   const registered = (): string => {
     if (agentId) return agentId;
@@ -101,10 +124,10 @@ function serveConnection(connection: Connection, deps: AcpEndpointDeps, logger: 
       }
     };
 
-  /** Forwards activity of a task and its descendants as long as `until` is pending. */
+  /** Forwards activity of a task and its descendants until the returned function is called. */
   const follow = async (rootId: string, send: (event: ActivityEvent) => void) => {
     const inTree = (taskId: string | null): boolean => {
-      for (let id = taskId; id; id = orchestrator.get(id).parent_id) if (id === rootId) return true;
+      for (let id = taskId; id; id = orchestrator.parentOf(id) ?? null) if (id === rootId) return true;
       return false;
     };
     const unsubscribe = await bus.subscribe<ActivityEvent>(ACTIVITY_CHANNEL, (event) => {
@@ -114,8 +137,11 @@ function serveConnection(connection: Connection, deps: AcpEndpointDeps, logger: 
         logger.debug("could not relay activity", { error });
       }
     });
-    subscriptions.push(unsubscribe);
-    return unsubscribe;
+    following.add(unsubscribe);
+    return async () => {
+      following.delete(unsubscribe);
+      await end(unsubscribe);
+    };
   };
 
   connection.onRequest(
@@ -139,12 +165,13 @@ function serveConnection(connection: Connection, deps: AcpEndpointDeps, logger: 
     guarded(async (params, signal) => {
       const from = registered();
       let stopFollowing: (() => Promise<void>) | null = null;
+      let finished = false;
       const delegationId = params.delegation_id ?? null;
       try {
         const task = await orchestrator.delegate(from, params, {
           signal,
           onCreated: (subtask) => {
-            void follow(subtask.id, (event) => {
+            const progress = (event: ActivityEvent) =>
               void connection
                 .notify(TaskProgress, {
                   delegation_id: delegationId,
@@ -152,13 +179,23 @@ function serveConnection(connection: Connection, deps: AcpEndpointDeps, logger: 
                   summary: event.summary,
                 })
                 .catch(() => {});
-            }).then((unsubscribe) => {
-              stopFollowing = unsubscribe;
-            });
+            follow(subtask.id, progress).then(
+              (unsubscribe) => {
+                // The subtask may end before its subscription is in place.
+                if (finished) void unsubscribe();
+                else stopFollowing = unsubscribe;
+              },
+              (error: unknown) =>
+                logger.warn("could not follow a delegated subtask; its progress is not relayed", {
+                  task: subtask.id,
+                  error,
+                }),
+            );
           },
         });
         return { task };
       } finally {
+        finished = true;
         await (stopFollowing as (() => Promise<void>) | null)?.();
       }
     }),
@@ -178,13 +215,8 @@ function serveConnection(connection: Connection, deps: AcpEndpointDeps, logger: 
   connection.onRequest(
     EventsSubscribe,
     guarded(async ({ task_id }) => {
-      const send = (event: ActivityEvent) => void connection.notify(EventsActivity, event).catch(() => {});
-      if (task_id) {
-        await orchestrator.lookup(task_id);
-        await follow(task_id, send);
-      } else {
-        subscriptions.push(await bus.subscribe<ActivityEvent>(ACTIVITY_CHANNEL, send));
-      }
+      if (task_id) await orchestrator.get(task_id);
+      await activity.add(task_id);
       return { subscribed: true as const };
     }),
   );

@@ -45,10 +45,28 @@ export interface AgentManagerOptions {
   env?: NodeJS.ProcessEnv;
   /** The MCP servers and tools CCA gives an agent (its bridge to the daemon), if any. */
   mcpFor?: (agentId: string, role: string) => LaunchOptions["mcp"];
-  /** Told of every change to an agent's record (state, task, tokens), e.g. to share it. */
+  /** Told of every change to an agent's record (state, task, tokens), e.g. to store it. */
   onChange?: (agent: Agent) => void;
+  /**
+   * Where conversations wait to be resumed: an agent that stops (evicted, crashed, or
+   * shut down) after a turn leaves its session there; the next agent of its role takes it up.
+   */
+  conversations?: ConversationShelf;
+  /** Context snapshots, taken at each turn end and stop, and used to put back a lost transcript. */
+  snapshots?: {
+    save(agent: Agent, reason: "turn_end" | "stop"): Promise<void>;
+    restore(agent: Agent): Promise<void>;
+  };
   clock?: Clock;
   logger?: Logger;
+}
+
+/** Keeps agents' conversations between processes (the database, through AgentRecords). */
+export interface ConversationShelf {
+  /** Leaves the agent's conversation to be resumed. */
+  keep(agentId: string): Promise<void>;
+  /** Takes the most recent conversation of `role` left to resume: the agent's last record. */
+  take(role: string): Promise<Agent | undefined>;
 }
 
 const ACTIVE_STATES: ReadonlySet<AgentState> = new Set(["starting", "ready", "busy", "waiting_input"]);
@@ -59,8 +77,8 @@ export class AgentManager {
   readonly #logger: Logger;
   readonly #clock: Clock;
   readonly #agents = new Map<string, ManagedAgent>();
-  /** Per role, the session of a crashed agent whose conversation the next agent resumes. */
-  readonly #resumable = new Map<string, { sessionId: string; workingDir: string }>();
+  /** Agents being started but not yet in `#agents`: they hold a slot too. */
+  #starting = 0;
   readonly #changeWaiters = new Set<() => void>();
   #closed = false;
 
@@ -89,7 +107,10 @@ export class AgentManager {
 
   /** How many agents are alive (starting, ready or busy). */
   get activeCount(): number {
-    return [...this.#agents.values()].filter((agent) => ACTIVE_STATES.has(agent.record.state)).length;
+    return (
+      this.#starting +
+      [...this.#agents.values()].filter((agent) => ACTIVE_STATES.has(agent.record.state)).length
+    );
   }
 
   /** Starts a new agent of `role` and resolves once it is ready. */
@@ -126,12 +147,16 @@ export class AgentManager {
       )[0];
       if (victim) {
         this.#logger.info("stopping an idle agent to make room", { agent: victim.record.id, for: role });
-        await this.#stopAgent(victim);
+        await this.#stopAgent(victim, { keepConversation: true });
         continue;
       }
       const ancestors = new Set(options.ancestors ?? []);
       const active = [...this.#agents.values()].filter((agent) => ACTIVE_STATES.has(agent.record.state));
-      if (ancestors.size > 0 && active.every((agent) => ancestors.has(agent.record.current_task_id ?? ""))) {
+      if (
+        ancestors.size > 0 &&
+        this.#starting === 0 &&
+        active.every((agent) => ancestors.has(agent.record.current_task_id ?? ""))
+      ) {
         throw new CcaError(
           "agent_limit_reached",
           `No ${role} agent can start: all ${this.#options.maxAgents} agent slots (daemon.max_agents) are held by the tasks waiting for this one. Raise daemon.max_agents.`,
@@ -171,6 +196,8 @@ export class AgentManager {
     agent.record.session_id = result.sessionId ?? agent.record.session_id;
     if (!result.isError) agent.record.tasks_completed += 1;
     this.#options.onChange?.(structuredClone(agent.record));
+    // Not awaited: the turn's answer need not wait for its snapshot (which never rejects).
+    void this.#options.snapshots?.save(structuredClone(agent.record), "turn_end");
     return result;
   }
 
@@ -205,12 +232,16 @@ export class AgentManager {
     return ids;
   }
 
-  /** Interrupts the agent's running turn, if any; the agent stays up. */
-  async interrupt(agentId: string): Promise<void> {
-    await this.#managed(agentId).session.interrupt();
+  /**
+   * Interrupts the agent's running turn, if any; the agent stays up. Resolves within
+   * `deadlineMs` (default 5000): true once the turn ended or Claude Code acknowledged,
+   * false when it did not answer in time (hung): then `stop()` the agent.
+   */
+  async interrupt(agentId: string, options: { deadlineMs?: number } = {}): Promise<boolean> {
+    return await this.#managed(agentId).session.interrupt(options);
   }
 
-  /** Stops one agent; resolves with its final record. */
+  /** Stops one agent, in bounded time even if it hangs (see HeadlessSession.stop); resolves with its final record. */
   async stop(agentId: string): Promise<Agent> {
     const agent = this.#managed(agentId);
     await this.#stopAgent(agent);
@@ -220,14 +251,29 @@ export class AgentManager {
   /** Stops every agent (shutdown); no agent may start afterwards. */
   async stopAll(): Promise<void> {
     this.#closed = true;
-    await Promise.all([...this.#agents.values()].map((agent) => this.#stopAgent(agent)));
+    await Promise.all(
+      [...this.#agents.values()].map((agent) => this.#stopAgent(agent, { keepConversation: true })),
+    );
   }
 
-  async #stopAgent(agent: ManagedAgent): Promise<void> {
+  /** Stops the agent; with `keepConversation`, a later agent of its role resumes its conversation. */
+  async #stopAgent(agent: ManagedAgent, options: { keepConversation?: boolean } = {}): Promise<void> {
     if (!ACTIVE_STATES.has(agent.record.state)) return;
     agent.stopping = true;
     this.#setState(agent, "stopping");
     await agent.session.stop(this.#options.stopGraceMs);
+    if (agent.turns > 0) await this.#options.snapshots?.save(structuredClone(agent.record), "stop");
+    if (options.keepConversation) await this.#keepConversation(agent);
+  }
+
+  async #keepConversation(agent: ManagedAgent): Promise<void> {
+    if (agent.turns === 0 && agent.record.tasks_completed === 0) return;
+    await this.#options.conversations?.keep(agent.record.id).catch((error: unknown) => {
+      this.#logger.warn("could not keep an agent's conversation", {
+        agent: agent.record.id,
+        error: String(error),
+      });
+    });
   }
 
   #idle(): ManagedAgent[] {
@@ -276,11 +322,27 @@ export class AgentManager {
         { details: { max_agents: this.#options.maxAgents } },
       );
     }
-    const resumable = this.#resumable.get(role);
-    this.#resumable.delete(role);
-    if (resumable) {
+    this.#starting += 1;
+    let resumable: Agent | undefined;
+    try {
+      resumable = await this.#options.conversations?.take(role);
+    } finally {
+      this.#starting -= 1;
+    }
+    if (this.#closed) throw new CcaError("shutting_down", "The daemon is shutting down; no new agents start");
+    if (resumable?.session_id) {
+      await this.#options.snapshots?.restore(resumable);
       try {
-        return await this.#launch(role, { ...resumable, resume: true }, reserveFor);
+        return await this.#launch(
+          role,
+          {
+            previous: resumable,
+            sessionId: resumable.session_id,
+            workingDir: resumable.working_dir,
+            resume: true,
+          },
+          reserveFor,
+        );
       } catch (error) {
         // Claude Code may not have written the transcript before it died; the work goes on afresh.
         const reason = error instanceof Error ? error.message : String(error);
@@ -293,12 +355,13 @@ export class AgentManager {
   /** Starts one Claude Code process for `role`, in a new conversation or resuming `sessionId`. */
   async #launch(
     role: string,
-    conversation: { sessionId: string; workingDir: string | null; resume: boolean },
+    conversation: { previous?: Agent; sessionId: string; workingDir: string | null; resume: boolean },
     reserveFor: string | undefined,
   ): Promise<ManagedAgent> {
     const profile = this.#options.catalog.profile(role);
-    const id = newId(role);
-    const { sessionId, resume } = conversation;
+    const { previous, sessionId, resume } = conversation;
+    // A resumed conversation keeps its agent's id and totals: it is the same agent, restarted.
+    const id = previous?.id ?? newId(role);
     const workingDir =
       conversation.workingDir ?? (this.#options.config.working_dir || join(this.#options.workRoot, id));
     mkdirSync(workingDir, { recursive: true });
@@ -328,11 +391,11 @@ export class AgentManager {
         session_id: sessionId,
         working_dir: workingDir,
         current_task_id: null,
-        tasks_completed: 0,
-        usage: emptyUsage(),
+        tasks_completed: previous?.tasks_completed ?? 0,
+        usage: previous ? { ...previous.usage } : emptyUsage(),
         last_tool: null,
         last_error: null,
-        created_at: now,
+        created_at: previous?.created_at ?? now,
         last_activity_at: now,
       },
       session,
@@ -371,12 +434,7 @@ export class AgentManager {
       message: `Claude Code exited unexpectedly with ${how}`,
     };
     this.#setState(agent, "failed");
-    if (agent.turns > 0 && agent.record.session_id) {
-      this.#resumable.set(agent.record.role, {
-        sessionId: agent.record.session_id,
-        workingDir: agent.record.working_dir,
-      });
-    }
+    void this.#keepConversation(agent);
     this.#logger.warn("agent exited unexpectedly", { agent: agent.record.id, code, signal });
   }
 

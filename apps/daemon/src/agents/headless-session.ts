@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
-import { CcaError, type Logger, noopLogger, type TokenUsage } from "@cca/core";
+import { CcaError, clampTimerMs, type Logger, noopLogger, type TokenUsage } from "@cca/core";
+import { endProcessGroup, signalProcessGroup } from "./process-group.js";
 import {
   type ClaudeOutputLine,
   controlRequestLine,
@@ -43,14 +44,19 @@ interface PendingTurn {
   resolve(result: TurnResult): void;
   reject(error: CcaError): void;
   interrupted: boolean;
+  /** Resolves once the turn has ended, however it ended. */
+  ended: Promise<void>;
 }
 
 interface PendingControl {
   resolve(payload: unknown): void;
   reject(error: CcaError): void;
+  timer: NodeJS.Timeout;
 }
 
 const STDERR_TAIL_LINES = 20;
+/** How long `interrupt()` waits for Claude Code unless told otherwise. */
+export const DEFAULT_INTERRUPT_DEADLINE_MS = 5_000;
 
 /**
  * One long-lived `claude -p --input-format stream-json --output-format stream-json` process.
@@ -91,6 +97,11 @@ export class HeadlessSession {
     return this.#turn !== null;
   }
 
+  /** Control requests still waiting for an answer (each ends by its deadline at the latest). */
+  get pendingControls(): number {
+    return this.#controls.size;
+  }
+
   /** Called once when the process ends, for whatever reason. */
   onExit(listener: (info: ExitInfo) => void): () => void {
     this.#exitListeners.add(listener);
@@ -111,26 +122,20 @@ export class HeadlessSession {
     });
     createInterface({ input: child.stdout! }).on("line", (line) => this.#onLine(line));
 
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new CcaError(
-              "agent_spawn_failed",
-              `Claude Code (${claudePath}) did not answer its start-up handshake within ${this.#options.startupTimeoutMs} ms${this.#stderrSuffix()}`,
-            ),
-          ),
-        this.#options.startupTimeoutMs,
-      );
-    });
+    const { startupTimeoutMs } = this.#options;
     try {
-      await Promise.race([this.#control({ subtype: "initialize" }), timeout]);
+      await this.#control(
+        { subtype: "initialize" },
+        startupTimeoutMs,
+        () =>
+          new CcaError(
+            "agent_spawn_failed",
+            `Claude Code (${claudePath}) did not answer its start-up handshake within ${startupTimeoutMs} ms${this.#stderrSuffix()}`,
+          ),
+      ).answer;
     } catch (error) {
       this.kill();
       throw error;
-    } finally {
-      clearTimeout(timer);
     }
   }
 
@@ -141,54 +146,130 @@ export class HeadlessSession {
     }
     const dead = this.#deadError("before the turn started");
     if (dead) return Promise.reject(dead);
+    let markEnded = () => {};
+    const ended = new Promise<void>((resolve) => {
+      markEnded = resolve;
+    });
     return new Promise<TurnResult>((resolve, reject) => {
-      this.#turn = { listener, resolve, reject, interrupted: false };
+      this.#turn = {
+        listener,
+        resolve: (result) => {
+          markEnded();
+          resolve(result);
+        },
+        reject: (error) => {
+          markEnded();
+          reject(error);
+        },
+        interrupted: false,
+        ended,
+      };
       this.#child!.stdin!.write(userTurnLine(prompt));
     });
   }
 
-  /** Stops the running turn without ending the process; the turn resolves as interrupted. */
-  async interrupt(): Promise<void> {
-    if (!this.#turn) return;
-    this.#turn.interrupted = true;
-    await this.#control({ subtype: "interrupt" });
+  /**
+   * Asks Claude Code to stop the running turn without ending the process; the turn then
+   * resolves as interrupted. Resolves within `deadlineMs` whether or not Claude Code
+   * answers: true once the turn has ended or Claude Code acknowledged the interrupt (and
+   * at once when no turn runs), false when it refused or did not answer in time. A hung
+   * process (SIGSTOPped, wedged) gives false: `stop()` it.
+   * @example if (!(await session.interrupt({ deadlineMs: 2_000 }))) await session.stop(1_000);
+   */
+  async interrupt(options: { deadlineMs?: number } = {}): Promise<boolean> {
+    const turn = this.#turn;
+    if (!turn) return true;
+    turn.interrupted = true;
+    const deadlineMs = options.deadlineMs ?? DEFAULT_INTERRUPT_DEADLINE_MS;
+    const control = this.#control({ subtype: "interrupt" }, deadlineMs);
+    try {
+      const acknowledged = await Promise.race([
+        control.answer.then(
+          () => true,
+          (error: unknown) => {
+            this.#logger.warn("Claude Code did not acknowledge an interrupt", {
+              pid: this.pid,
+              error: error instanceof Error ? error.message : String(error),
+            });
+            return false;
+          },
+        ),
+        turn.ended.then(() => true),
+      ]);
+      return acknowledged || this.#turn !== turn;
+    } finally {
+      // The turn may end before the acknowledgement arrives: nobody waits for that any more.
+      this.#forgetControl(control.requestId);
+    }
   }
 
-  /** Ends the process: closes stdin, then escalates to SIGTERM and SIGKILL after `graceMs`. */
+  /**
+   * Ends the process and every wait on it, in bounded time: closes stdin, waits `graceMs`,
+   * SIGTERMs the process group, waits `graceMs`, then SIGKILLs the group (a SIGSTOPped
+   * process ignores SIGTERM, never SIGKILL). What is left of the group (MCP servers such
+   * as the agent's bridge) is killed too, also when Claude Code exited by itself.
+   */
   async stop(graceMs: number): Promise<void> {
-    if (!this.#child || this.#exit) return;
-    const exited = new Promise<void>((resolve) => this.onExit(() => resolve()));
-    this.#child.stdin?.end();
-    if (await settlesWithin(exited, graceMs)) return;
-    this.#signal("SIGTERM");
-    if (await settlesWithin(exited, graceMs)) return;
-    this.kill();
-    await exited;
+    const child = this.#child;
+    if (!child) return;
+    if (this.#exit) {
+      signalProcessGroup(child, "SIGKILL");
+      return;
+    }
+    let forget = () => {};
+    const exited = new Promise<void>((resolve) => {
+      forget = this.onExit(() => resolve());
+    });
+    try {
+      await endProcessGroup({ child, exited, graceMs, logger: this.#logger });
+    } finally {
+      forget();
+    }
   }
 
   /** Kills the process and anything it started (it leads its own process group). */
   kill(): void {
-    this.#signal("SIGKILL");
+    if (this.#child) signalProcessGroup(this.#child, "SIGKILL");
   }
 
-  #signal(signal: NodeJS.Signals): void {
-    const pid = this.#child?.pid;
-    if (!pid || this.#exit) return;
-    try {
-      process.kill(-pid, signal);
-    } catch {
-      this.#child?.kill(signal);
-    }
-  }
-
-  #control(request: Record<string, unknown>): Promise<unknown> {
+  /**
+   * Sends a control request; `answer` resolves with Claude Code's reply, or rejects after
+   * `deadlineMs` (with `timeoutError()`, else a `timeout` CcaError), the request forgotten.
+   */
+  #control(
+    request: Record<string, unknown> & { subtype: string },
+    deadlineMs: number,
+    timeoutError?: () => CcaError,
+  ): { requestId: string | null; answer: Promise<unknown> } {
     const dead = this.#deadError("before a control request");
-    if (dead) return Promise.reject(dead);
+    if (dead) return { requestId: null, answer: Promise.reject(dead) };
     const requestId = `cca_${this.#nextRequestId++}`;
-    return new Promise((resolve, reject) => {
-      this.#controls.set(requestId, { resolve, reject });
+    const answer = new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#controls.delete(requestId);
+        reject(
+          timeoutError?.() ??
+            new CcaError(
+              "timeout",
+              `Claude Code (pid ${this.pid ?? "?"}) did not answer the "${request.subtype}" control request within ${deadlineMs} ms; it may be hung: stop the agent`,
+              { details: { pid: this.pid, subtype: request.subtype, deadline_ms: deadlineMs } },
+            ),
+        );
+      }, clampTimerMs(deadlineMs));
+      timer.unref();
+      this.#controls.set(requestId, { resolve, reject, timer });
       this.#child!.stdin!.write(controlRequestLine(requestId, request));
     });
+    return { requestId, answer };
+  }
+
+  /** Stops waiting for a control request's answer; a late answer is then ignored. */
+  #forgetControl(requestId: string | null): void {
+    if (requestId === null) return;
+    const pending = this.#controls.get(requestId);
+    if (!pending) return;
+    clearTimeout(pending.timer);
+    this.#controls.delete(requestId);
   }
 
   #onLine(text: string): void {
@@ -225,7 +306,7 @@ export class HeadlessSession {
       case "control_response": {
         const pending = this.#controls.get(line.requestId);
         if (!pending) return;
-        this.#controls.delete(line.requestId);
+        this.#forgetControl(line.requestId);
         if (line.success) pending.resolve(line.payload);
         else pending.reject(new CcaError("internal", `Claude Code refused a control request: ${line.error}`));
         return;
@@ -280,7 +361,10 @@ export class HeadlessSession {
     if (this.#exit) return;
     this.#exit = { code, signal, stderrTail: this.#stderr.join("\n") };
     const error = this.#deadError("during the turn")!;
-    for (const pending of this.#controls.values()) pending.reject(error);
+    for (const pending of this.#controls.values()) {
+      clearTimeout(pending.timer);
+      pending.reject(error);
+    }
     this.#controls.clear();
     const turn = this.#turn;
     this.#turn = null;
@@ -303,14 +387,4 @@ export class HeadlessSession {
     const tail = this.#stderr.slice(-5).join(" | ").trim();
     return tail ? `; its last output: ${tail.slice(0, 500)}` : "";
   }
-}
-
-async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  const result = await Promise.race([promise.then(() => true), timeout]);
-  clearTimeout(timer);
-  return result;
 }

@@ -3,22 +3,23 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { ActivityLog } from "../activity/activity-log.js";
 import type { AgentManager } from "../agents/agent-manager.js";
-import type { AgentRegistry } from "../agents/agent-registry.js";
 import type { Orchestrator } from "../orchestrator/orchestrator.js";
 import { requireToken } from "./auth.js";
 import { errorResponse, notFound } from "./errors.js";
 import { activityRoutes } from "./routes/activity.js";
-import { agentRoutes } from "./routes/agents.js";
-import { eventRoutes } from "./routes/events.js";
-import { healthRoutes } from "./routes/health.js";
+import { type AgentDirectory, agentRoutes } from "./routes/agents.js";
+import { type EventStreamLimits, eventRoutes } from "./routes/events.js";
+import { type Dependencies, healthRoutes } from "./routes/health.js";
 import { type StatusSource, statusRoutes } from "./routes/status.js";
 import { taskRoutes } from "./routes/tasks.js";
 
 export interface AppDeps {
   orchestrator: Orchestrator;
   agents: AgentManager;
-  /** Every daemon's agents, when daemons share work. */
-  registry?: AgentRegistry | null;
+  /** The agents of every daemon on the database, for listings. */
+  agentDirectory?: AgentDirectory;
+  /** What the daemon depends on, checked by `GET /health`. */
+  dependencies?: Dependencies;
   activity: ActivityLog;
   bus: EventBus;
   status: StatusSource;
@@ -28,6 +29,8 @@ export interface AppDeps {
   /** Task wait ceiling when `timeout_s` is absent. */
   defaultWaitMs: number;
   startedAt: number;
+  /** Limits of `GET /api/v1/events` (`daemon.max_event_streams`, `daemon.max_event_backlog`). */
+  eventStreamLimits?: EventStreamLimits;
   logger?: Logger;
 }
 

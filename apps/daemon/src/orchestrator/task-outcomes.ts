@@ -34,6 +34,12 @@ export function turnError(turn: TurnResult): ErrorInfo {
 /** How a running task is being ended from outside, if it is. */
 export type StopReason = "cancel" | "timeout" | "shutdown" | "parent_ended";
 
+/** The status a task stopped for `reason` ends with. */
+export function stopStatus(reason: StopReason): "cancelled" | "failed" | "interrupted" {
+  if (reason === "cancel" || reason === "parent_ended") return "cancelled";
+  return reason === "shutdown" ? "interrupted" : "failed";
+}
+
 /** The error a task ends with when it is stopped from outside. */
 export function stopError(reason: StopReason, timeoutMs: number): CcaError {
   switch (reason) {
@@ -45,7 +51,7 @@ export function stopError(reason: StopReason, timeoutMs: number): CcaError {
         `The task ran longer than ${Math.round(timeoutMs / 1000)} s (agents.default_timeout_seconds, or the delegation's timeout_s) and was interrupted`,
       );
     case "shutdown":
-      return new CcaError("shutting_down", "The daemon shut down while the task was running");
+      return new CcaError("interrupted", "The daemon shut down while the task was running");
     case "parent_ended":
       return new CcaError("task_cancelled", "Its parent task ended before it did");
   }

@@ -1,31 +1,30 @@
-import type { Task } from "@cca/core";
-
-/** Callers waiting for tasks to end, woken with the ended task. */
+/** Callers waiting for tasks to change, woken by task id. */
 export class TaskWaiters {
-  readonly #waiters = new Map<string, Set<(task: Task) => void>>();
+  readonly #waiters = new Map<string, Set<() => void>>();
 
-  /** Resolves with the ended task, or null when `timeoutMs` passes or `signal` aborts first. */
-  wait(id: string, timeoutMs: number, signal?: AbortSignal): Promise<Task | null> {
+  /** Resolves true when woken for `id`, false when `timeoutMs` passes or `signal` aborts first. */
+  wait(id: string, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
     return new Promise((resolve) => {
+      if (signal?.aborted) return resolve(false);
       const waiters = this.#waiters.get(id) ?? new Set();
       this.#waiters.set(id, waiters);
-      const finish = (task: Task | null) => {
+      const finish = (woken: boolean) => {
         clearTimeout(timer);
         signal?.removeEventListener("abort", onAbort);
-        waiters.delete(onEnd);
+        waiters.delete(onWake);
         if (waiters.size === 0) this.#waiters.delete(id);
-        resolve(task);
+        resolve(woken);
       };
-      const onEnd = (task: Task) => finish(task);
-      const onAbort = () => finish(null);
-      const timer = setTimeout(() => finish(null), timeoutMs);
+      const onWake = () => finish(true);
+      const onAbort = () => finish(false);
+      const timer = setTimeout(() => finish(false), timeoutMs);
       signal?.addEventListener("abort", onAbort, { once: true });
-      waiters.add(onEnd);
+      waiters.add(onWake);
     });
   }
 
   /** Wakes everyone waiting for this task. */
-  resolve(task: Task): void {
-    for (const waiter of [...(this.#waiters.get(task.id) ?? [])]) waiter(task);
+  wake(id: string): void {
+    for (const waiter of [...(this.#waiters.get(id) ?? [])]) waiter();
   }
 }

@@ -83,6 +83,11 @@ function delegationResult(task: Task, role: string): CallToolResult {
   const footer = `[${role} · ${task.id} · ${effort.join(" · ")}]`;
   if (task.status === "completed")
     return textResult(`${task.result?.trim() || "(No written answer.)"}\n\n${footer}`);
-  const verb = task.status === "cancelled" ? "was cancelled" : "failed";
+  const verb =
+    task.status === "cancelled"
+      ? "was cancelled"
+      : task.status === "interrupted"
+        ? "was interrupted"
+        : "failed";
   return errorResult(`The ${role} part ${verb} [${task.error?.code}]: ${task.error?.message}\n\n${footer}`);
 }

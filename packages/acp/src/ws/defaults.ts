@@ -7,6 +7,9 @@ export const DEFAULT_HEARTBEAT: HeartbeatOptions = { intervalMs: 15_000, maxMiss
 
 const MIB = 1024 * 1024;
 
+/** How many bytes of output a server's connection may have waiting before it is closed (1008). */
+export const DEFAULT_MAX_BUFFERED_BYTES = 8 * MIB;
+
 /** The socket's hard frame limit: `maxPayloadBytes`, else 4 × maxFrameBytes (at least 1 MiB). */
 export function maxPayloadFor(options: { maxFrameBytes?: number; maxPayloadBytes?: number }): number {
   return options.maxPayloadBytes ?? Math.max(4 * (options.maxFrameBytes ?? MIB), MIB);

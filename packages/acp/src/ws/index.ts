@@ -9,11 +9,15 @@ export {
   createAcpClient,
 } from "./client.js";
 export { AcpConnectError, type AcpConnectErrorCode } from "./connect-error.js";
-export { DEFAULT_HEARTBEAT } from "./defaults.js";
+export { DEFAULT_HEARTBEAT, DEFAULT_MAX_BUFFERED_BYTES } from "./defaults.js";
 export {
   type AcpServer,
   type AcpServerAddress,
   type AcpServerOptions,
   createAcpServer,
 } from "./server.js";
-export { createWebSocketTransport, type WebSocketTransportOptions } from "./websocket-transport.js";
+export {
+  BUFFER_OVERFLOW_CLOSE_CODE,
+  createWebSocketTransport,
+  type WebSocketTransportOptions,
+} from "./websocket-transport.js";

@@ -2,6 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { serveFixtures } from "../../test/connection-suite.js";
+import { Note } from "../../test/fixtures/methods.js";
 import { openRawClient, type RawClient, upgradeOutcome } from "../../test/fixtures/raw-client.js";
 import type { Connection } from "../connection/types.js";
 import { ErrorCodes } from "../jsonrpc/error-codes.js";
@@ -265,5 +266,29 @@ describe("the WebSocket server", () => {
     clients.push(client);
     client.send(GOOD_REQUEST);
     expect(await client.next()).toMatchObject({ id: "good", result: { text: "still serving" } });
+  });
+
+  it("closes a client that stops reading once its output passes maxBufferedBytes, and sends it no more", async () => {
+    const { server, client, connections } = await startServer({ maxBufferedBytes: 64 * 1024 });
+    await expectStillServing(client);
+    client.pause();
+    const connection = connections[0]!;
+    const text = "x".repeat(4000);
+    let refused = 0;
+    // Notifications are not awaited, as the daemon sends activity. Bounded: about 96 MB at most.
+    for (let batch = 0; !connection.closed && batch < 1_500; batch += 1) {
+      for (let i = 0; i < 16; i += 1) connection.notify(Note, { text }).catch(() => (refused += 1));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(connection.closeInfo?.reason).toBe(
+      "WebSocket closed with code 1008: send buffer passed 64 KiB: the client is not reading",
+    );
+    await expect(connection.notify(Note, { text })).rejects.toMatchObject({
+      code: ErrorCodes.ConnectionClosed,
+    });
+    expect(refused).toBeGreaterThan(0);
+    client.resume();
+    expect(await client.closed).toBeGreaterThanOrEqual(1006);
+    expect(server.connections.size).toBe(0);
   });
 });

@@ -7,7 +7,7 @@ import type { HeartbeatOptions } from "../connection/heartbeat.js";
 import type { Connection } from "../connection/types.js";
 import { type AcpLogger, noopAcpLogger } from "../logger.js";
 import { readRequestToken, refuseUpgrade } from "./auth.js";
-import { connectionOptionsFor, maxPayloadFor } from "./defaults.js";
+import { connectionOptionsFor, DEFAULT_MAX_BUFFERED_BYTES, maxPayloadFor } from "./defaults.js";
 import { createWebSocketTransport } from "./websocket-transport.js";
 
 /** Options of an ACP server. */
@@ -30,6 +30,13 @@ export interface AcpServerOptions<Principal> {
   maxFrameBytes?: number;
   /** Largest frame the socket accepts at all; a larger one closes the socket (1009). Default 4 × maxFrameBytes. */
   maxPayloadBytes?: number;
+  /**
+   * Most bytes of output a connection may have waiting to be sent (`ws.bufferedAmount`,
+   * frames batched in this tick included). A client that stops reading is closed with
+   * 1008 "send buffer passed … : the client is not reading" once its output passes it,
+   * so it cannot grow the server's memory. Default 8 MiB.
+   */
+  maxBufferedBytes?: number;
   /** Default timeout of requests the server sends to clients, in ms. Default 30 000. */
   requestTimeoutMs?: number;
   /** Most client requests whose handlers may run at once, per connection. Default 4096. */
@@ -109,7 +116,10 @@ class WebSocketAcpServer<Principal> implements AcpServer {
         }
         this.#wss.handleUpgrade(request, socket, head, (webSocket) => {
           socket.off("error", onEarlyError);
-          this.#accept(createWebSocketTransport(webSocket), principal, request);
+          const transport = createWebSocketTransport(webSocket, {
+            maxBufferedBytes: this.#options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES,
+          });
+          this.#accept(transport, principal, request);
         });
       })
       .catch((error: unknown) => {

@@ -8,6 +8,26 @@ export interface WebSocketTransportOptions {
   closeTimeoutMs?: number;
   /** The close code `close()` sends. Default 1000 (normal closure). */
   closeCode?: number;
+  /**
+   * Most bytes that may wait to be sent (`bufferedAmount`, corked frames included). A send
+   * that passes it closes the socket with 1008 (BUFFER_OVERFLOW_CLOSE_CODE) and a reason
+   * saying so, and later sends reject: a peer that does not read cannot grow this process's
+   * memory. Default: no limit.
+   */
+  maxBufferedBytes?: number;
+}
+
+/** The close code of a socket closed because its peer stopped reading: 1008, policy violation. */
+export const BUFFER_OVERFLOW_CLOSE_CODE = 1008;
+
+const KIB = 1024;
+const MIB = 1024 * KIB;
+
+/** `8 MiB`, `64 KiB` or `1000 bytes`. */
+function formatBytes(bytes: number): string {
+  if (bytes >= MIB && bytes % MIB === 0) return `${bytes / MIB} MiB`;
+  if (bytes >= KIB && bytes % KIB === 0) return `${bytes / KIB} KiB`;
+  return `${bytes} bytes`;
 }
 
 // A close frame's reason may hold at most 123 bytes.
@@ -35,6 +55,9 @@ class WebSocketTransport implements Transport {
   #queue: string[] | undefined = [];
   #closed = false;
   #corked = false;
+  /** Why the transport closed the socket itself (its peer stopped reading), once it has. */
+  #overflow: string | undefined;
+  #closeReported = false;
   #closedPromise: Promise<void>;
 
   constructor(socket: WebSocket, options: WebSocketTransportOptions) {
@@ -54,7 +77,7 @@ class WebSocketTransport implements Transport {
       markClosed();
       this.#closed = true;
       const text = reason.length > 0 ? `: ${reason.toString("utf8")}` : "";
-      this.onclose?.(`WebSocket closed with code ${code}${text}`);
+      this.#reportClose(`WebSocket closed with code ${code}${text}`);
     });
   }
 
@@ -73,15 +96,41 @@ class WebSocketTransport implements Transport {
   }
 
   send(frame: string): Promise<void> {
+    if (this.#overflow) return Promise.reject(new Error(`Cannot send: ${this.#overflow}`));
     if (this.#socket.readyState !== WebSocket.OPEN) {
       return Promise.reject(
         new Error(`Cannot send: the WebSocket is ${this.#closed ? "closed" : "not open"}`),
       );
     }
     this.#corkUntilNextTick();
-    return new Promise((resolve, reject) => {
+    const sent = new Promise<void>((resolve, reject) => {
       this.#socket.send(frame, (error) => (error ? reject(error) : resolve()));
     });
+    const limit = this.#options.maxBufferedBytes;
+    if (limit !== undefined && this.#socket.bufferedAmount > limit) this.#closeOverflowing(limit);
+    return sent;
+  }
+
+  /**
+   * Closes a socket whose peer stopped reading. The close frame waits behind the buffered
+   * data, so a peer that reads again learns why; one that does not is dropped after
+   * `closeTimeoutMs`. The connection hears of it at once.
+   */
+  #closeOverflowing(limit: number): void {
+    const reason = `send buffer passed ${formatBytes(limit)}: the client is not reading`;
+    this.#overflow = reason;
+    this.#socket.close(BUFFER_OVERFLOW_CLOSE_CODE, reason);
+    const timer = setTimeout(() => this.#socket.terminate(), this.#options.closeTimeoutMs ?? 1000);
+    timer.unref();
+    this.#closedPromise.then(() => clearTimeout(timer));
+    this.onerror?.(new Error(`Closing the WebSocket: ${reason}`));
+    this.#reportClose(`WebSocket closed with code ${BUFFER_OVERFLOW_CLOSE_CODE}: ${reason}`);
+  }
+
+  #reportClose(reason: string): void {
+    if (this.#closeReported) return;
+    this.#closeReported = true;
+    this.onclose?.(reason);
   }
 
   /**

@@ -3,7 +3,18 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { CcaError } from "../errors/cca-error.js";
-import { loadConfig } from "./load.js";
+import { loadConfig, parseConfig } from "./load.js";
+import { clampTimerMs, MAX_TIMER_MS, MAX_TIMER_SECONDS } from "./timer-limits.js";
+
+function configError(load: () => unknown): CcaError {
+  try {
+    load();
+  } catch (caught) {
+    if (caught instanceof CcaError) return caught;
+    throw caught;
+  }
+  throw new Error("the configuration was accepted");
+}
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), "cca-config-"));
@@ -98,5 +109,72 @@ describe("loadConfig", () => {
     mkdirSync(cwd, { recursive: true });
     writeFileSync(join(cwd, "cca.toml"), "[daemon\n");
     expect(() => loadConfig({ env: { CCA_HOME: tempDir() }, cwd })).toThrow(/Cannot read .*cca\.toml/);
+  });
+
+  it("refuses a timeout Node's timers cannot wait for, naming the key, the value and the range", () => {
+    const cwd = tempDir();
+    writeFileSync(join(cwd, "cca.toml"), "[agents]\ndefault_timeout_seconds = 2200000\n");
+    const error = configError(() => loadConfig({ env: { CCA_HOME: tempDir() }, cwd }));
+    expect(error.code).toBe("invalid_config");
+    expect(error.message).toContain(
+      "agents.default_timeout_seconds = 2200000 is out of range: expected an integer from 1 to 2147483 (seconds)",
+    );
+    expect(error.message).toContain(join(cwd, "cca.toml"));
+  });
+
+  it("refuses an out-of-range duration given through the environment too", () => {
+    const error = configError(() =>
+      loadConfig({ env: { CCA_HOME: tempDir(), CCA__REDIS__CLAIM_IDLE_MS: "2147483648" }, cwd: tempDir() }),
+    );
+    expect(error.message).toContain(
+      "redis.claim_idle_ms = 2147483648 is out of range: expected an integer from 100 to 2147483647 (ms)",
+    );
+  });
+
+  it.each([
+    ["agents", "default_timeout_seconds", MAX_TIMER_SECONDS],
+    ["agents", "startup_timeout_seconds", MAX_TIMER_SECONDS],
+    ["redis", "context_ttl_seconds", MAX_TIMER_SECONDS],
+    ["learning", "update_interval_seconds", MAX_TIMER_SECONDS],
+    ["redis", "claim_idle_ms", MAX_TIMER_MS],
+    ["acp", "reconnect_interval_ms", MAX_TIMER_MS],
+    ["daemon", "shutdown_grace_ms", 60_000],
+  ])("accepts %s.%s up to %d and refuses one more", (section, key, max) => {
+    const sections: Record<string, Record<string, unknown>> = parseConfig({ [section]: { [key]: max } });
+    expect(sections[section]?.[key]).toBe(max);
+    expect(configError(() => parseConfig({ [section]: { [key]: max + 1 } })).message).toContain(
+      `${section}.${key} = ${max + 1} is out of range`,
+    );
+  });
+
+  it("refuses a duration of zero where zero would mean at once", () => {
+    expect(configError(() => parseConfig({ agents: { default_timeout_seconds: 0 } })).message).toContain(
+      "agents.default_timeout_seconds = 0 is out of range: expected an integer from 1 to 2147483 (seconds)",
+    );
+  });
+
+  it("refuses a fractional duration as not a whole number", () => {
+    expect(configError(() => parseConfig({ agents: { startup_timeout_seconds: 1.5 } })).message).toContain(
+      "agents.startup_timeout_seconds = 1.5 is not a whole number: expected an integer from 1 to 2147483 (seconds)",
+    );
+  });
+
+  it("gives the connection and stream limits their defaults and bounds", () => {
+    const config = parseConfig({});
+    expect(config.acp).toMatchObject({ max_buffered_bytes: 8 * 1024 * 1024, max_subscriptions: 32 });
+    expect(config.daemon).toMatchObject({ max_event_streams: 64, max_event_backlog: 1000 });
+    expect(configError(() => parseConfig({ acp: { max_subscriptions: 0 } })).message).toContain(
+      "acp.max_subscriptions = 0 is out of range: expected an integer from 1 to 4096 (subscriptions)",
+    );
+  });
+});
+
+describe("clampTimerMs", () => {
+  it("caps a delay to what setTimeout can wait and floors a negative or NaN one at 0", () => {
+    expect(clampTimerMs(2_200_000_000)).toBe(MAX_TIMER_MS);
+    expect(clampTimerMs(Number.POSITIVE_INFINITY)).toBe(MAX_TIMER_MS);
+    expect(clampTimerMs(1500)).toBe(1500);
+    expect(clampTimerMs(-5)).toBe(0);
+    expect(clampTimerMs(Number.NaN)).toBe(0);
   });
 });

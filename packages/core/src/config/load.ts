@@ -37,7 +37,11 @@ export function findConfigFile(env: Env, cwd: string): string | null {
 export function parseConfig(raw: unknown, origin = "config"): Config {
   const result = ConfigSchema.safeParse(raw);
   if (result.success) return result.data;
-  throw new CcaError("invalid_config", `Invalid ${origin}:\n${describeIssues(result.error, raw)}`);
+  throw new CcaError(
+    "invalid_config",
+    `Invalid ${origin}:\n${describeIssues(result.error, raw)}\n` +
+      "Fix these keys (or their CCA__<SECTION>__<KEY> variables); cca.toml.example lists every key with its default and range.",
+  );
 }
 
 function describeIssues(error: z.ZodError, raw: unknown): string {
@@ -50,7 +54,9 @@ function describeIssues(error: z.ZodError, raw: unknown): string {
       const key = issue.path.join(".");
       const value = valueAt(raw, issue.path);
       const shown = value === undefined ? "" : ` = ${JSON.stringify(value)}`;
-      return `  - ${key}${shown}: ${issue.message}`;
+      // Range messages read as a sentence after the value: "… = 2200000 is out of range: …".
+      const joint = issue.message.startsWith("is ") ? " " : ": ";
+      return `  - ${key}${shown}${joint}${issue.message}`;
     })
     .join("\n");
 }

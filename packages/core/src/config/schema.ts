@@ -1,9 +1,31 @@
 import { z } from "zod";
 import { LOG_LEVELS } from "../logger.js";
+import { MAX_TIMER_MS, MAX_TIMER_SECONDS } from "./timer-limits.js";
 
 const hostPort = z
   .string()
   .regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]+):\d{1,5}$/, "expected host:port, e.g. 127.0.0.1:9200");
+
+/**
+ * An integer key from `min` to `max`. Its messages start with "is", so the loader prints
+ * them after the value: `agents.default_timeout_seconds = 2200000 is out of range: …`.
+ */
+function integerIn(min: number, max: number, unit: string) {
+  const range = `expected an integer from ${min} to ${max} (${unit})`;
+  return z
+    .number()
+    .int({ error: `is not a whole number: ${range}` })
+    .min(min, { error: `is out of range: ${range}` })
+    .max(max, { error: `is out of range: ${range}` });
+}
+
+/** A duration in seconds, at most what Node's timers can wait (MAX_TIMER_SECONDS). */
+const seconds = (min: number) => integerIn(min, MAX_TIMER_SECONDS, "seconds");
+
+/** A duration in ms, at most what Node's timers can wait (MAX_TIMER_MS). */
+const milliseconds = (min: number, max = MAX_TIMER_MS) => integerIn(min, max, "ms");
+
+const MIB = 1024 * 1024;
 
 const RoleConfigSchema = z.strictObject({
   /** Tools the role may use without asking (Claude Code `--allowedTools`). */
@@ -23,9 +45,29 @@ export const ConfigSchema = z.strictObject({
     .strictObject({
       bind_address: hostPort.default("127.0.0.1:9200"),
       log_level: z.enum(LOG_LEVELS).default("info"),
-      max_agents: z.number().int().min(1).max(256).default(10),
+      max_agents: integerIn(1, 256, "agents").default(10),
       /** How long shutdown waits for agents before killing them. */
-      shutdown_grace_ms: z.number().int().min(0).max(60_000).default(3_000),
+      shutdown_grace_ms: milliseconds(0, 60_000).default(3_000),
+      /** Most `GET /api/v1/events` streams open at once; one more is answered 503. */
+      max_event_streams: integerIn(1, 10_000, "streams").default(64),
+      /** How many events an event stream's client may fall behind before it is sent an error and dropped. */
+      max_event_backlog: integerIn(10, 1_000_000, "events").default(1_000),
+      /**
+       * What a restarted daemon (or one that takes over a dead daemon's work) does with a task
+       * that was running: run it again in the resumed conversation, or end it `interrupted`.
+       */
+      on_restart: z.enum(["resume", "interrupt"]).default("resume"),
+      /** A daemon on another host unseen for this long is taken for dead, and its work is taken over. */
+      stale_daemon_ms: milliseconds(1_000).default(30_000),
+      /**
+       * How often the daemon checks its task line against the database: re-queues queued
+       * tasks whose entries were lost, takes over the work of daemons that are gone.
+       */
+      reconcile_interval_ms: milliseconds(50).default(5_000),
+      /** Ended tasks and stopped agents are deleted after this many days; 0 keeps them forever. */
+      retention_days: integerIn(0, 36_500, "days").default(30),
+      /** How many context snapshots (state and zstd transcript) to keep per agent; older ones are deleted. */
+      snapshots_per_agent: integerIn(1, 1_000, "snapshots").default(5),
     })
     .prefault({}),
   redis: z
@@ -34,9 +76,9 @@ export const ConfigSchema = z.strictObject({
       /** Namespace of every key, channel and stream; daemons that share work share it. */
       key_prefix: z.string().min(1).default("cca:"),
       /** How long a claimed task may go without its daemon's heartbeat before another daemon takes it over. */
-      claim_idle_ms: z.number().int().min(100).default(30_000),
+      claim_idle_ms: milliseconds(100).default(30_000),
       pool_size: z.number().int().min(1).default(8),
-      context_ttl_seconds: z.number().int().min(1).default(3600),
+      context_ttl_seconds: seconds(1).default(3600),
     })
     .prefault({}),
   postgres: z
@@ -57,9 +99,10 @@ export const ConfigSchema = z.strictObject({
       instructions_dir: z.string().default(""),
       /** `--model` for every agent unless its role says otherwise; empty leaves Claude Code's default. */
       model: z.string().default(""),
-      default_timeout_seconds: z.number().int().min(1).default(300),
+      /** Default time limit for an agent's work on one task. */
+      default_timeout_seconds: seconds(1).default(300),
       /** How long a new agent may take to start before it counts as failed. */
-      startup_timeout_seconds: z.number().int().min(1).default(60),
+      startup_timeout_seconds: seconds(1).default(60),
       token_budget_per_task: z.number().int().min(0).default(50_000),
       context_compression: z.boolean().default(true),
       /** Let agents run every tool without asking (Claude Code `bypassPermissions`). Off unless you say so. */
@@ -71,8 +114,12 @@ export const ConfigSchema = z.strictObject({
     .prefault({}),
   acp: z
     .strictObject({
-      reconnect_interval_ms: z.number().int().min(10).default(1000),
+      reconnect_interval_ms: milliseconds(10).default(1000),
       max_reconnect_attempts: z.number().int().min(0).default(10),
+      /** A connection whose unsent output passes this many bytes (the client is not reading) is closed. */
+      max_buffered_bytes: integerIn(64 * 1024, 1024 * MIB, "bytes").default(8 * MIB),
+      /** Most distinct `events/subscribe` subscriptions one connection may hold. */
+      max_subscriptions: integerIn(1, 4096, "subscriptions").default(32),
     })
     .prefault({}),
   learning: z
@@ -80,7 +127,7 @@ export const ConfigSchema = z.strictObject({
       enabled: z.boolean().default(false),
       default_algorithm: z.string().default("q_learning"),
       training_batch_size: z.number().int().min(1).default(32),
-      update_interval_seconds: z.number().int().min(1).default(300),
+      update_interval_seconds: seconds(1).default(300),
     })
     .prefault({}),
   token_efficiency: z

@@ -7,6 +7,7 @@ export function newTask(fields: {
   created_at: string;
   priority?: TaskPriority;
   parent_id?: string | null;
+  project?: string | null;
 }): Task {
   return {
     id: fields.id,
@@ -14,6 +15,7 @@ export function newTask(fields: {
     priority: fields.priority ?? "normal",
     status: "queued",
     parent_id: fields.parent_id ?? null,
+    project: fields.project ?? null,
     agent_id: null,
     session_id: null,
     result: null,

@@ -14,13 +14,23 @@ export const TASK_PRIORITIES = ["low", "normal", "high", "critical"] as const;
 export const TaskPrioritySchema = z.enum(TASK_PRIORITIES);
 export type TaskPriority = z.infer<typeof TaskPrioritySchema>;
 
-export const TASK_STATUSES = ["queued", "running", "completed", "failed", "cancelled"] as const;
+export const TASK_STATUSES = [
+  "queued",
+  "running",
+  "completed",
+  "failed",
+  "cancelled",
+  "interrupted",
+] as const;
 export const TaskStatusSchema = z.enum(TASK_STATUSES);
 export type TaskStatus = z.infer<typeof TaskStatusSchema>;
 
-/** True once a task can no longer change. */
+/**
+ * True once a task can no longer change. `interrupted`: it was running when its daemon
+ * stopped or died, and `daemon.on_restart = "interrupt"` ended it there.
+ */
 export function isTerminalStatus(status: TaskStatus): boolean {
-  return status === "completed" || status === "failed" || status === "cancelled";
+  return status !== "queued" && status !== "running";
 }
 
 export const AGENT_STATES = [
@@ -48,6 +58,8 @@ export const TaskSchema = z.object({
   priority: TaskPrioritySchema,
   status: TaskStatusSchema,
   parent_id: z.string().nullable(),
+  /** The project the task works on (its git root or folder), when known. */
+  project: z.string().nullable().default(null),
   agent_id: z.string().nullable(),
   session_id: z.string().nullable(),
   result: z.string().nullable(),
@@ -105,6 +117,7 @@ export const ACTIVITY_KINDS = [
   "task.completed",
   "task.failed",
   "task.cancelled",
+  "task.interrupted",
   "agent.spawned",
   "agent.state",
   "agent.tool_use",
@@ -148,7 +161,20 @@ export const CreateAgentRequestSchema = z.object({
 export const TaskWaitResponseSchema = z.object({ task: TaskSchema, timed_out: z.boolean() });
 export type TaskWaitResponse = z.infer<typeof TaskWaitResponseSchema>;
 
-export const HealthSchema = z.object({ status: z.literal("ok"), version: z.string(), uptime_s: z.number() });
+/** One dependency of the daemon (database, queue) as `GET /health` saw it. */
+export const DependencyHealthSchema = z.object({
+  kind: z.string(),
+  up: z.boolean(),
+  error: z.string().optional(),
+});
+
+/** `GET /health`: "degraded" while a dependency does not answer (the daemon itself is up). */
+export const HealthSchema = z.object({
+  status: z.enum(["ok", "degraded"]),
+  version: z.string(),
+  uptime_s: z.number(),
+  dependencies: z.record(z.string(), DependencyHealthSchema).default({}),
+});
 export type Health = z.infer<typeof HealthSchema>;
 
 export const DaemonStatusSchema = z.object({

@@ -21,6 +21,8 @@ export const ERROR_CODES = [
   "timeout",
   "invalid_config",
   "daemon_unreachable",
+  "dependency_unavailable",
+  "interrupted",
   "internal",
 ] as const;
 

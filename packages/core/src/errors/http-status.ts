@@ -23,5 +23,8 @@ export const HTTP_STATUS_BY_CODE: Record<ErrorCode, number> = {
   timeout: 504,
   invalid_config: 500,
   daemon_unreachable: 503,
+  /** PostgreSQL, PGlite or Redis does not answer; the message names which. */
+  dependency_unavailable: 503,
+  interrupted: 409,
   internal: 500,
 };

@@ -10,4 +10,3 @@ export {
 export { createRedisBackend, type RedisBackend, type RedisBackendOptions } from "./redis-backend.js";
 export { RedisEventBus, type RedisEventBusOptions } from "./redis-event-bus.js";
 export { RedisStateStore, type RedisStateStoreOptions } from "./redis-state-store.js";
-export { RedisTaskQueue, type RedisTaskQueueOptions } from "./redis-task-queue.js";

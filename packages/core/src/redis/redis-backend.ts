@@ -1,37 +1,34 @@
 import type { Redis } from "ioredis";
-import type { TaskQueueOptions } from "../queue/task-queue.js";
 import { connectRedis, quitRedis, type RedisConnectOptions } from "./connect.js";
-import { RedisEventBus } from "./redis-event-bus.js";
+import { RedisEventBus, type RedisEventBusOptions } from "./redis-event-bus.js";
 import { RedisStateStore } from "./redis-state-store.js";
-import { RedisTaskQueue } from "./redis-task-queue.js";
 
 /** Options for the whole Redis backend of one daemon. */
-export interface RedisBackendOptions extends RedisConnectOptions, TaskQueueOptions {
-  /** Namespace for every channel, key and stream; default `cca:`. */
+export interface RedisBackendOptions
+  extends RedisConnectOptions,
+    Pick<RedisEventBusOptions, "publishTimeoutMs"> {
+  /** Namespace for every channel and key; default `cca:`. */
   prefix?: string;
-  /** The task queue's consumer group; default `ccad`. */
-  group?: string;
   onHandlerError?: (error: unknown, channel: string) => void;
 }
 
-/** A daemon's EventBus, StateStore and TaskQueue on one Redis, sharing one command connection. */
+/** A daemon's EventBus and StateStore on one Redis, sharing one command connection. */
 export interface RedisBackend {
   readonly redis: Redis;
   readonly eventBus: RedisEventBus;
   readonly stateStore: RedisStateStore;
-  readonly taskQueue: RedisTaskQueue;
-  /** Closes the three and quits every connection they opened. */
+  /** Closes both and quits every connection they opened. */
   close(): Promise<void>;
 }
 
 /**
  * Connects to Redis at `url` (failing at once with a RedisUnreachableError if it cannot)
- * and builds the shared bus, store and queue on it. Connections: one for commands, one
- * for bus subscriptions (opened on the first subscribe), one for queue wake-ups (on the
- * first blocking claim).
+ * and builds the shared bus and store on it. Connections: one for commands, one for bus
+ * subscriptions (opened on the first subscribe). The shared task queue is BullMQ's
+ * (`@cca/core/bullmq`), with connections of its own.
  *
  * @example
- * const backend = await createRedisBackend(config.redis.url, { logger, minIdleMs: 60_000 });
+ * const backend = await createRedisBackend(config.redis.url, { logger });
  * try { … } finally { await backend.close(); }
  */
 export async function createRedisBackend(
@@ -41,14 +38,12 @@ export async function createRedisBackend(
   const redis = await connectRedis(url, { connectionName: "ccad", ...options });
   const eventBus = new RedisEventBus({ ...options, redis });
   const stateStore = new RedisStateStore({ ...options, redis });
-  const taskQueue = new RedisTaskQueue({ ...options, redis });
   return {
     redis,
     eventBus,
     stateStore,
-    taskQueue,
     close: async () => {
-      await Promise.all([eventBus.close(), stateStore.close(), taskQueue.close()]);
+      await Promise.all([eventBus.close(), stateStore.close()]);
       await quitRedis(redis);
     },
   };

@@ -19,8 +19,16 @@ export interface RedisEventBusOptions {
   prefix?: string;
   /** Hears handlers that throw and messages that are not JSON; delivery to the others goes on. */
   onHandlerError?: (error: unknown, channel: string) => void;
+  /**
+   * How long `publish` waits for Redis before it rejects, in ms; default 5000. While
+   * Redis is down, ioredis would otherwise hold each message until its retries run out.
+   */
+  publishTimeoutMs?: number;
+  /** Hears connection errors (when `redis` has no listener of its own) and failed unsubscribes. */
   logger?: Logger;
 }
+
+const DEFAULT_PUBLISH_TIMEOUT_MS = 5_000;
 
 /**
  * The EventBus across daemons, on Redis pub/sub: channel `c` is the Redis channel
@@ -28,6 +36,8 @@ export interface RedisEventBusOptions {
  * published), asynchronously, in publish order per publisher. Like all Redis pub/sub,
  * delivery is at most once: a daemon that is disconnected when a message is published
  * misses it, so state that must survive lives in a StateStore or the task queue.
+ * While Redis is unreachable, `publish` rejects within `publishTimeoutMs` and the
+ * message is dropped; the caller decides whether that matters.
  *
  * @example
  * const bus = await RedisEventBus.fromUrl("redis://127.0.0.1:6379");
@@ -40,6 +50,7 @@ export class RedisEventBus implements EventBus {
   readonly #prefix: string;
   readonly #onHandlerError: (error: unknown, channel: string) => void;
   readonly #logger: Logger;
+  readonly #publishTimeoutMs: number;
   readonly #subscriptions = new Map<string, { handlers: Set<EventHandler>; ready: Promise<void> }>();
   #subscriber: Promise<Redis> | undefined;
   #closed = false;
@@ -59,6 +70,11 @@ export class RedisEventBus implements EventBus {
     this.#prefix = options.prefix ?? "cca:";
     this.#onHandlerError = options.onHandlerError ?? (() => {});
     this.#logger = options.logger ?? noopLogger;
+    this.#publishTimeoutMs = options.publishTimeoutMs ?? DEFAULT_PUBLISH_TIMEOUT_MS;
+    // Without a listener, ioredis prints each connection error to the console.
+    if (this.#redis.listenerCount("error") === 0) {
+      this.#redis.on("error", (error: unknown) => this.#logger.warn("redis bus connection error", { error }));
+    }
   }
 
   async publish(channel: string, message: unknown): Promise<void> {
@@ -66,7 +82,23 @@ export class RedisEventBus implements EventBus {
     if (text === undefined) {
       throw new TypeError(`Cannot publish ${typeof message} on "${channel}": messages must be JSON`);
     }
-    await this.#redis.publish(this.#prefix + channel, text);
+    const failed = (reason: string, cause?: unknown) =>
+      new Error(
+        `Could not publish on "${channel}": ${reason}. The message is dropped; check that Redis is up ` +
+          "(the bus delivers at most once, so subscribers miss it).",
+        { cause },
+      );
+    const sent = this.#redis.publish(this.#prefix + channel, text);
+    let answered: boolean;
+    try {
+      answered = await settlesWithin(sent, this.#publishTimeoutMs);
+    } catch (error) {
+      throw failed(error instanceof Error ? error.message : String(error), error);
+    }
+    if (!answered) {
+      const status = this.#redis.status;
+      throw failed(`Redis did not answer within ${this.#publishTimeoutMs} ms (connection ${status})`);
+    }
   }
 
   async subscribe<T = unknown>(channel: string, handler: EventHandler<T>): Promise<() => Promise<void>> {
@@ -92,7 +124,15 @@ export class RedisEventBus implements EventBus {
     return async () => {
       if (!handlers.delete(handler as EventHandler) || handlers.size > 0) return;
       if (this.#subscriptions.get(channel)?.handlers === handlers) this.#subscriptions.delete(channel);
-      if (subscriber.status === "ready") await subscriber.unsubscribe(this.#prefix + channel);
+      if (subscriber.status !== "ready") return;
+      // Ending a subscription never fails the caller: a channel left subscribed only brings
+      // messages that #deliver drops, since no handler is left.
+      await subscriber.unsubscribe(this.#prefix + channel).catch((error: unknown) => {
+        this.#logger.warn("could not unsubscribe from a Redis channel; its messages are ignored", {
+          channel,
+          error,
+        });
+      });
     };
   }
 
@@ -142,5 +182,22 @@ export class RedisEventBus implements EventBus {
         this.#onHandlerError(error, channel);
       }
     }
+  }
+}
+
+/**
+ * Whether `promise` resolves within `ms`; rejects if it rejects first. A late rejection
+ * is handled here, so giving up on a command never leaves an unhandled rejection behind.
+ */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  promise.catch(() => {});
+  try {
+    return await Promise.race([promise.then(() => true as const), expired]);
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -18,7 +18,7 @@ export function statusRoutes(deps: {
   version: string;
   startedAt: number;
 }): Hono {
-  return new Hono().get("/status", (context) => {
+  return new Hono().get("/status", async (context) => {
     const agents = deps.agents.list();
     const byState: Record<string, number> = {};
     const usage = emptyUsage();
@@ -26,7 +26,7 @@ export function statusRoutes(deps: {
       byState[agent.state] = (byState[agent.state] ?? 0) + 1;
       addUsage(usage, agent.usage);
     }
-    const byStatus = deps.orchestrator.countByStatus();
+    const byStatus = await deps.orchestrator.countByStatus();
     const body: DaemonStatus = {
       version: deps.version,
       pid: process.pid,

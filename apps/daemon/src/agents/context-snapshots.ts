@@ -1,0 +1,70 @@
+import { existsSync, realpathSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import type { Agent, Logger } from "@cca/core";
+import { type SnapshotRepository, transcriptPath } from "@cca/memory";
+
+/** Why a snapshot is taken. */
+export type SnapshotReason = "turn_end" | "stop";
+
+/**
+ * Agents' context snapshots: at each turn end and stop, the agent's record and its Claude
+ * Code transcript (zstd) go to the database; before a conversation is resumed, a transcript
+ * that was lost is put back from there. Never fails the work it serves: errors are logged.
+ */
+export class ContextSnapshots {
+  readonly #repository: SnapshotRepository;
+  readonly #claudeConfigDir: string;
+  readonly #logger: Logger;
+  readonly #pending = new Set<Promise<void>>();
+
+  constructor(options: { repository: SnapshotRepository; agentEnv: NodeJS.ProcessEnv; logger: Logger }) {
+    this.#repository = options.repository;
+    this.#claudeConfigDir =
+      options.agentEnv.CLAUDE_CONFIG_DIR ?? join(options.agentEnv.HOME ?? homedir(), ".claude");
+    this.#logger = options.logger;
+  }
+
+  /** Saves a snapshot of `agent` now; resolves when stored (or when storing failed, logged). */
+  save(agent: Agent, reason: SnapshotReason): Promise<void> {
+    const saving = this.#repository
+      .save({ agent, reason, transcriptPath: this.#transcriptOf(agent) })
+      .then(() => {})
+      .catch((error: unknown) =>
+        this.#logger.warn("could not save a context snapshot", { agent: agent.id, error: String(error) }),
+      );
+    this.#pending.add(saving);
+    void saving.finally(() => this.#pending.delete(saving));
+    return saving;
+  }
+
+  /** Puts back the transcript of the conversation `agent` is about to resume, if it is missing. */
+  async restore(agent: Agent): Promise<void> {
+    const path = this.#transcriptOf(agent);
+    if (!path || !agent.session_id || existsSync(path)) return;
+    try {
+      const snapshot = await this.#repository.latestForSession(agent.session_id, { withTranscript: true });
+      if (!snapshot) return;
+      await this.#repository.restoreTranscript(snapshot, path);
+      this.#logger.info("restored a lost transcript from its snapshot", { agent: agent.id, path });
+    } catch (error) {
+      this.#logger.warn("could not restore a transcript", { agent: agent.id, error: String(error) });
+    }
+  }
+
+  /** Resolves once every snapshot being saved is stored. */
+  async flush(): Promise<void> {
+    await Promise.all([...this.#pending]);
+  }
+
+  #transcriptOf(agent: Agent): string | null {
+    if (!agent.session_id) return null;
+    let cwd = agent.working_dir;
+    try {
+      cwd = realpathSync(cwd);
+    } catch {
+      // A folder that is gone keeps its recorded name.
+    }
+    return transcriptPath({ claudeConfigDir: this.#claudeConfigDir, cwd, sessionId: agent.session_id });
+  }
+}

@@ -1,0 +1,148 @@
+import { hostname } from "node:os";
+import type { Logger, TaskScheduler } from "@cca/core";
+import type { AgentRepository, DaemonRepository, SnapshotRepository } from "@cca/memory";
+import { endOrphanedAgents } from "../agents/orphans.js";
+import type { TaskExecution } from "./task-execution.js";
+import type { TaskRecords } from "./task-records.js";
+
+export interface RecoveryOptions {
+  records: TaskRecords;
+  execution: TaskExecution;
+  scheduler: TaskScheduler;
+  agents: AgentRepository;
+  daemons: DaemonRepository;
+  snapshots: SnapshotRepository;
+  snapshotsPerAgent: number;
+  /** A daemon unseen for longer is gone, and its work is taken over. */
+  staleMs: number;
+  /** How often to look: re-queue, take over, heartbeat. */
+  intervalMs: number;
+  /** How often to look for cancels of tasks running here that other daemons recorded. */
+  cancelWatchMs: number;
+  /** Ended tasks and stopped agents older than this are deleted; 0 keeps everything. */
+  retentionMs: number;
+  logger: Logger;
+}
+
+const RETENTION_EVERY_MS = 60 * 60 * 1000;
+
+/**
+ * Keeps the scheduler in line with the repository, the truth: puts every queued top-level
+ * task in line (entries a restarted Redis lost, or a restarted daemon never had), takes
+ * over the tasks, parts and agents of daemons that are gone, applies cancels recorded by
+ * other daemons, and deletes what outlived the retention. Every step is safe to repeat.
+ */
+export class Recovery {
+  readonly #options: RecoveryOptions;
+  readonly #timers: NodeJS.Timeout[] = [];
+  #lastRetention = 0;
+  #passing: Promise<void> | null = null;
+
+  constructor(options: RecoveryOptions) {
+    this.#options = options;
+  }
+
+  /** One pass now; the errors of a dependency that is down are logged, not thrown. */
+  async reconcile(): Promise<void> {
+    this.#passing ??= this.#pass().finally(() => {
+      this.#passing = null;
+    });
+    return this.#passing;
+  }
+
+  start(): void {
+    const every = (ms: number, run: () => Promise<void>) => {
+      const timer = setInterval(() => void run(), ms);
+      timer.unref();
+      this.#timers.push(timer);
+    };
+    every(this.#options.intervalMs, () => this.reconcile());
+    every(this.#options.cancelWatchMs, () => this.#applyCancels());
+  }
+
+  async stop(): Promise<void> {
+    for (const timer of this.#timers.splice(0)) clearInterval(timer);
+    await this.#passing;
+  }
+
+  async #pass(): Promise<void> {
+    const { records, scheduler, logger } = this.#options;
+    try {
+      await this.#options.daemons.heartbeat(records.owner);
+      const unfinished = await records.repository.unfinishedTopLevel();
+      const gone = await this.#goneDaemons(unfinished.map((state) => state.owner));
+      if (gone.size > 0) await this.#takeOver(gone);
+      for (const state of unfinished) {
+        const orphaned = state.task.status === "running" && state.owner !== null && gone.has(state.owner);
+        if (state.task.status === "queued" || orphaned) {
+          await scheduler.enqueue({ taskId: state.task.id, priority: state.task.priority });
+        }
+      }
+      await this.#retention();
+    } catch (error) {
+      logger.warn("could not reconcile the task line with the repository; trying again soon", {
+        error: (error as Error).message,
+      });
+    }
+  }
+
+  async #goneDaemons(taskOwners: (string | null)[]): Promise<Set<string>> {
+    const { records, agents, daemons, staleMs } = this.#options;
+    const names = [...taskOwners, ...(await agents.liveDaemons())].filter(
+      (name): name is string => name !== null && name !== records.owner,
+    );
+    return daemons.gone(names, { hostname: hostname(), staleMs });
+  }
+
+  /**
+   * The parts that gone daemons ran end `interrupted`; their agents' processes left on this
+   * host are ended, and their conversations become resumable.
+   */
+  async #takeOver(gone: Set<string>): Promise<void> {
+    const { records, agents, logger } = this.#options;
+    const owners = [...gone];
+    for (const part of await records.repository.unfinishedPartsOf(owners)) {
+      await records.finish(part.id, "interrupted", {
+        error: { code: "interrupted", message: "The daemon running this part stopped before it finished" },
+      });
+    }
+    endOrphanedAgents(await agents.liveAgentsOf(owners), logger);
+    const ended = await agents.endLiveAgentsOf(owners);
+    if (ended > 0)
+      logger.info("agents of stopped daemons can be resumed", { daemons: owners, agents: ended });
+  }
+
+  async #applyCancels(): Promise<void> {
+    const { execution, records, logger } = this.#options;
+    const running = execution.runningIds();
+    if (running.length === 0) return;
+    try {
+      for (const id of await records.repository.cancelRequested(running)) {
+        execution
+          .stop(id, "cancel")
+          .catch((error: unknown) => logger.warn("could not cancel", { task: id, error }));
+      }
+    } catch (error) {
+      logger.debug("could not look for cancel requests", { error: (error as Error).message });
+    }
+  }
+
+  async #retention(): Promise<void> {
+    const { retentionMs, records, agents, daemons, snapshots, logger } = this.#options;
+    const now = Date.now();
+    if (now - this.#lastRetention < RETENTION_EVERY_MS) return;
+    this.#lastRetention = now;
+    const cutoff = retentionMs > 0 ? new Date(now - retentionMs) : null;
+    const pruned = await snapshots.prune({
+      keepPerAgent: this.#options.snapshotsPerAgent,
+      ...(cutoff ? { olderThan: cutoff } : {}),
+    });
+    if (!cutoff) return;
+    const tasks = await records.repository.deleteEndedBefore(cutoff);
+    const stopped = await agents.deleteStoppedBefore(cutoff);
+    await daemons.deleteUnseenBefore(cutoff);
+    if (tasks + stopped + pruned > 0) {
+      logger.info("deleted records past their retention", { tasks, agents: stopped, snapshots: pruned });
+    }
+  }
+}

@@ -1,0 +1,214 @@
+import {
+  addUsage,
+  type Clock,
+  emptyUsage,
+  isTerminalStatus,
+  type Logger,
+  type Task,
+  toCcaError,
+} from "@cca/core";
+import type { AgentManager } from "../agents/agent-manager.js";
+import type { TurnResult } from "../agents/headless-session.js";
+import { type StopReason, stopError, stopStatus, turnError } from "./task-outcomes.js";
+import type { TaskRecords } from "./task-records.js";
+
+interface RunningTask {
+  agentId: string | null;
+  stopReason: StopReason | null;
+  /** Aborts the wait for an agent, when the task has none yet. */
+  reservation: AbortController;
+  /** Settles when the task has left this daemon (ended or requeued). */
+  left: Promise<void>;
+  leave(): void;
+}
+
+/** The largest delay Node's timers take; longer ones fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Runs tasks on this daemon's agents, one turn each, and stops them from outside (cancel,
+ * timeout, shutdown, parent ended). No wait on an agent is unbounded: an interrupt that
+ * gets no answer within `stopGraceMs` stops the agent (SIGTERM, then SIGKILL).
+ */
+export class TaskExecution {
+  readonly #agents: AgentManager;
+  readonly #records: TaskRecords;
+  readonly #logger: Logger;
+  readonly #stopGraceMs: number;
+  readonly #running = new Map<string, RunningTask>();
+
+  constructor(options: {
+    agents: AgentManager;
+    records: TaskRecords;
+    clock: Clock;
+    logger: Logger;
+    stopGraceMs: number;
+  }) {
+    this.#agents = options.agents;
+    this.#records = options.records;
+    this.#logger = options.logger;
+    this.#stopGraceMs = options.stopGraceMs;
+  }
+
+  /** Ids of the tasks running here now. */
+  runningIds(): string[] {
+    return [...this.#running.keys()];
+  }
+
+  isRunning(id: string): boolean {
+    return this.#running.has(id);
+  }
+
+  /**
+   * Runs one started task as one turn of an agent of `role`; resolves with the task as
+   * stored at the end. A task stopped by shutdown ends `interrupted` unless `onShutdown`
+   * is "requeue", when it goes back to queued (its end is then another daemon's, or the
+   * next start's).
+   */
+  async execute(
+    task: Task,
+    role: string,
+    prompt: string,
+    options: { timeoutMs: number; ancestors: string[]; onShutdown: "requeue" | "interrupt" },
+  ): Promise<Task> {
+    const { id } = task;
+    let leave = () => {};
+    const left = new Promise<void>((resolve) => {
+      leave = resolve;
+    });
+    const running: RunningTask = {
+      agentId: null,
+      stopReason: null,
+      reservation: new AbortController(),
+      left,
+      leave,
+    };
+    this.#running.set(id, running);
+    const timer = setTimeout(() => void this.stop(id, "timeout"), Math.min(options.timeoutMs, MAX_TIMER_MS));
+    let ended: Task;
+    try {
+      ended = await this.#runTurn(task, role, prompt, running, options);
+    } catch (error) {
+      ended = await this.#end(id, running, options, toCcaError(error).toJSON()).catch((failure: unknown) => {
+        this.#logger.error("could not record the end of a task", { task: id, error: String(failure) });
+        return task;
+      });
+    } finally {
+      clearTimeout(timer);
+      this.#running.delete(id);
+      running.leave();
+    }
+    await this.#endChildren(id);
+    return ended;
+  }
+
+  async #runTurn(
+    task: Task,
+    role: string,
+    prompt: string,
+    running: RunningTask,
+    options: { timeoutMs: number; ancestors: string[]; onShutdown: "requeue" | "interrupt" },
+  ): Promise<Task> {
+    const agent = await this.#agents.reserve(role, task.id, {
+      signal: running.reservation.signal,
+      ancestors: options.ancestors,
+    });
+    running.agentId = agent.id;
+    try {
+      await this.#records.update(task.id, { agent_id: agent.id, session_id: agent.session_id });
+      if (running.stopReason) throw stopError(running.stopReason, options.timeoutMs);
+      const turn = await this.#agents.runTurn(agent.id, task.id, prompt);
+      return await this.#complete(task.id, turn, running, options);
+    } finally {
+      this.#agents.release(agent.id);
+    }
+  }
+
+  async #complete(
+    id: string,
+    turn: TurnResult,
+    running: RunningTask,
+    options: { timeoutMs: number; onShutdown: "requeue" | "interrupt" },
+  ): Promise<Task> {
+    await this.#records.update(id, {
+      session_id: turn.sessionId,
+      num_turns: turn.numTurns,
+      agent_duration_ms: turn.durationMs,
+      usage: addUsage(emptyUsage(), turn.usage),
+    });
+    if (running.stopReason || turn.interrupted) return this.#end(id, running, options, null);
+    if (turn.isError) return this.#records.finish(id, "failed", { error: turnError(turn) });
+    return this.#records.finish(id, "completed", { result: turn.text });
+  }
+
+  /** Ends a task that was stopped or failed: as its stop reason says, else failed with `error`. */
+  async #end(
+    id: string,
+    running: RunningTask,
+    options: { timeoutMs: number; onShutdown: "requeue" | "interrupt" },
+    error: { code: string; message: string } | null,
+  ): Promise<Task> {
+    const reason = running.stopReason ?? (error ? null : "cancel");
+    if (reason === "shutdown" && options.onShutdown === "requeue") {
+      const requeued = await this.#records.requeue(id);
+      if (requeued) return requeued;
+    }
+    if (reason) {
+      return this.#records.finish(id, stopStatus(reason), {
+        error: stopError(reason, options.timeoutMs).toJSON(),
+      });
+    }
+    return this.#records.finish(id, "failed", { error: error ?? undefined });
+  }
+
+  /** Parts still running when their parent ends have nobody to report to: stop them. */
+  async #endChildren(parentId: string): Promise<void> {
+    const children = await this.#records.repository.children(parentId).catch(() => [] as Task[]);
+    const open = children.filter((child) => !isTerminalStatus(child.status));
+    await Promise.all(open.map((child) => this.stop(child.id, "parent_ended")));
+  }
+
+  /**
+   * Stops a task running here, and its parts: interrupts the agent's turn, and stops the
+   * agent if the turn has not ended within the grace period. Resolves when done trying.
+   */
+  async stop(id: string, reason: StopReason): Promise<void> {
+    const running = this.#running.get(id);
+    if (!running) return;
+    running.stopReason ??= reason;
+    const children = (await this.#records.repository.children(id).catch(() => [] as Task[])).filter(
+      (child) => !isTerminalStatus(child.status),
+    );
+    const stoppingChildren = Promise.all(children.map((child) => this.stop(child.id, reason)));
+    if (!running.agentId) {
+      running.reservation.abort(stopError(reason, 0));
+      await stoppingChildren;
+      return;
+    }
+    const agentId = running.agentId;
+    const answered = await this.#agents
+      .interrupt(agentId, { deadlineMs: this.#stopGraceMs })
+      .catch(() => false);
+    const leftInTime = answered && (await settlesWithin(running.left, this.#stopGraceMs));
+    if (!leftInTime && this.#running.has(id)) {
+      this.#logger.warn("the interrupted turn did not end in time; stopping the agent", {
+        task: id,
+        agent: agentId,
+      });
+      await this.#agents.stop(agentId).catch(() => {});
+    }
+    await stoppingChildren;
+  }
+}
+
+async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => true), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,165 @@
+import {
+  type Clock,
+  type ErrorInfo,
+  isoTime,
+  type Logger,
+  newId,
+  newTask,
+  type Task,
+  type TaskPriority,
+} from "@cca/core";
+import type { TaskRepository } from "@cca/memory";
+import type { ActivityLog } from "../activity/activity-log.js";
+import { oneLine } from "../activity/one-line.js";
+import { REQUEUED } from "./task-outcomes.js";
+import type { TaskWaiters } from "./task-waiters.js";
+
+/** How much of a description or result an activity summary shows. */
+const DESCRIPTION_LIMIT = 100;
+
+/** How many tasks' parents `parentOf` remembers. */
+const PARENT_INDEX_SIZE = 10_000;
+
+export type EndStatus = "completed" | "failed" | "cancelled" | "interrupted";
+const UNFINISHED = ["queued", "running"] as const;
+
+/**
+ * A task's life as stored: created queued, started by one daemon, ended once. Each step is
+ * written to the repository first, then told (activity, waiters); an end is a
+ * compare-and-set, so a task that already ended is never ended again.
+ */
+export class TaskRecords {
+  readonly #repository: TaskRepository;
+  readonly #activity: ActivityLog;
+  readonly #waiters: TaskWaiters;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  readonly #parents = new Map<string, string | null>();
+  /** This daemon's name, recorded as the owner of what it runs. */
+  readonly owner: string;
+
+  constructor(options: {
+    repository: TaskRepository;
+    activity: ActivityLog;
+    waiters: TaskWaiters;
+    clock: Clock;
+    logger: Logger;
+    owner: string;
+  }) {
+    this.#repository = options.repository;
+    this.#activity = options.activity;
+    this.#waiters = options.waiters;
+    this.#clock = options.clock;
+    this.#logger = options.logger;
+    this.owner = options.owner;
+  }
+
+  get repository(): TaskRepository {
+    return this.#repository;
+  }
+
+  /** Stores a new queued task; resolves once it is in the database. */
+  async create(
+    fields: {
+      description: string;
+      priority: TaskPriority;
+      parent_id: string | null;
+      project?: string | null;
+    },
+    fromRole?: string,
+  ): Promise<Task> {
+    const task = newTask({ id: newId("task"), created_at: isoTime(this.#clock), ...fields });
+    await this.#repository.insert(task);
+    this.#remember(task);
+    const via = fromRole ? `${fromRole} delegated` : "queued";
+    this.#activity.record("task.queued", {
+      task_id: task.id,
+      summary: `${via}: ${oneLine(task.description, DESCRIPTION_LIMIT)}`,
+    });
+    return task;
+  }
+
+  /** Marks the task running on this daemon (from queued, or taken over from a daemon that is gone). */
+  async start(id: string, role: string): Promise<Task | undefined> {
+    const task = await this.#repository.transition(
+      id,
+      UNFINISHED,
+      { status: "running", started_at: isoTime(this.#clock) },
+      { owner: this.owner, countAttempt: true },
+    );
+    if (task) {
+      this.#activity.record("task.started", {
+        task_id: id,
+        summary: `${role}: started ${oneLine(task.description, DESCRIPTION_LIMIT)}`,
+      });
+    }
+    return task;
+  }
+
+  /**
+   * The parent of a task this daemon created or read recently (null for a top-level task),
+   * undefined when it does not know: for relaying activity synchronously, by tree.
+   */
+  parentOf(id: string): string | null | undefined {
+    return this.#parents.get(id);
+  }
+
+  /** Reads a task, remembering its parent. */
+  async get(id: string): Promise<Task> {
+    const task = await this.#repository.get(id);
+    this.#remember(task);
+    return task;
+  }
+
+  #remember(task: Task): void {
+    this.#parents.set(task.id, task.parent_id);
+    if (this.#parents.size > PARENT_INDEX_SIZE) {
+      const oldest = this.#parents.keys().next();
+      if (!oldest.done) this.#parents.delete(oldest.value);
+    }
+  }
+
+  update(id: string, fields: Partial<Task>): Promise<Task> {
+    return this.#repository.update(id, fields);
+  }
+
+  /** Puts a task that was running back to queued, as if it had never started. */
+  async requeue(id: string): Promise<Task | undefined> {
+    const task = await this.#repository.transition(id, ["running"], REQUEUED, { owner: null });
+    if (task) this.#waiters.wake(id);
+    return task;
+  }
+
+  /**
+   * Ends the task, unless it already ended: resolves with the task as stored either way.
+   * `started` gives the duration's start for tasks whose record the caller holds.
+   */
+  async finish(
+    id: string,
+    status: EndStatus,
+    fields: { result?: string; error?: ErrorInfo } = {},
+  ): Promise<Task> {
+    const current = await this.#repository.get(id);
+    const finishedAt = this.#clock.now();
+    const ended = await this.#repository.transition(id, UNFINISHED, {
+      status,
+      result: fields.result ?? null,
+      error: fields.error ?? null,
+      finished_at: new Date(finishedAt).toISOString(),
+      duration_ms: finishedAt - Date.parse(current.created_at),
+    });
+    if (!ended) return this.#repository.get(id);
+    const detail =
+      status === "completed"
+        ? oneLine(ended.result ?? "", DESCRIPTION_LIMIT)
+        : `${ended.error?.code}: ${ended.error?.message}`;
+    this.#activity.record(`task.${status}`, {
+      task_id: id,
+      agent_id: ended.agent_id,
+      summary: `${status}: ${detail}`,
+    });
+    this.#logger.info("task ended", { task: id, status, code: ended.error?.code });
+    this.#waiters.wake(id);
+    return ended;
+  }
+}

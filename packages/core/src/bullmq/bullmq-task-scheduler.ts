@@ -1,0 +1,406 @@
+import { type Job, type JobsOptions, WaitingError } from "bullmq";
+import type { TaskPriority } from "../domain/schemas.js";
+import { CcaError } from "../errors/cca-error.js";
+import { type Logger, noopLogger } from "../logger.js";
+import { checkPriority } from "../scheduler/priority-line.js";
+import { DEFAULT_RETRY_BASE_MS, DEFAULT_RETRY_MAX_MS, retryDelayMs } from "../scheduler/retry-delay.js";
+import type {
+  RunHandler,
+  RunOutcome,
+  ScheduleEntry,
+  SchedulerHealth,
+  TaskScheduler,
+} from "../scheduler/task-scheduler.js";
+import {
+  type BullmqBackend,
+  type CommonWorkerOptions,
+  type ConsumerWorker,
+  type ProducerQueue,
+  postgresBackend,
+  redisBackend,
+  type TASK_JOB_NAME,
+  type TaskJobData,
+  type TaskProcessor,
+} from "./backends.js";
+import {
+  DeadlineExceeded,
+  isConnectionFailure,
+  reasonOf,
+  ServiceDown,
+  settlesWithin,
+  ThrottledWarnings,
+  withDeadline,
+} from "./failures.js";
+
+/** Where the shared queue lives. */
+export type BullmqConnectionOptions =
+  | { backend: "redis"; url: string }
+  | { backend: "postgres"; url: string };
+
+/** Options for a BullmqTaskScheduler. */
+export type BullmqTaskSchedulerOptions = BullmqConnectionOptions & {
+  /** The BullMQ queue every daemon of one deployment shares; default `cca-tasks`. */
+  queueName?: string;
+  /**
+   * Redis: the key prefix, default `cca` (keys are `<prefix>:<queueName>:…`; a trailing
+   * ":" is dropped, so `redis.key_prefix` can be passed as is). PostgreSQL: the schema,
+   * created and migrated on first connect, default `bullmq`.
+   */
+  prefix?: string;
+  /**
+   * How long a running task's lock lasts without renewal (its daemon renews it every
+   * half of this). A daemon that dies stops renewing; about this long later another
+   * daemon takes the task over. Default 30 s; the daemon passes `redis.claim_idle_ms`.
+   */
+  lockDurationMs?: number;
+  /** How often each daemon looks for tasks whose lock ran out; default half of `lockDurationMs`. */
+  stalledCheckIntervalMs?: number;
+  /** Wait before retrying a task whose handler rejected, doubled on each further failure; default 500 ms. */
+  retryBaseMs?: number;
+  /** Longest wait between retries; default 30 s. */
+  retryMaxMs?: number;
+  /**
+   * How long `enqueue`, `remove` and `health` wait for the service before they give up
+   * with `dependency_unavailable`; also the connect timeout. Default 3 s.
+   */
+  timeoutMs?: number;
+  logger?: Logger;
+};
+
+/** The queue name every daemon uses unless told otherwise. */
+export const DEFAULT_QUEUE_NAME = "cca-tasks";
+const DEFAULT_LOCK_DURATION_MS = 30_000;
+const DEFAULT_TIMEOUT_MS = 3_000;
+/** `attempts` and `maxStalledCount` for "never give up" (the largest PostgreSQL `integer`). */
+const UNLIMITED = 2 ** 31 - 1;
+/** A custom BullMQ backoff type: exponential, capped at `retryMaxMs` (see the worker's `backoffStrategy`). */
+const BACKOFF_TYPE = "cca-capped-exponential";
+/** BullMQ priorities: 1 is served first. */
+const BULLMQ_PRIORITY: Record<TaskPriority, number> = { critical: 1, high: 2, normal: 3, low: 4 };
+/** What BullMQ accepts as a schema name. */
+const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_$]{0,62}$/;
+/** Pause before the worker retries after a connection error. */
+const RECONNECT_RETRY_MS = 2_000;
+/** Pause before replacing a worker that could not start, growing up to `retryMaxMs`. */
+const WORKER_RESTART_BASE_MS = 1_000;
+
+/**
+ * The TaskScheduler for several daemons sharing work through BullMQ, on Redis or on
+ * PostgreSQL (BullMQ's PostgreSQL backend). Each daemon runs one task at a time. A task's
+ * job id is its task id, so enqueueing is idempotent. A daemon that dies mid-run stops
+ * renewing its job's lock; about `lockDurationMs` later another daemon's stalled-job check
+ * puts the job back in line and it is handed out again with `attempt` > 1. A handler that
+ * rejects has its task retried with exponential backoff, without limit.
+ *
+ * While the service is down nothing throws out of band: connection errors are logged,
+ * `enqueue` and `remove` reject with `dependency_unavailable` within `timeoutMs`, and the
+ * worker picks up again by itself once the service is back.
+ *
+ * @example
+ * const scheduler = new BullmqTaskScheduler({
+ *   backend: "redis",
+ *   url: config.redis.url,
+ *   lockDurationMs: config.redis.claim_idle_ms,
+ *   logger,
+ * });
+ * await scheduler.start(async ({ taskId, attempt }) => {
+ *   await orchestrator.run(taskId, { resumed: attempt > 1 });
+ *   return "ended";
+ * });
+ * await scheduler.enqueue({ taskId: task.id, priority: task.priority });
+ */
+export class BullmqTaskScheduler implements TaskScheduler {
+  readonly #backend: BullmqBackend;
+  readonly #logger: Logger;
+  readonly #warnings: ThrottledWarnings;
+  readonly #lockDurationMs: number;
+  readonly #stalledCheckIntervalMs: number;
+  readonly #retryBaseMs: number;
+  readonly #retryMaxMs: number;
+  readonly #timeoutMs: number;
+  #queue: ProducerQueue | undefined;
+  #worker: ConsumerWorker | undefined;
+  #workerLoop: Promise<void> | undefined;
+  /** The handler call in progress, if any (settles, never rejects). */
+  #inFlight: Promise<void> | undefined;
+  #lastConnectionError: string | undefined;
+  #stopping = false;
+  #stopped: Promise<void> | undefined;
+  #requestStop: () => void = () => {};
+  /** Resolves once `stop` is called, to cut waits short. */
+  readonly #stopRequested = new Promise<void>((resolve) => {
+    this.#requestStop = resolve;
+  });
+
+  constructor(options: BullmqTaskSchedulerOptions) {
+    const queueName = options.queueName ?? DEFAULT_QUEUE_NAME;
+    if (queueName === "" || queueName.includes(":")) {
+      throw new CcaError("invalid_config", `Queue name "${queueName}" must be non-empty and contain no ":"`);
+    }
+    if (options.backend === "postgres" && options.prefix !== undefined && !SCHEMA_NAME.test(options.prefix)) {
+      throw new CcaError(
+        "invalid_config",
+        `PostgreSQL schema "${options.prefix}" for the task queue must be a plain identifier (a letter or _, then letters, digits, _ or $; at most 63)`,
+      );
+    }
+    this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const timeouts = { connectTimeoutMs: this.#timeoutMs };
+    this.#backend =
+      options.backend === "redis"
+        ? // BullMQ puts its own ":" after the prefix, so `cca:` (redis.key_prefix) means `cca`.
+          redisBackend(options.url, queueName, (options.prefix ?? "cca").replace(/:+$/, ""), timeouts)
+        : postgresBackend(options.url, queueName, options.prefix ?? "bullmq", timeouts);
+    this.#logger = (options.logger ?? noopLogger).child({ scheduler: this.#backend.kind, queue: queueName });
+    this.#warnings = new ThrottledWarnings(this.#logger);
+    this.#lockDurationMs = options.lockDurationMs ?? DEFAULT_LOCK_DURATION_MS;
+    this.#stalledCheckIntervalMs = options.stalledCheckIntervalMs ?? Math.max(1, this.#lockDurationMs / 2);
+    this.#retryBaseMs = options.retryBaseMs ?? DEFAULT_RETRY_BASE_MS;
+    this.#retryMaxMs = options.retryMaxMs ?? DEFAULT_RETRY_MAX_MS;
+  }
+
+  async enqueue(entry: ScheduleEntry): Promise<void> {
+    checkPriority(entry);
+    this.#refuseWhenStopping(`task ${entry.taskId} was not put in line`);
+    const options: JobsOptions = {
+      priority: BULLMQ_PRIORITY[entry.priority],
+      attempts: UNLIMITED,
+      backoff: { type: BACKOFF_TYPE },
+      // Gone once done: nothing accumulates, and an ended task's id can be enqueued again.
+      removeOnComplete: true,
+      removeOnFail: true,
+    };
+    await this.#withQueue(`put task ${entry.taskId} in line`, (queue) => queue.add(entry.taskId, options));
+  }
+
+  async remove(taskId: string): Promise<boolean> {
+    this.#refuseWhenStopping(`task ${taskId} was not taken out of line`);
+    return await this.#withQueue(`take task ${taskId} out of line`, (queue) => queue.remove(taskId));
+  }
+
+  async start(handler: RunHandler): Promise<void> {
+    this.#refuseWhenStopping("it cannot start again; create a new one");
+    if (this.#workerLoop)
+      throw new CcaError("internal", "The scheduler is already started; start it only once");
+    const processor: TaskProcessor = (job, token) => this.#process(handler, job, token);
+    this.#workerLoop = this.#keepWorkerRunning(processor);
+  }
+
+  stop(): Promise<void> {
+    this.#stopped ??= this.#stop();
+    return this.#stopped;
+  }
+
+  async health(): Promise<SchedulerHealth> {
+    const kind = this.#backend.kind;
+    if (this.#stopping) return { kind, up: false, error: "the scheduler has stopped" };
+    const queue = this.#openQueue();
+    try {
+      await withDeadline(
+        (async () => {
+          await this.#ready(queue);
+          await queue.ping();
+        })(),
+        this.#timeoutMs,
+      );
+      return { kind, up: true };
+    } catch (error) {
+      return { kind, up: false, error: this.#unavailable(error).message };
+    }
+  }
+
+  #refuseWhenStopping(consequence: string): void {
+    if (this.#stopping) throw new CcaError("shutting_down", `The scheduler has stopped; ${consequence}`);
+  }
+
+  #openQueue(): ProducerQueue {
+    this.#queue ??= this.#backend.openQueue((error) => this.#onConnectionError("producer", error));
+    return this.#queue;
+  }
+
+  /** Waits for the queue's connection; a queue whose start failed for good is replaced on the next call. */
+  async #ready(queue: ProducerQueue): Promise<void> {
+    try {
+      await queue.ready();
+    } catch (error) {
+      if (error instanceof ServiceDown) throw error;
+      if (this.#queue === queue) this.#queue = undefined;
+      queue.close().catch((closeError: unknown) => this.#warnings.warn("closing a failed queue", closeError));
+      throw error;
+    }
+  }
+
+  async #withQueue<T>(action: string, work: (queue: ProducerQueue) => Promise<T>): Promise<T> {
+    const queue = this.#openQueue();
+    let result: T;
+    try {
+      // Two deadlines: a request is sent only once connected, so one that timed out
+      // waiting for the connection cannot take effect later.
+      await withDeadline(this.#ready(queue), this.#timeoutMs);
+      result = await withDeadline(work(queue), this.#timeoutMs);
+    } catch (error) {
+      if (error instanceof DeadlineExceeded || isConnectionFailure(error)) throw this.#unavailable(error);
+      const { serviceName, shownUrl, dependency } = this.#backend;
+      throw new CcaError(
+        "internal",
+        `${serviceName} at ${shownUrl} refused to ${action}: ${reasonOf(error)}`,
+        {
+          cause: error,
+          details: { dependency },
+        },
+      );
+    }
+    this.#lastConnectionError = undefined;
+    return result;
+  }
+
+  #unavailable(error: unknown): CcaError {
+    const { serviceName, shownUrl, dependency } = this.#backend;
+    let reason = reasonOf(error);
+    if (error instanceof DeadlineExceeded && this.#lastConnectionError) {
+      reason += ` (last error: ${this.#lastConnectionError})`;
+    }
+    return new CcaError("dependency_unavailable", `${serviceName} at ${shownUrl} is unavailable: ${reason}`, {
+      cause: error,
+      details: { dependency },
+    });
+  }
+
+  #onConnectionError(side: "producer" | "worker", error: Error): void {
+    this.#lastConnectionError = reasonOf(error);
+    this.#warnings.warn(`${this.#backend.serviceName} error`, error, { side, url: this.#backend.shownUrl });
+  }
+
+  #workerOptions(): CommonWorkerOptions {
+    return {
+      autorun: false,
+      concurrency: 1,
+      // How long the worker waits before trying again after a connection error (BullMQ's
+      // default, 15 s, makes it slow to resume after an outage of PostgreSQL).
+      runRetryDelay: RECONNECT_RETRY_MS,
+      lockDuration: this.#lockDurationMs,
+      stalledInterval: this.#stalledCheckIntervalMs,
+      // A task whose daemon died is always put back in line, never failed for stalling.
+      maxStalledCount: UNLIMITED,
+      settings: {
+        backoffStrategy: (attemptsMade: number) =>
+          retryDelayMs(attemptsMade, this.#retryBaseMs, this.#retryMaxMs),
+      },
+    };
+  }
+
+  /**
+   * Keeps one worker running until `stop`: a worker whose connection could not be set up
+   * for good (BullMQ's PostgreSQL backend does not retry its first connect) is replaced.
+   */
+  async #keepWorkerRunning(processor: TaskProcessor): Promise<void> {
+    let failures = 0;
+    while (!this.#stopping) {
+      const worker = this.#backend.openWorker(processor, this.#workerOptions(), {
+        onError: (error) => this.#onConnectionError("worker", error),
+        onStalled: (jobId) =>
+          this.#logger.info("task put back in line: its daemon stopped renewing its lock", { taskId: jobId }),
+        onLockRenewalFailed: (jobIds) =>
+          this.#logger.warn("could not renew the lock of a running task; another daemon may take it over", {
+            taskIds: jobIds.join(","),
+          }),
+      });
+      this.#worker = worker;
+      try {
+        // A worker that never reached the service may never settle `ready()`, even once closed.
+        await Promise.race([worker.ready(), this.#stopRequested]);
+        if (this.#stopping) return;
+        failures = 0;
+        // `stop` closes the worker and waits for it; this loop only has to get out of the
+        // way (a worker that lost Redis while closing may never settle `run()`).
+        await Promise.race([worker.run(), this.#stopRequested]);
+        if (this.#stopping) return;
+        this.#logger.error("task worker stopped by itself; starting a new one");
+      } catch (error) {
+        if (this.#stopping) return;
+        failures += 1;
+        this.#warnings.warn("task worker could not start; trying again", error, {
+          url: this.#backend.shownUrl,
+          retryInMs: retryDelayMs(failures, WORKER_RESTART_BASE_MS, this.#retryMaxMs),
+        });
+      }
+      this.#worker = undefined;
+      await worker.close().catch((error: unknown) => this.#warnings.warn("closing a failed worker", error));
+      await this.#pause(retryDelayMs(Math.max(1, failures), WORKER_RESTART_BASE_MS, this.#retryMaxMs));
+    }
+  }
+
+  /** Waits `ms`, or less if `stop` is called. */
+  async #pause(ms: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.#stopRequested,
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, ms);
+      }),
+    ]);
+    clearTimeout(timer);
+  }
+
+  async #process(
+    handler: RunHandler,
+    job: Job<TaskJobData, RunOutcome, typeof TASK_JOB_NAME>,
+    token: string | undefined,
+  ): Promise<RunOutcome> {
+    const taskId = job.id ?? job.data.taskId;
+    // attemptsStarted counts every hand-out: the first, after a stall (the daemon died),
+    // after "requeued" and after a failed attempt.
+    const attempt = Math.max(1, job.attemptsStarted);
+    const running = Promise.resolve().then(() => handler({ taskId, attempt }));
+    this.#inFlight = running.then(
+      () => undefined,
+      () => undefined,
+    );
+    let outcome: RunOutcome;
+    try {
+      outcome = await running;
+    } catch (error) {
+      this.#logger.error("task handler failed; the task will be handed out again", {
+        taskId,
+        attempt,
+        retryInMs: retryDelayMs(job.attemptsMade + 1, this.#retryBaseMs, this.#retryMaxMs),
+        error,
+      });
+      throw error;
+    } finally {
+      this.#inFlight = undefined;
+    }
+    if (outcome === "requeued") {
+      // Back to the front of its priority for any daemon; WaitingError tells the worker
+      // the job has been moved already.
+      await job.moveToWait(token);
+      throw new WaitingError();
+    }
+    return outcome;
+  }
+
+  async #stop(): Promise<void> {
+    this.#stopping = true;
+    this.#requestStop();
+    const worker = this.#worker;
+    if (worker) {
+      const closing = worker.close();
+      while (this.#inFlight) await this.#inFlight;
+      // The handler has returned; recording its outcome and closing needs the service.
+      if (!(await settlesWithin(closing, this.#timeoutMs))) {
+        this.#logger.warn("task worker did not close in time; dropping its connections", {
+          url: this.#backend.shownUrl,
+          lastError: this.#lastConnectionError,
+        });
+        worker.drop();
+      }
+    }
+    if (this.#workerLoop && !(await settlesWithin(this.#workerLoop, this.#timeoutMs))) {
+      this.#logger.warn("task worker did not wind down in time", { url: this.#backend.shownUrl });
+    }
+    const queue = this.#queue;
+    this.#queue = undefined;
+    if (queue && !(await settlesWithin(queue.close(), this.#timeoutMs))) {
+      this.#logger.warn("queue connection did not close in time", { url: this.#backend.shownUrl });
+    }
+  }
+}

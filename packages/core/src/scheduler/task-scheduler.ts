@@ -1,0 +1,71 @@
+import type { TaskPriority } from "../domain/schemas.js";
+
+/** The order in which a scheduler hands out work: every critical task before any high one, and so on. */
+export const QUEUE_PRIORITY_ORDER: readonly TaskPriority[] = ["critical", "high", "normal", "low"];
+
+/** What is put in line: a reference to a task already stored in the task repository. */
+export interface ScheduleEntry {
+  taskId: string;
+  priority: TaskPriority;
+}
+
+/** One task handed to this daemon to run. */
+export interface ScheduledRun {
+  taskId: string;
+  /** 1 the first time; more when it is handed out again (its daemon died, or put it back in line). */
+  attempt: number;
+}
+
+/**
+ * How a run ended, as far as the scheduler cares: "ended" once the task's end is stored
+ * (the entry is done and never handed out again); "requeued" when the daemon stopped it
+ * without ending it (e.g. it shut down), so it goes back in line for any daemon.
+ */
+export type RunOutcome = "ended" | "requeued";
+
+/** What a scheduler needs to run: the daemon's handler for one task. */
+export type RunHandler = (run: ScheduledRun) => Promise<RunOutcome>;
+
+/** Whether the scheduler's backing service answers, for `/health`. */
+export interface SchedulerHealth {
+  /** "memory", "bullmq-redis" or "bullmq-postgres". */
+  kind: string;
+  up: boolean;
+  /** Why it is down, when it is. */
+  error?: string;
+}
+
+/**
+ * Decides which daemon runs which top-level task, and when. The orchestrator talks only
+ * to this interface: `LocalTaskScheduler` (one daemon, in process) and the BullMQ one
+ * (several daemons sharing work, on Redis or PostgreSQL) behave the same to it.
+ *
+ * Delivery is at least once. A task may be handed out again after its daemon died while
+ * running it, even after the work finished but before the end was recorded here; so the
+ * handler reads the task's stored state first and returns "ended" at once for a task that
+ * already ended. The repository, not the scheduler, is the truth about a task.
+ *
+ * @example
+ * const scheduler = new LocalTaskScheduler();
+ * await scheduler.start(async ({ taskId }) => { await runTask(taskId); return "ended"; });
+ * await scheduler.enqueue({ taskId: task.id, priority: task.priority });
+ */
+export interface TaskScheduler {
+  /**
+   * Puts a stored task in line, behind the others of its priority; higher priorities first.
+   * Idempotent per task id: a task that is already in line or running is not added twice,
+   * so re-queueing every queued task from the repository is always safe. Resolves once the
+   * entry is safely in line; rejects with `dependency_unavailable` if the backing service is down.
+   */
+  enqueue(entry: ScheduleEntry): Promise<void>;
+  /** Takes a task out of line if no daemon has started it; true if it did. */
+  remove(taskId: string): Promise<boolean>;
+  /** Starts handing tasks to `handler`, one at a time on this daemon. */
+  start(handler: RunHandler): Promise<void>;
+  /**
+   * Stops handing out tasks. Runs in progress are the daemon's to stop; this resolves once
+   * their handlers have returned and their outcomes are recorded. Releases connections.
+   */
+  stop(): Promise<void>;
+  health(): Promise<SchedulerHealth>;
+}

@@ -1,0 +1,165 @@
+import { mkdirSync } from "node:fs";
+import { CcaError, type Logger, noopLogger } from "@cca/core";
+import { PGlite } from "@electric-sql/pglite";
+import { vector } from "@electric-sql/pglite-pgvector";
+import { Kysely, PostgresDialect, sql } from "kysely";
+import pg from "pg";
+import { fromSql as vectorFromSql } from "pgvector";
+import { PGliteDialect } from "./pglite-dialect.js";
+import { redactUrl } from "./redact-url.js";
+import type { DatabaseSchema } from "./schema.js";
+
+export type Engine = "pglite" | "postgres";
+
+/** An open database: kysely over PGlite or PostgreSQL, with the same tables on both. */
+export interface Database {
+  readonly engine: Engine;
+  readonly db: Kysely<DatabaseSchema>;
+  /** Where the data is, for messages: the PGlite folder ("memory" when in memory) or the URL without its password. */
+  readonly location: string;
+  /** Resolves if the database answers within `timeoutMs`; else rejects with `dependency_unavailable`. */
+  ping(timeoutMs?: number): Promise<void>;
+  /** Turns a driver error into `dependency_unavailable` when it means the database is unreachable. */
+  explain(error: unknown): unknown;
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /** `postgres.url`: use this PostgreSQL server. Without it, PGlite. */
+  postgresUrl?: string;
+  /** PGlite's data folder; omit for a database in memory (tests). */
+  dataDir?: string;
+  /** PostgreSQL pool size. */
+  poolSize?: number;
+  /** How long a PostgreSQL connection attempt may take. */
+  connectTimeoutMs?: number;
+  logger?: Logger;
+}
+
+const DEFAULT_PING_MS = 2_000;
+
+/**
+ * Opens the database: PostgreSQL when `postgresUrl` is set (pool of `pg` clients, pgvector
+ * values parsed), else PGlite with pgvector, embedded, with its data in `dataDir`.
+ * Apply the migrations before use (`migrate`).
+ * @example const database = await openDatabase({ dataDir: join(home, "data") });
+ */
+export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<Database> {
+  return options.postgresUrl ? openPostgres(options.postgresUrl, options) : openPGlite(options);
+}
+
+async function openPGlite(options: OpenDatabaseOptions): Promise<Database> {
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const location = options.dataDir ?? "memory";
+  let pglite: PGlite;
+  try {
+    pglite = await PGlite.create(options.dataDir, { extensions: { vector } });
+  } catch (error) {
+    throw new CcaError(
+      "dependency_unavailable",
+      `Could not open the embedded database (PGlite) in ${location}: ${(error as Error).message}. Is another ccad using this CCA home?`,
+      { cause: error, details: { dependency: "pglite", location } },
+    );
+  }
+  const db = new Kysely<DatabaseSchema>({ dialect: new PGliteDialect(pglite) });
+  return {
+    engine: "pglite",
+    db,
+    location,
+    ping: async () => {
+      await sql`select 1`.execute(db);
+    },
+    explain: (error) => error,
+    close: async () => {
+      await db.destroy();
+      await pglite.close();
+    },
+  };
+}
+
+async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<Database> {
+  const logger = options.logger ?? noopLogger;
+  const location = redactUrl(url);
+  const vectorOids = new Set<number>();
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+    types: {
+      getTypeParser: ((oid: number, format?: "text" | "binary") =>
+        vectorOids.has(oid)
+          ? vectorFromSql
+          : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    },
+  });
+  // An idle client that loses its server emits here; without a listener it would crash the process.
+  pool.on("error", (error) => logger.warn("a PostgreSQL connection failed", { error: error.message }));
+  const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
+  const unavailable = (error: unknown) =>
+    new CcaError(
+      "dependency_unavailable",
+      `PostgreSQL at ${location} is unavailable: ${(error as Error).message || String(error)}`,
+      { cause: error, details: { dependency: "postgres", location } },
+    );
+  const database: Database = {
+    engine: "postgres",
+    db,
+    location,
+    ping: async (timeoutMs = DEFAULT_PING_MS) => {
+      try {
+        await withDeadline(sql`select 1`.execute(db), timeoutMs, "did not answer in time");
+      } catch (error) {
+        throw unavailable(error);
+      }
+    },
+    explain: (error) => (isConnectionError(error) ? unavailable(error) : error),
+    close: () => db.destroy(),
+  };
+  try {
+    await database.ping(options.connectTimeoutMs ?? 5_000);
+    const types = await sql<{
+      oid: number;
+    }>`select oid from pg_type where typname in ('vector', 'halfvec')`.execute(db);
+    for (const row of types.rows) vectorOids.add(Number(row.oid));
+  } catch (error) {
+    await db.destroy().catch(() => {});
+    throw error;
+  }
+  return database;
+}
+
+/** Errors that mean the server is not there (or went away), not that a query was wrong. */
+function isConnectionError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as NodeJS.ErrnoException).code ?? "";
+  if (
+    [
+      "ECONNREFUSED",
+      "ECONNRESET",
+      "ETIMEDOUT",
+      "EPIPE",
+      "ENOTFOUND",
+      "57P01",
+      "57P03",
+      "08006",
+      "08001",
+      "08003",
+    ].includes(code)
+  )
+    return true;
+  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
+    error.message,
+  );
+}
+
+async function withDeadline<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  try {
+    return await Promise.race([promise, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

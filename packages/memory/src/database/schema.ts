@@ -1,0 +1,89 @@
+import type { ColumnType, Generated } from "kysely";
+
+/** A timestamptz column: written as an ISO string or Date, read back as a Date. */
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+/** A jsonb column: written as JSON text, read back parsed (and then validated with zod). */
+type Json = ColumnType<unknown, string, string>;
+
+export interface DaemonsTable {
+  name: string;
+  hostname: string;
+  pid: number;
+  url: string | null;
+  started_at: Timestamp;
+  last_seen_at: Timestamp;
+  stopped_at: Timestamp | null;
+}
+
+export interface TasksTable {
+  id: string;
+  seq: Generated<number>;
+  parent_id: string | null;
+  project: string | null;
+  description: string;
+  priority: string;
+  status: string;
+  agent_id: string | null;
+  session_id: string | null;
+  result: string | null;
+  error: Json | null;
+  usage: Json;
+  num_turns: number | null;
+  created_at: Timestamp;
+  started_at: Timestamp | null;
+  finished_at: Timestamp | null;
+  duration_ms: number | null;
+  agent_duration_ms: number | null;
+  owner: string | null;
+  attempts: Generated<number>;
+  cancel_requested_at: Timestamp | null;
+}
+
+export interface AgentsTable {
+  id: string;
+  role: string;
+  state: string;
+  driver: string;
+  daemon: string | null;
+  pid: number | null;
+  session_id: string | null;
+  working_dir: string;
+  current_task_id: string | null;
+  tasks_completed: number;
+  usage: Json;
+  last_tool: Json | null;
+  last_error: Json | null;
+  resumable: Generated<boolean>;
+  created_at: Timestamp;
+  last_activity_at: Timestamp;
+}
+
+export interface ContextSnapshotsTable {
+  id: Generated<number>;
+  agent_id: string;
+  role: string;
+  session_id: string | null;
+  reason: string;
+  agent: Json;
+  transcript_path: string | null;
+  transcript_sha256: string | null;
+  transcript_bytes: number | null;
+  compression: string;
+  compressed_transcript: Uint8Array | null;
+  created_at: Timestamp;
+}
+
+export interface MigrationsTable {
+  name: string;
+  checksum: string;
+  applied_at: Timestamp;
+}
+
+/** Every table CCA keeps, as kysely sees them. */
+export interface DatabaseSchema {
+  daemons: DaemonsTable;
+  tasks: TasksTable;
+  agents: AgentsTable;
+  context_snapshots: ContextSnapshotsTable;
+  cca_migrations: MigrationsTable;
+}

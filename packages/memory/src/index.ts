@@ -1,0 +1,39 @@
+export { AgentRepository } from "./agents/agent-repository.js";
+export { type DaemonIdentity, DaemonRepository, type LivenessRules } from "./daemons/daemon-repository.js";
+export {
+  type Database,
+  type Engine,
+  type OpenDatabaseOptions,
+  openDatabase,
+} from "./database/open-database.js";
+export { redactUrl } from "./database/redact-url.js";
+export type { DatabaseSchema } from "./database/schema.js";
+export {
+  defaultMigrationsDir,
+  type MigrationFile,
+  type MigrationState,
+  migrate,
+  migrationStatus,
+  readMigrations,
+} from "./migrations/migrator.js";
+export {
+  DEFAULT_COMPRESSION_LEVEL,
+  type RestoredTranscript,
+  type SavedSnapshot,
+  SnapshotRepository,
+  type SnapshotRepositoryOptions,
+} from "./snapshots/snapshot-repository.js";
+export {
+  type ContextSnapshot,
+  ContextSnapshotSchema,
+  SNAPSHOT_REASONS,
+  type SnapshotReason,
+  type SnapshotTranscript,
+} from "./snapshots/snapshot-row.js";
+export { claudeProjectFolder, transcriptPath } from "./snapshots/transcript-path.js";
+export {
+  type TaskListFilter,
+  type TaskPage,
+  TaskRepository,
+  type TaskRunState,
+} from "./tasks/task-repository.js";

@@ -1,0 +1,307 @@
+import { CcaError, type Task, type TaskStatus } from "@cca/core";
+import { sql } from "kysely";
+import type { Database } from "../database/open-database.js";
+import { columnsOfTask, type TaskRow, TaskRowSchema, taskOfRow } from "./task-row.js";
+
+/** What `list` filters on; every filter runs in the database. */
+export interface TaskListFilter {
+  status?: TaskStatus | readonly TaskStatus[];
+  /** `null`: top-level tasks only; an id: the parts of that task. Absent: both. */
+  parent_id?: string | null;
+  project?: string;
+  /** Only tasks created at or after this ISO time. */
+  since?: string;
+  /** At most this many (default 100, at most 1000). */
+  limit?: number;
+  /** The `next_cursor` of the page before: continues after its last task. */
+  cursor?: string;
+}
+
+/** One page of tasks, newest first, and the cursor of the next page (null on the last). */
+export interface TaskPage {
+  tasks: Task[];
+  next_cursor: string | null;
+}
+
+/** What the scheduler's handler needs to know about a stored task: the task, who ran it, how often. */
+export interface TaskRunState {
+  task: Task;
+  owner: string | null;
+  attempts: number;
+  cancelRequested: boolean;
+}
+
+const MAX_PAGE = 1000;
+
+/**
+ * The single source of truth about tasks, in PGlite or PostgreSQL: every change is written
+ * here before anyone is told of it, and every row read back is parsed with zod.
+ */
+export class TaskRepository {
+  readonly #database: Database;
+
+  constructor(database: Database) {
+    this.#database = database;
+  }
+
+  /** Stores a new task; resolves once it is in the database. */
+  async insert(task: Task): Promise<void> {
+    await this.#run(() =>
+      this.#database.db
+        .insertInto("tasks")
+        .values({
+          id: task.id,
+          parent_id: task.parent_id,
+          project: task.project,
+          description: task.description,
+          priority: task.priority,
+          status: task.status,
+          agent_id: task.agent_id,
+          session_id: task.session_id,
+          result: task.result,
+          error: task.error === null ? null : JSON.stringify(task.error),
+          usage: JSON.stringify(task.usage),
+          num_turns: task.num_turns,
+          created_at: task.created_at,
+          started_at: task.started_at,
+          finished_at: task.finished_at,
+          duration_ms: task.duration_ms,
+          agent_duration_ms: task.agent_duration_ms,
+        })
+        .execute(),
+    );
+  }
+
+  /** The task, or a `task_not_found` error that says how to find tasks. */
+  async get(id: string): Promise<Task> {
+    const task = await this.find(id);
+    if (!task) throw notFound(id);
+    return task;
+  }
+
+  async find(id: string): Promise<Task | undefined> {
+    return (await this.runState(id))?.task;
+  }
+
+  /** The task with the facts only the daemons need: its owner, attempts, a pending cancel. */
+  async runState(id: string): Promise<TaskRunState | undefined> {
+    const row = await this.#run(() =>
+      this.#database.db.selectFrom("tasks").selectAll().where("id", "=", id).executeTakeFirst(),
+    );
+    if (!row) return undefined;
+    const parsed = parseRow(row);
+    return {
+      task: taskOfRow(parsed),
+      owner: parsed.owner,
+      attempts: parsed.attempts,
+      cancelRequested: parsed.cancel_requested_at !== null,
+    };
+  }
+
+  /** Writes `fields` and resolves with the task as stored. */
+  async update(id: string, fields: Partial<Task>): Promise<Task> {
+    const task = await this.transition(id, null, fields);
+    if (!task) throw notFound(id);
+    return task;
+  }
+
+  /**
+   * Writes `fields` only while the task's status is one of `from` (any status when null):
+   * a compare-and-set, so two daemons cannot both end or start one task. Resolves with the
+   * task as stored, or undefined when its status was another (or there is no such task).
+   */
+  async transition(
+    id: string,
+    from: readonly TaskStatus[] | null,
+    fields: Partial<Task>,
+    run: { owner?: string | null; countAttempt?: boolean } = {},
+  ): Promise<Task | undefined> {
+    const columns = columnsOfTask(fields);
+    if (run.owner !== undefined) columns.owner = run.owner;
+    const row = await this.#run(() => {
+      let query = this.#database.db.updateTable("tasks").set(columns).where("id", "=", id);
+      if (run.countAttempt) query = query.set({ attempts: sql`attempts + 1` });
+      if (from) query = query.where("status", "in", [...from]);
+      return query.returningAll().executeTakeFirst();
+    });
+    return row ? taskOfRow(parseRow(row)) : undefined;
+  }
+
+  /** Newest first, filtered and paged in the database. */
+  async list(filter: TaskListFilter = {}): Promise<TaskPage> {
+    const limit = Math.min(Math.max(1, filter.limit ?? 100), MAX_PAGE);
+    const rows = await this.#run(() => {
+      let query = this.#database.db
+        .selectFrom("tasks")
+        .selectAll()
+        .orderBy("seq", "desc")
+        .limit(limit + 1);
+      if (filter.status !== undefined) {
+        const statuses = typeof filter.status === "string" ? [filter.status] : [...filter.status];
+        query = query.where("status", "in", statuses);
+      }
+      if (filter.parent_id === null) query = query.where("parent_id", "is", null);
+      else if (filter.parent_id !== undefined) query = query.where("parent_id", "=", filter.parent_id);
+      if (filter.project !== undefined) query = query.where("project", "=", filter.project);
+      if (filter.since !== undefined) query = query.where("created_at", ">=", new Date(filter.since));
+      if (filter.cursor !== undefined) query = query.where("seq", "<", parseCursor(filter.cursor));
+      return query.execute();
+    });
+    const parsed = rows.map(parseRow);
+    const page = parsed.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      tasks: page.map(taskOfRow),
+      next_cursor: parsed.length > limit && last ? String(last.seq) : null,
+    };
+  }
+
+  /** The parts of `parentId`, oldest first. */
+  async children(parentId: string): Promise<Task[]> {
+    const rows = await this.#run(() =>
+      this.#database.db
+        .selectFrom("tasks")
+        .selectAll()
+        .where("parent_id", "=", parentId)
+        .orderBy("seq", "asc")
+        .execute(),
+    );
+    return rows.map((row) => taskOfRow(parseRow(row)));
+  }
+
+  /** Every task below `rootId` (parts, their parts, …), found by `parent_id` in one query. */
+  async descendants(rootId: string): Promise<Task[]> {
+    const result = await this.#run(() =>
+      sql<Record<string, unknown>>`
+        with recursive tree as (
+          select * from tasks where parent_id = ${rootId}
+          union all
+          select child.* from tasks child join tree on child.parent_id = tree.id
+        )
+        select * from tree order by seq
+      `.execute(this.#database.db),
+    );
+    return result.rows.map((row) => taskOfRow(parseRow(row)));
+  }
+
+  async countByStatus(): Promise<Record<string, number>> {
+    const rows = await this.#run(() =>
+      this.#database.db
+        .selectFrom("tasks")
+        .select(["status", sql<number>`count(*)::int`.as("count")])
+        .groupBy("status")
+        .execute(),
+    );
+    return Object.fromEntries(rows.map((row) => [row.status, Number(row.count)]));
+  }
+
+  /** Top-level tasks not yet ended (queued or running), oldest first, with who runs them. */
+  async unfinishedTopLevel(): Promise<TaskRunState[]> {
+    const rows = await this.#run(() =>
+      this.#database.db
+        .selectFrom("tasks")
+        .selectAll()
+        .where("parent_id", "is", null)
+        .where("status", "in", ["queued", "running"])
+        .orderBy("seq", "asc")
+        .execute(),
+    );
+    return rows.map((row) => {
+      const parsed = parseRow(row);
+      return {
+        task: taskOfRow(parsed),
+        owner: parsed.owner,
+        attempts: parsed.attempts,
+        cancelRequested: parsed.cancel_requested_at !== null,
+      };
+    });
+  }
+
+  /** Parts (subtasks) still queued or running on one of `owners`. */
+  async unfinishedPartsOf(owners: readonly string[]): Promise<Task[]> {
+    if (owners.length === 0) return [];
+    const rows = await this.#run(() =>
+      this.#database.db
+        .selectFrom("tasks")
+        .selectAll()
+        .where("parent_id", "is not", null)
+        .where("status", "in", ["queued", "running"])
+        .where("owner", "in", [...owners])
+        .execute(),
+    );
+    return rows.map((row) => taskOfRow(parseRow(row)));
+  }
+
+  /** Marks a cancel for whichever daemon runs the task; false if it already ended. */
+  async requestCancel(id: string): Promise<boolean> {
+    const result = await this.#run(() =>
+      this.#database.db
+        .updateTable("tasks")
+        .set({ cancel_requested_at: new Date().toISOString() })
+        .where("id", "=", id)
+        .where("status", "in", ["queued", "running"])
+        .executeTakeFirst(),
+    );
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  /** Which of `ids` someone asked to cancel. */
+  async cancelRequested(ids: readonly string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.#run(() =>
+      this.#database.db
+        .selectFrom("tasks")
+        .select("id")
+        .where("id", "in", [...ids])
+        .where("cancel_requested_at", "is not", null)
+        .execute(),
+    );
+    return rows.map((row) => row.id);
+  }
+
+  /** Deletes top-level tasks (with their parts) that ended before `cutoff`; resolves with how many. */
+  async deleteEndedBefore(cutoff: Date): Promise<number> {
+    const result = await this.#run(() =>
+      this.#database.db
+        .deleteFrom("tasks")
+        .where("parent_id", "is", null)
+        .where("finished_at", "<", cutoff)
+        .executeTakeFirst(),
+    );
+    return Number(result.numDeletedRows);
+  }
+
+  async #run<T>(query: () => Promise<T>): Promise<T> {
+    try {
+      return await query();
+    } catch (error) {
+      throw this.#database.explain(error);
+    }
+  }
+}
+
+function parseRow(row: unknown): TaskRow {
+  const parsed = TaskRowSchema.safeParse(row);
+  if (!parsed.success) {
+    throw new CcaError("internal", `A tasks row in the database does not parse: ${parsed.error.message}`, {
+      details: { issues: parsed.error.issues },
+    });
+  }
+  return parsed.data;
+}
+
+function parseCursor(cursor: string): number {
+  if (!/^\d+$/.test(cursor)) {
+    throw new CcaError(
+      "bad_request",
+      `cursor=${JSON.stringify(cursor)} is not a cursor; pass the next_cursor of a page`,
+    );
+  }
+  return Number(cursor);
+}
+
+function notFound(id: string): CcaError {
+  return new CcaError("task_not_found", `No task with id "${id}"; list tasks with GET /api/v1/tasks`, {
+    details: { task_id: id },
+  });
+}

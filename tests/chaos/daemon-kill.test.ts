@@ -1,0 +1,118 @@
+import { join } from "node:path";
+import { createMockAnthropic, type MockAnthropic, replyText } from "@cca/mock-anthropic";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type CcadProcess, eventually, processExists, startCcad } from "../support/ccad-process.js";
+import { waitForTranscript } from "../support/transcript.js";
+
+// kill -9 of the daemon on its embedded database (PGlite under $CCA_HOME/data): everything
+// it had accepted is there after a restart; nothing runs twice to completion.
+
+const has = (text: string) => (r: { lastUserText: string }) => r.lastUserText.includes(text);
+const QUEUED = Array.from({ length: 10 }, (_, n) => `queued job ${String(n + 1).padStart(2, "0")}`);
+
+let mock: MockAnthropic;
+const daemons: CcadProcess[] = [];
+beforeEach(async () => {
+  mock = await createMockAnthropic();
+});
+afterEach(async () => {
+  await Promise.all(daemons.splice(0).map((daemon) => daemon.stop()));
+  await mock.close();
+});
+
+async function start(options: { home?: string; env?: Record<string, string> } = {}): Promise<CcadProcess> {
+  const daemon = await startCcad({ mockUrl: mock.url, ...options });
+  daemons.push(daemon);
+  return daemon;
+}
+
+/** One completed task, one running (its reply hangs), ten queued behind it; then kill -9. */
+async function killWithWorkInFlight(env: Record<string, string> = {}) {
+  mock.on({ when: has("remember the number 42"), reply: replyText("noted") });
+  mock.on({ when: has("the long job"), reply: { hang: true }, times: 1 });
+  mock.on({ when: has("the long job"), reply: replyText("long job done") });
+  for (const job of QUEUED) mock.on({ when: has(job), reply: replyText(`done: ${job}`) });
+  mock.on({ when: has("what was the number?"), reply: replyText("42") });
+
+  const first = await start({ env });
+  const { task: completed } = await first.client.createTaskAndWait({ description: "remember the number 42" });
+  expect(completed.status).toBe("completed");
+  const running = await first.client.createTask({ description: "the long job" });
+  await mock.waitForRequest(has("the long job"));
+  const queued = [];
+  for (const job of QUEUED) queued.push(await first.client.createTask({ description: job }));
+  const [coordinator] = await first.client.listAgents();
+  // Resuming needs what Claude Code had written of the conversation before it died.
+  await waitForTranscript(join(first.home, "claude-home", ".claude"), coordinator!.session_id!, "noted");
+  first.child.kill("SIGKILL");
+  await first.stop();
+  return { home: first.home, completed, running, queued, coordinator: coordinator! };
+}
+
+describe("kill -9 of the daemon, then a restart", () => {
+  it("loses nothing: the finished task is kept, the queued ones run, the running one resumes, each once", async () => {
+    const before = await killWithWorkInFlight();
+    const second = await start({ home: before.home });
+    // Its Claude Code, waiting on the hung reply, may outlive it: the restarted daemon ends it.
+    await eventually(() => !processExists(before.coordinator.pid!), 10_000);
+
+    expect(await second.client.getTask(before.completed.id)).toMatchObject({
+      status: "completed",
+      result: "noted",
+    });
+    const ended = await Promise.all(before.queued.map((task) => second.client.waitForTask(task.id, 60)));
+    expect(ended.map((task) => [task.status, task.result])).toEqual(
+      QUEUED.map((job) => ["completed", `done: ${job}`]),
+    );
+    const resumed = await second.client.waitForTask(before.running.id, 60);
+    expect(resumed).toMatchObject({ status: "completed", result: "long job done" });
+    for (const job of QUEUED) expect(mock.requests.filter(has(job))).toHaveLength(1);
+    // The hung request, then the resumed one, told that the daemon had stopped.
+    const longJob = mock.requests.filter(has("the long job"));
+    expect(longJob).toHaveLength(2);
+    expect(longJob[1]!.lastUserText).toMatch(/the daemon stopped while you were working/);
+
+    // The Coordinator carries on its conversation: the follow-up's request holds the earlier turns.
+    const { task: followUp } = await second.client.createTaskAndWait({ description: "what was the number?" });
+    expect(followUp).toMatchObject({ status: "completed", result: "42", agent_id: before.coordinator.id });
+    const request = await mock.waitForRequest(has("what was the number?"));
+    expect(request.allUserText.join("\n")).toContain("remember the number 42");
+    expect((await second.client.status()).tasks.total).toBe(13);
+  });
+
+  it('with daemon.on_restart = "interrupt", ends the task that was running as interrupted, saying why', async () => {
+    const env = { CCA__DAEMON__ON_RESTART: "interrupt" };
+    const before = await killWithWorkInFlight(env);
+    const second = await start({ home: before.home, env });
+    const interrupted = await second.client.waitForTask(before.running.id, 30);
+    expect(interrupted).toMatchObject({ status: "interrupted", error: { code: "interrupted" } });
+    expect(interrupted.error!.message).toMatch(
+      /stopped before it finished; daemon\.on_restart = "interrupt"/,
+    );
+    const ended = await Promise.all(before.queued.map((task) => second.client.waitForTask(task.id, 60)));
+    expect(ended.every((task) => task.status === "completed")).toBe(true);
+    expect(mock.requests.filter(has("the long job"))).toHaveLength(1);
+  });
+});
+
+describe("a clean stop (SIGTERM) with work in flight", () => {
+  it("puts the running task back in line and keeps the queued ones; a restart runs them all", async () => {
+    mock.on({ when: has("slow one"), reply: { hang: true }, times: 1 });
+    mock.on({ when: has("slow one"), reply: replyText("slow done") });
+    mock.on({ when: has("next one"), reply: replyText("next done") });
+    const first = await start();
+    const slow = await first.client.createTask({ description: "slow one" });
+    await mock.waitForRequest(has("slow one"));
+    const next = await first.client.createTask({ description: "next one" });
+    expect(await first.stop()).toBe(0);
+    const second = await start({ home: first.home });
+    expect(await second.client.waitForTask(slow.id, 30)).toMatchObject({
+      status: "completed",
+      result: "slow done",
+    });
+    expect(await second.client.waitForTask(next.id, 30)).toMatchObject({
+      status: "completed",
+      result: "next done",
+    });
+  });
+});
