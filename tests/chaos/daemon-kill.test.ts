@@ -67,10 +67,10 @@ describe("kill -9 of the daemon, then a restart", () => {
     const resumed = await second.client.waitForTask(before.running.id, 60);
     expect(resumed).toMatchObject({ status: "completed", result: "long job done" });
     for (const job of QUEUED) expect(mock.requests.filter(has(job))).toHaveLength(1);
-    // The hung request, then the resumed one, told that the daemon had stopped.
+    // The hung request, then the resumed one, told that its earlier work was cut short.
     const longJob = mock.requests.filter(has("the long job"));
     expect(longJob).toHaveLength(2);
-    expect(longJob[1]!.lastUserText).toMatch(/the daemon stopped while you were working/);
+    expect(longJob[1]!.lastUserText).toMatch(/your earlier work on this task was cut short/);
 
     // The Coordinator carries on its conversation: the follow-up's request holds the earlier turns.
     const { task: followUp } = await second.client.createTaskAndWait({ description: "what was the number?" });

@@ -124,7 +124,7 @@ describe("daemons sharing Redis and PostgreSQL", () => {
     expect(ended).toMatchObject({ status: "completed", result: "finished after the takeover" });
     // The daemon that took it over said so in the prompt: the work may be partly done.
     expect(mock.requests.filter(isJob).at(-1)?.lastUserText).toMatch(
-      /the daemon stopped while you were working/,
+      /your earlier work on this task was cut short/,
     );
     const survivorCoordinator = (await survivor.client.listAgents()).find(
       (agent) => agent.role === "coordinator",

@@ -10,7 +10,8 @@ afterEach(async () => {
   await shared.close();
 });
 
-describe("daemons sharing work (one database, BullMQ on Redis)", () => {
+// Takeovers wait out BullMQ locks and polls: seconds, more on a loaded machine.
+describe("daemons sharing work (one database, BullMQ on Redis)", { timeout: 40_000 }, () => {
   it("run tasks handed to either of them, each once, and answer for each other's tasks", async () => {
     shared = new SharedWork();
     const [a, b] = [await shared.start("daemon-a"), await shared.start("daemon-b")];
@@ -54,7 +55,7 @@ describe("daemons sharing work (one database, BullMQ on Redis)", () => {
   });
 });
 
-describe("a daemon that shuts down while it runs a shared task", () => {
+describe("a daemon that shuts down while it runs a shared task", { timeout: 40_000 }, () => {
   it("puts the task back in line, and another daemon completes it", async () => {
     shared = new SharedWork();
     const kinds: string[] = [];

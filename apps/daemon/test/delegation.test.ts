@@ -121,6 +121,22 @@ describe("delegation", () => {
     expect((await t.client.getAgent(idleQa.id)).state).toBe("stopped");
   });
 
+  it("resumes an evicted agent's conversation when its role is needed again", async () => {
+    t = await startTestDaemon({ config: { daemon: { max_agents: 2 } } });
+    const { coordinatorId } = await busyCoordinator(t);
+    const first = await t.daemon.orchestrator.delegate(coordinatorId, { role: "qa", task: "check it" });
+    // backend needs the qa agent's slot: qa is stopped, its conversation kept.
+    await t.daemon.orchestrator.delegate(coordinatorId, { role: "backend", task: "build it" });
+    expect((await t.client.getAgent(first.agent_id!)).state).toBe("stopped");
+    const again = await t.daemon.orchestrator.delegate(coordinatorId, { role: "qa", task: "check again" });
+    expect(again).toMatchObject({
+      status: "completed",
+      agent_id: first.agent_id,
+      session_id: first.session_id,
+    });
+    expect((await t.client.getAgent(first.agent_id!)).tasks_completed).toBe(2);
+  });
+
   it("fails instead of waiting forever when the waiting tasks hold every slot", async () => {
     t = await startTestDaemon({ config: { daemon: { max_agents: 1 } } });
     const { coordinatorId } = await busyCoordinator(t);

@@ -13,42 +13,20 @@ import {
 } from "@cca/core";
 import { BullmqTaskScheduler } from "@cca/core/bullmq";
 import { connectRedis } from "@cca/core/redis";
-import { type Database, migrate, openDatabase, TaskRepository } from "@cca/memory";
-import { sql } from "kysely";
+import { TaskRepository } from "@cca/memory";
 import { afterEach, describe, expect, it } from "vitest";
+import { scratchPostgres } from "./scratch-postgres.js";
 import { REDIS_URL } from "./shared-work.js";
 import { FAKE_CLAUDE, startTestDaemon, type TestDaemon } from "./support.js";
 
 const FIXTURE = fileURLToPath(new URL("./fixtures/dies-after-end.ts", import.meta.url));
 const PACKAGE_DIR = fileURLToPath(new URL("..", import.meta.url));
-const POSTGRES_ADMIN_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const LOCK_MS = 1_000;
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-/** A PostgreSQL database of this test's own, migrated, dropped afterwards. */
-async function scratchPostgres(): Promise<{ url: string; database: Database }> {
-  const name = `cca_once_${Date.now().toString(36)}${Math.floor(Math.random() * 1e6)}`;
-  const admin = await openDatabase({ postgresUrl: POSTGRES_ADMIN_URL }).catch((error: unknown) => {
-    throw new Error(
-      `PostgreSQL is needed at ${POSTGRES_ADMIN_URL} (bash scripts/ensure-services.sh starts it): ${error}`,
-    );
-  });
-  await sql.raw(`create database ${name}`).execute(admin.db);
-  const url = new URL(POSTGRES_ADMIN_URL);
-  url.pathname = `/${name}`;
-  const database = await openDatabase({ postgresUrl: url.toString() });
-  await migrate(database);
-  cleanups.push(async () => {
-    await database.close();
-    await sql.raw(`drop database if exists ${name} with (force)`).execute(admin.db);
-    await admin.close();
-  });
-  return { url: url.toString(), database };
-}
 
 /** Runs test/fixtures/dies-after-end.ts; resolves with its URL and the task it ended before dying. */
 async function startDoomedDaemon(options: Record<string, unknown>) {
@@ -99,9 +77,11 @@ function recording(inner: TaskScheduler, runs: (ScheduledRun & { outcome: string
   };
 }
 
-describe("a task whose daemon died right after the work finished", () => {
+describe("a task whose daemon died right after the work finished", { timeout: 40_000 }, () => {
   it("is handed out again, recognised as completed, and never run a second time", async () => {
-    const { url: postgresUrl, database } = await scratchPostgres();
+    const scratch = await scratchPostgres();
+    cleanups.push(scratch.drop);
+    const { url: postgresUrl, database } = scratch;
     const prefix = `cca-once-${process.pid}-${Date.now()}:`;
     cleanups.push(async () => {
       const redis = await connectRedis(REDIS_URL);

@@ -21,7 +21,10 @@ describe("HTTP API", () => {
   it("answers /health without a token", async () => {
     const response = await fetch(`${t.daemon.url}/health`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({ status: "ok" });
+    expect(await response.json()).toMatchObject({
+      status: "ok",
+      dependencies: { database: { kind: "pglite", up: true }, queue: { kind: "memory", up: true } },
+    });
   });
 
   it("refuses API calls without the access token", async () => {
@@ -95,6 +98,36 @@ describe("HTTP API", () => {
   it("validates query parameters", async () => {
     const error = await errorOf(await t.call("/api/v1/tasks?limit=-1"));
     expect(error).toMatchObject({ status: 400, code: "bad_request" });
+    const status = await errorOf(await t.call("/api/v1/tasks?status=done"));
+    expect(status).toMatchObject({
+      status: 400,
+      code: "bad_request",
+      message: expect.stringMatching(/known: queued, running/),
+    });
+    const since = await errorOf(await t.call("/api/v1/tasks?since=yesterday"));
+    expect(since).toMatchObject({
+      status: 400,
+      code: "bad_request",
+      message: expect.stringMatching(/ISO time/),
+    });
+  });
+
+  it("pages task lists with a cursor and filters them by status and parent", async () => {
+    const ended = [];
+    for (const n of [1, 2, 3])
+      ended.push((await t.client.createTaskAndWait({ description: `hi ${n}` })).task);
+    const first = await t.call("/api/v1/tasks?limit=2");
+    const cursor = first.headers.get("x-next-cursor");
+    expect(((await first.json()) as { id: string }[]).map((task) => task.id)).toEqual([
+      ended[2]!.id,
+      ended[1]!.id,
+    ]);
+    expect(cursor).toMatch(/^\d+$/);
+    const rest = await t.call(`/api/v1/tasks?limit=2&cursor=${cursor}`);
+    expect(rest.headers.get("x-next-cursor")).toBeNull();
+    expect(((await rest.json()) as { id: string }[]).map((task) => task.id)).toEqual([ended[0]!.id]);
+    expect(await t.client.listTasks({ status: ["queued", "running"] })).toEqual([]);
+    expect((await t.client.listTasks({ status: "completed", parent: "none" })).length).toBe(3);
   });
 
   it("spawns, lists and stops an agent", async () => {

@@ -1,9 +1,16 @@
-export { createDaemonClient, type DaemonClient, type DaemonClientOptions } from "./client/daemon-client.js";
+export { type BusChannel, defineChannel, publishOn, subscribeTo } from "./bus-channel.js";
+export {
+  createDaemonClient,
+  type DaemonClient,
+  type DaemonClientOptions,
+  type TaskListOptions,
+} from "./client/daemon-client.js";
 export { readSseEvents, type SseEvent } from "./client/sse.js";
 export { type Clock, isoTime, systemClock } from "./clock.js";
 export { findConfigFile, type LoadedConfig, loadConfig, parseConfig } from "./config/load.js";
 export { type Config, type ConfigInput, ConfigSchema, type RoleConfig } from "./config/schema.js";
 export { clampTimerMs, MAX_TIMER_MS, MAX_TIMER_SECONDS } from "./config/timer-limits.js";
+export { DeadlineExceeded, settlesWithin, withDeadline } from "./deadline.js";
 export { newTask } from "./domain/new-task.js";
 export { BUILTIN_ROLES, type BuiltinRole, ROLE_NAME_PATTERN, type Role } from "./domain/roles.js";
 export {
@@ -61,6 +68,7 @@ export {
   noopLogger,
 } from "./logger.js";
 export { type Env, readAccessToken, resolveCcaHome, resolveDaemonUrl, tokenPath } from "./paths.js";
+export { redactUrl } from "./redact-url.js";
 export { LocalTaskScheduler, type LocalTaskSchedulerOptions } from "./scheduler/local-task-scheduler.js";
 export type {
   RunHandler,

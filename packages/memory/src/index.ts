@@ -6,7 +6,6 @@ export {
   type OpenDatabaseOptions,
   openDatabase,
 } from "./database/open-database.js";
-export { redactUrl } from "./database/redact-url.js";
 export type { DatabaseSchema } from "./database/schema.js";
 export {
   defaultMigrationsDir,

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { createDaemonClient, loadConfig } from "@cca/core";
+import { createDaemonClient, loadConfig, redactUrl } from "@cca/core";
 import type { Database, MigrationState } from "@cca/memory";
 import type { Argv, CommandModule } from "yargs";
 import { type CommandContext, createTimedFetch } from "../context.js";
@@ -77,7 +77,7 @@ async function showStatus(context: CommandContext, argv: DbArgs): Promise<number
   const target = await resolveTarget(context, argv);
   const memory = await import("@cca/memory");
   let engine: Database["engine"] = target.engine;
-  let location = target.engine === "postgres" ? memory.redactUrl(target.url) : target.dataDir;
+  let location = target.engine === "postgres" ? redactUrl(target.url) : target.dataDir;
   let migrations: MigrationState[];
   const exists = target.engine === "postgres" || existsSync(join(target.dataDir, "PG_VERSION"));
   if (exists) {
@@ -152,9 +152,10 @@ async function resolveTarget(context: CommandContext, argv: GlobalArgs): Promise
 }
 
 /**
- * PGlite is one process's database and does not lock its folder: a second process opening it
- * while ccad has it open would corrupt it. So a running ccad (its pid file, or an answer at
- * its address) is a reason to stop here.
+ * PGlite is one process's database: a second process opening it while ccad has it open would
+ * corrupt it. @cca/memory locks the folder (`data/.cca-lock`) and refuses a second opener,
+ * but a running ccad (its pid file, or an answer at its address) is found here first, so the
+ * refusal names the daemon and how to stop it.
  */
 async function refuseWhileDaemonRuns(
   context: CommandContext,

@@ -170,9 +170,7 @@ async function showTaskStatus(
 }
 
 async function listTasks(context: CommandContext, argv: GlobalArgs & { status?: TaskStatus; json: boolean }) {
-  const tasks = (await context.client(argv).listTasks()).filter(
-    (task) => argv.status === undefined || task.status === argv.status,
-  );
+  const tasks = await context.client(argv).listTasks(argv.status ? { status: argv.status } : {});
   if (argv.json) context.printJson(tasks);
   else context.print(renderTaskTable(tasks, context.renderOptions()));
   return EXIT_CODES.ok;

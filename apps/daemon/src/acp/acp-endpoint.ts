@@ -14,9 +14,9 @@ import {
   TaskResult,
 } from "@cca/acp";
 import { type AcpServer, createAcpServer, createTokenAuthenticator } from "@cca/acp/ws";
-import { type ActivityEvent, type EventBus, isoTime, type Logger, noopLogger } from "@cca/core";
-import { ACTIVITY_CHANNEL } from "../activity/activity-log.js";
+import { type ActivityEvent, type EventBus, isoTime, type Logger, noopLogger, subscribeTo } from "@cca/core";
 import type { AgentManager } from "../agents/agent-manager.js";
+import { ActivityChannel } from "../bus-channels.js";
 import type { Orchestrator } from "../orchestrator/orchestrator.js";
 import { ActivitySubscriptions, DEFAULT_MAX_SUBSCRIPTIONS } from "./activity-subscriptions.js";
 import { bridgeToolsFor } from "./bridge-tools.js";
@@ -130,13 +130,18 @@ function serveConnection(connection: Connection, deps: AcpEndpointDeps, logger: 
       for (let id = taskId; id; id = orchestrator.parentOf(id) ?? null) if (id === rootId) return true;
       return false;
     };
-    const unsubscribe = await bus.subscribe<ActivityEvent>(ACTIVITY_CHANNEL, (event) => {
-      try {
-        if (inTree(event.task_id)) send(event);
-      } catch (error) {
-        logger.debug("could not relay activity", { error });
-      }
-    });
+    const unsubscribe = await subscribeTo(
+      bus,
+      ActivityChannel,
+      (event) => {
+        try {
+          if (inTree(event.task_id)) send(event);
+        } catch (error) {
+          logger.debug("could not relay activity", { error });
+        }
+      },
+      (problem) => logger.warn("dropped a bus message", { problem }),
+    );
     following.add(unsubscribe);
     return async () => {
       following.delete(unsubscribe);

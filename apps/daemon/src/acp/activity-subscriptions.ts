@@ -1,6 +1,6 @@
 import { ErrorCodes, RpcError } from "@cca/acp";
-import type { ActivityEvent, EventBus, Logger } from "@cca/core";
-import { ACTIVITY_CHANNEL } from "../activity/activity-log.js";
+import { type ActivityEvent, type EventBus, type Logger, subscribeTo } from "@cca/core";
+import { ActivityChannel } from "../bus-channels.js";
 
 /** How many distinct `events/subscribe` subscriptions a connection may hold unless told otherwise. */
 export const DEFAULT_MAX_SUBSCRIPTIONS = 32;
@@ -76,8 +76,11 @@ export class ActivitySubscriptions {
 
   #listen(): Promise<() => Promise<void>> {
     if (!this.#listening) {
-      const listening = this.#options.bus.subscribe<ActivityEvent>(ACTIVITY_CHANNEL, (event) =>
-        this.#deliver(event),
+      const listening = subscribeTo(
+        this.#options.bus,
+        ActivityChannel,
+        (event) => this.#deliver(event),
+        (problem) => this.#options.logger.warn("dropped a bus message", { problem }),
       );
       this.#listening = listening;
       // A failed subscription is reported to the add() that awaits it; the next add() tries again.

@@ -6,11 +6,13 @@ import {
   isoTime,
   type Logger,
   noopLogger,
+  publishOn,
   systemClock,
 } from "@cca/core";
+import { ActivityChannel } from "../bus-channels.js";
 
 /** The bus channel every activity event is published on. */
-export const ACTIVITY_CHANNEL = "cca:activity";
+export const ACTIVITY_CHANNEL = ActivityChannel.name;
 
 /** Options of an ActivityLog. */
 export interface ActivityLogOptions {
@@ -79,7 +81,7 @@ export class ActivityLog {
   #publish(event: ActivityEvent): void {
     let sent: Promise<void>;
     try {
-      sent = this.#bus.publish(ACTIVITY_CHANNEL, event);
+      sent = publishOn(this.#bus, ActivityChannel, event);
     } catch (error) {
       this.#failures.failed(event, error);
       return;

@@ -1,5 +1,5 @@
 import type { ChildProcess } from "node:child_process";
-import type { Logger } from "@cca/core";
+import { type Logger, settlesWithin } from "@cca/core";
 
 /** How long `endProcessGroup` waits for the exit that a SIGKILL brings, at least. */
 const KILL_WAIT_MS = 2_000;
@@ -44,15 +44,4 @@ export async function endProcessGroup(options: {
     }
   }
   signalProcessGroup(child, "SIGKILL");
-}
-
-/** Whether `promise` settles within `ms`. */
-export async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  const result = await Promise.race([promise.then(() => true), timeout]);
-  clearTimeout(timer);
-  return result;
 }

@@ -6,6 +6,8 @@ import {
   isTerminalStatus,
   type Logger,
   noopLogger,
+  publishOn,
+  subscribeTo,
   systemClock,
   type Task,
   type TaskPriority,
@@ -20,8 +22,9 @@ import type {
   TaskPage,
   TaskRepository,
 } from "@cca/memory";
-import { ACTIVITY_CHANNEL, type ActivityLog } from "../activity/activity-log.js";
+import type { ActivityLog } from "../activity/activity-log.js";
 import type { AgentManager } from "../agents/agent-manager.js";
+import { ActivityChannel, ControlChannel } from "../bus-channels.js";
 import { Recovery } from "./recovery.js";
 import { COORDINATOR, createRunHandler, type OnRestart } from "./scheduled-runs.js";
 import { TaskExecution } from "./task-execution.js";
@@ -63,8 +66,6 @@ export interface DelegationRequest {
   timeout_s?: number;
 }
 
-/** The bus channel on which daemons ask each other to cancel the tasks they run. */
-export const CONTROL_CHANNEL = "cca:control";
 /** How often a wait looks at the stored task when nothing woke it (a task run by another daemon). */
 const WAIT_POLL_MS = 500;
 const END_KINDS = new Set(["task.completed", "task.failed", "task.cancelled", "task.interrupted"]);
@@ -129,14 +130,22 @@ export class Orchestrator {
   async start(): Promise<void> {
     const { bus, scheduler } = this.#options;
     this.#unsubscribe.push(
-      await bus.subscribe<{ cancel?: string }>(CONTROL_CHANNEL, (message) => {
-        if (message.cancel && this.#execution.isRunning(message.cancel)) {
-          this.#execution.stop(message.cancel, "cancel").catch(() => {});
-        }
-      }),
-      await bus.subscribe<{ kind?: string; task_id?: string | null }>(ACTIVITY_CHANNEL, (event) => {
-        if (event.task_id && event.kind && END_KINDS.has(event.kind)) this.#waiters.wake(event.task_id);
-      }),
+      await subscribeTo(
+        bus,
+        ControlChannel,
+        ({ cancel }) => {
+          if (this.#execution.isRunning(cancel)) this.#execution.stop(cancel, "cancel").catch(() => {});
+        },
+        this.#dropInvalid,
+      ),
+      await subscribeTo(
+        bus,
+        ActivityChannel,
+        (event) => {
+          if (event.task_id && END_KINDS.has(event.kind)) this.#waiters.wake(event.task_id);
+        },
+        this.#dropInvalid,
+      ),
     );
     await this.#recovery.reconcile();
     await scheduler.start(
@@ -271,15 +280,19 @@ export class Orchestrator {
     if (this.#execution.isRunning(id)) {
       await this.#execution.stop(id, "cancel");
     } else if (task.status === "queued" && task.parent_id === null) {
-      const cancelled = await this.#records.finish(id, "cancelled", {
-        error: { code: "task_cancelled", message: "Cancelled before it started" },
-      });
+      // Only while it is still queued: a daemon may have just started it.
+      const cancelled = await this.#records.finish(
+        id,
+        "cancelled",
+        { error: { code: "task_cancelled", message: "Cancelled before it started" } },
+        ["queued"],
+      );
       await this.#options.scheduler.remove(id).catch(() => false);
       if (cancelled.status === "cancelled") return cancelled;
     } else {
       // Running on another daemon: record the request (it looks every second) and tell it now.
       await this.#options.tasks.requestCancel(id);
-      await this.#options.bus.publish(CONTROL_CHANNEL, { cancel: id }).catch(() => {});
+      await publishOn(this.#options.bus, ControlChannel, { cancel: id }).catch(() => {});
     }
     return (await this.waitFor(id, this.#options.stopGraceMs * 3 + 1_000)).task;
   }
@@ -303,6 +316,8 @@ export class Orchestrator {
   countByStatus(): Promise<Record<string, number>> {
     return this.#options.tasks.countByStatus();
   }
+
+  readonly #dropInvalid = (problem: string) => this.#logger.warn("dropped a bus message", { problem });
 
   #refuseWhenClosed(): void {
     if (this.#closed)

@@ -8,7 +8,7 @@ export type OnRestart = "resume" | "interrupt";
 export const COORDINATOR = "coordinator";
 
 const RESUME_NOTE =
-  "(CCA: the daemon stopped while you were working on this task, and has restarted. Parts of it may be done already: check where things stand, then finish it.)";
+  "(CCA: your earlier work on this task was cut short: the daemon running it stopped, or could not record its end. Parts of it may be done already: check where things stand, then finish it.)";
 
 /**
  * The scheduler's handler: runs a top-level task on this daemon's Coordinator. The

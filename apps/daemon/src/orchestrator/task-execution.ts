@@ -4,6 +4,7 @@ import {
   emptyUsage,
   isTerminalStatus,
   type Logger,
+  settlesWithin,
   type Task,
   toCcaError,
 } from "@cca/core";
@@ -85,21 +86,38 @@ export class TaskExecution {
     };
     this.#running.set(id, running);
     const timer = setTimeout(() => void this.stop(id, "timeout"), Math.min(options.timeoutMs, MAX_TIMER_MS));
-    let ended: Task;
+    let ended: Task | undefined;
+    let unrecorded: unknown;
     try {
       ended = await this.#runTurn(task, role, prompt, running, options);
     } catch (error) {
-      ended = await this.#end(id, running, options, toCcaError(error).toJSON()).catch((failure: unknown) => {
-        this.#logger.error("could not record the end of a task", { task: id, error: String(failure) });
-        return task;
-      });
+      const failure = toCcaError(error);
+      if (failure.code === "dependency_unavailable" && !running.stopReason && task.parent_id === null) {
+        // The database went away mid-run: the task did not fail, its record could not be
+        // written. Left running, it resumes when the scheduler hands it out again. (A part
+        // has no scheduler behind it: it ends failed, and its delegation with it.)
+        unrecorded = failure;
+      } else {
+        try {
+          ended = await this.#end(id, running, options, failure.toJSON());
+        } catch (endFailure) {
+          unrecorded = endFailure;
+        }
+      }
     } finally {
       clearTimeout(timer);
       this.#running.delete(id);
       running.leave();
     }
     await this.#endChildren(id);
-    return ended;
+    if (ended) return ended;
+    // The end could not be stored (the database is down): the caller must not take the task
+    // for ended. The scheduler retries its handler, which finds it still running and resumes it.
+    this.#logger.error("could not record the progress or the end of a task; it stays running", {
+      task: id,
+      error: String(unrecorded),
+    });
+    throw unrecorded;
   }
 
   async #runTurn(
@@ -198,17 +216,5 @@ export class TaskExecution {
       await this.#agents.stop(agentId).catch(() => {});
     }
     await stoppingChildren;
-  }
-}
-
-async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([promise.then(() => true), deadline]);
-  } finally {
-    clearTimeout(timer);
   }
 }

@@ -7,6 +7,7 @@ import {
   newTask,
   type Task,
   type TaskPriority,
+  type TaskStatus,
 } from "@cca/core";
 import type { TaskRepository } from "@cca/memory";
 import type { ActivityLog } from "../activity/activity-log.js";
@@ -131,17 +132,18 @@ export class TaskRecords {
   }
 
   /**
-   * Ends the task, unless it already ended: resolves with the task as stored either way.
-   * `started` gives the duration's start for tasks whose record the caller holds.
+   * Ends the task, unless it already ended (or its status is not one of `from`): resolves
+   * with the task as stored either way.
    */
   async finish(
     id: string,
     status: EndStatus,
     fields: { result?: string; error?: ErrorInfo } = {},
+    from: readonly TaskStatus[] = UNFINISHED,
   ): Promise<Task> {
     const current = await this.#repository.get(id);
     const finishedAt = this.#clock.now();
-    const ended = await this.#repository.transition(id, UNFINISHED, {
+    const ended = await this.#repository.transition(id, from, {
       status,
       result: fields.result ?? null,
       error: fields.error ?? null,

@@ -1,41 +1,13 @@
+import { DeadlineExceeded, settlesWithin, withDeadline } from "../deadline.js";
 import type { LogFields, Logger } from "../logger.js";
 
-/** A request to Redis or PostgreSQL got no answer in time. */
-export class DeadlineExceeded extends Error {
-  constructor(readonly ms: number) {
-    super(`no answer within ${ms} ms`);
-    this.name = "DeadlineExceeded";
-  }
-}
+export { DeadlineExceeded, settlesWithin, withDeadline };
 
 /** The service is not connected right now (the last attempt failed); the connection keeps trying. */
 export class ServiceDown extends Error {
   constructor(cause: Error) {
     super(reasonOf(cause), { cause });
     this.name = "ServiceDown";
-  }
-}
-
-/** Resolves or rejects as `work` does, or rejects with DeadlineExceeded after `ms`. */
-export async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new DeadlineExceeded(ms)), ms);
-  });
-  try {
-    return await Promise.race([work, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Whether `work` settled (either way) within `ms`. */
-export async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
-  try {
-    await withDeadline(work, ms);
-    return true;
-  } catch (error) {
-    return !(error instanceof DeadlineExceeded);
   }
 }
 

@@ -15,6 +15,7 @@ import {
   isTerminalStatus,
   type Task,
   TaskSchema,
+  type TaskStatus,
   type TaskTree,
   TaskTreeSchema,
   type TaskWaitResponse,
@@ -56,7 +57,8 @@ export interface DaemonClient {
    * split into requests of at most a minute, so no HTTP timeout on the way cuts them short.
    */
   createTaskAndWait(request: CreateTaskRequest, signal?: AbortSignal): Promise<TaskWaitResponse>;
-  listTasks(options?: { limit?: number }): Promise<Task[]>;
+  /** Tasks, newest first, filtered by the daemon (see `TaskListOptions`). */
+  listTasks(options?: TaskListOptions): Promise<Task[]>;
   getTask(id: string): Promise<Task>;
   /** The task with its subtasks, recursively, each with its usage and subtree totals. */
   getTaskTree(id: string): Promise<TaskTree>;
@@ -157,8 +159,7 @@ export function createDaemonClient(options: DaemonClientOptions): DaemonClient {
       }
       return { task, timed_out: !isTerminalStatus(task.status) };
     },
-    listTasks: (options = {}) =>
-      request(taskList, "GET", `/api/v1/tasks${options.limit ? `?limit=${options.limit}` : ""}`),
+    listTasks: (options = {}) => request(taskList, "GET", `/api/v1/tasks${taskListQuery(options)}`),
     getTask: (taskId) => request(TaskSchema, "GET", `/api/v1/tasks/${id(taskId)}`),
     getTaskTree: (taskId) => request(TaskTreeSchema, "GET", `/api/v1/tasks/${id(taskId)}/tree`),
     waitForTask: (taskId, waitS, signal) =>
@@ -187,4 +188,31 @@ async function toError(response: Response): Promise<CcaError> {
       details: { status: response.status },
     });
   }
+}
+
+/** Filters of `GET /api/v1/tasks`, applied by the daemon's database. */
+export interface TaskListOptions {
+  /** 1–1000; the daemon's default is 100. */
+  limit?: number;
+  status?: TaskStatus | readonly TaskStatus[];
+  /** "none": top-level tasks only; a task id: its parts. */
+  parent?: string;
+  project?: string;
+  /** ISO time: tasks created at or after it. */
+  since?: string;
+  /** The `x-next-cursor` header of the page before. */
+  cursor?: string;
+}
+
+function taskListQuery(options: TaskListOptions): string {
+  const query = new URLSearchParams();
+  if (options.limit) query.set("limit", String(options.limit));
+  if (options.status)
+    query.set("status", typeof options.status === "string" ? options.status : options.status.join(","));
+  for (const key of ["parent", "project", "since", "cursor"] as const) {
+    const value = options[key];
+    if (value) query.set(key, value);
+  }
+  const text = query.toString();
+  return text ? `?${text}` : "";
 }

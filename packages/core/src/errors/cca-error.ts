@@ -10,6 +10,7 @@ export const ERROR_CODES = [
   "unknown_role",
   "task_finished",
   "agent_limit_reached",
+  "too_many_streams",
   "shutting_down",
   "claude_not_found",
   "agent_spawn_failed",

@@ -12,6 +12,8 @@ export const HTTP_STATUS_BY_CODE: Record<ErrorCode, number> = {
   unknown_role: 400,
   task_finished: 409,
   agent_limit_reached: 503,
+  /** `daemon.max_event_streams` event streams are open already. */
+  too_many_streams: 503,
   shutting_down: 503,
   claude_not_found: 502,
   agent_spawn_failed: 502,

@@ -1,5 +1,6 @@
 import { Redis, type RedisOptions } from "ioredis";
 import { type Logger, noopLogger } from "../logger.js";
+import { redactUrl } from "../redact-url.js";
 
 /** The Redis that CCA uses when `redis.url` is set without a value of its own. */
 export const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
@@ -33,15 +34,7 @@ export class RedisUnreachableError extends Error {
 }
 
 /** A Redis URL fit for messages and logs: the password, if any, is replaced by `***`. */
-export function redactRedisUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = "***";
-    return parsed.toString();
-  } catch {
-    return url;
-  }
-}
+export const redactRedisUrl = redactUrl;
 
 /**
  * Opens a connection and waits until Redis answers, or fails at once with a

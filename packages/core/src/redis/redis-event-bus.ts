@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import { DeadlineExceeded, withDeadline } from "../deadline.js";
 import type { EventBus, EventHandler } from "../event-bus.js";
 import { type Logger, noopLogger } from "../logger.js";
 import {
@@ -89,15 +90,14 @@ export class RedisEventBus implements EventBus {
         { cause },
       );
     const sent = this.#redis.publish(this.#prefix + channel, text);
-    let answered: boolean;
     try {
-      answered = await settlesWithin(sent, this.#publishTimeoutMs);
+      await withDeadline(sent, this.#publishTimeoutMs);
     } catch (error) {
+      if (error instanceof DeadlineExceeded) {
+        const status = this.#redis.status;
+        throw failed(`Redis did not answer within ${this.#publishTimeoutMs} ms (connection ${status})`);
+      }
       throw failed(error instanceof Error ? error.message : String(error), error);
-    }
-    if (!answered) {
-      const status = this.#redis.status;
-      throw failed(`Redis did not answer within ${this.#publishTimeoutMs} ms (connection ${status})`);
     }
   }
 
@@ -182,22 +182,5 @@ export class RedisEventBus implements EventBus {
         this.#onHandlerError(error, channel);
       }
     }
-  }
-}
-
-/**
- * Whether `promise` resolves within `ms`; rejects if it rejects first. A late rejection
- * is handled here, so giving up on a command never leaves an unhandled rejection behind.
- */
-async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  promise.catch(() => {});
-  try {
-    return await Promise.race([promise.then(() => true as const), expired]);
-  } finally {
-    clearTimeout(timer);
   }
 }

@@ -40,7 +40,7 @@ export class AgentRepository {
       last_error: agent.last_error ? JSON.stringify(agent.last_error) : null,
       last_activity_at: agent.last_activity_at,
     };
-    await this.#run(() =>
+    await this.#database.run(() =>
       this.#database.db
         .insertInto("agents")
         .values({ id: agent.id, created_at: agent.created_at, ...columns })
@@ -50,7 +50,7 @@ export class AgentRepository {
   }
 
   async find(id: string): Promise<(Agent & { resumable: boolean }) | undefined> {
-    const row = await this.#run(() =>
+    const row = await this.#database.run(() =>
       this.#database.db.selectFrom("agents").selectAll().where("id", "=", id).executeTakeFirst(),
     );
     return row ? parseAgent(row) : undefined;
@@ -58,7 +58,7 @@ export class AgentRepository {
 
   /** Every stored agent, most recently active first. */
   async list(options: { limit?: number } = {}): Promise<(Agent & { resumable: boolean })[]> {
-    const rows = await this.#run(() =>
+    const rows = await this.#database.run(() =>
       this.#database.db
         .selectFrom("agents")
         .selectAll()
@@ -71,7 +71,7 @@ export class AgentRepository {
 
   /** The daemons that have agents not yet stopped, as far as the records say. */
   async liveDaemons(): Promise<string[]> {
-    const rows = await this.#run(() =>
+    const rows = await this.#database.run(() =>
       this.#database.db
         .selectFrom("agents")
         .select("daemon")
@@ -85,7 +85,7 @@ export class AgentRepository {
 
   /** Marks the agent's conversation as one to resume (if it has one); false if it had none. */
   async markResumable(id: string): Promise<boolean> {
-    const result = await this.#run(() =>
+    const result = await this.#database.run(() =>
       this.#database.db
         .updateTable("agents")
         .set({ resumable: true })
@@ -102,7 +102,7 @@ export class AgentRepository {
    * resumable, so no two agents take it), or undefined when there is none.
    */
   async takeResumable(role: string): Promise<Agent | undefined> {
-    const result = await this.#run(() =>
+    const result = await this.#database.run(() =>
       sql<Record<string, unknown>>`
         update agents set resumable = false
         where id = (
@@ -119,7 +119,7 @@ export class AgentRepository {
   /** The agents not yet stopped that these daemons ran, as last recorded. */
   async liveAgentsOf(daemons: readonly string[]): Promise<Agent[]> {
     if (daemons.length === 0) return [];
-    const rows = await this.#run(() =>
+    const rows = await this.#database.run(() =>
       this.#database.db
         .selectFrom("agents")
         .selectAll()
@@ -136,7 +136,7 @@ export class AgentRepository {
    */
   async endLiveAgentsOf(daemons: readonly string[]): Promise<number> {
     if (daemons.length === 0) return 0;
-    const result = await this.#run(() =>
+    const result = await this.#database.run(() =>
       this.#database.db
         .updateTable("agents")
         .set({
@@ -154,7 +154,7 @@ export class AgentRepository {
 
   /** Forgets agents that stopped before `cutoff` and have no conversation to resume. */
   async deleteStoppedBefore(cutoff: Date): Promise<number> {
-    const result = await this.#run(() =>
+    const result = await this.#database.run(() =>
       this.#database.db
         .deleteFrom("agents")
         .where("state", "in", ["stopped", "failed"])
@@ -163,14 +163,6 @@ export class AgentRepository {
         .executeTakeFirst(),
     );
     return Number(result.numDeletedRows);
-  }
-
-  async #run<T>(query: () => Promise<T>): Promise<T> {
-    try {
-      return await query();
-    } catch (error) {
-      throw this.#database.explain(error);
-    }
   }
 }
 

@@ -1,12 +1,12 @@
 import { mkdirSync } from "node:fs";
-import { CcaError, type Logger, noopLogger } from "@cca/core";
+import { CcaError, type Logger, noopLogger, redactUrl, withDeadline } from "@cca/core";
 import { PGlite } from "@electric-sql/pglite";
 import { vector } from "@electric-sql/pglite-pgvector";
 import { Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";
 import { fromSql as vectorFromSql } from "pgvector";
+import { lockDataDir } from "./data-dir-lock.js";
 import { PGliteDialect } from "./pglite-dialect.js";
-import { redactUrl } from "./redact-url.js";
 import type { DatabaseSchema } from "./schema.js";
 
 export type Engine = "pglite" | "postgres";
@@ -19,8 +19,11 @@ export interface Database {
   readonly location: string;
   /** Resolves if the database answers within `timeoutMs`; else rejects with `dependency_unavailable`. */
   ping(timeoutMs?: number): Promise<void>;
-  /** Turns a driver error into `dependency_unavailable` when it means the database is unreachable. */
-  explain(error: unknown): unknown;
+  /**
+   * Runs a query, turning a driver error that means the database is unreachable into
+   * `dependency_unavailable` (HTTP 503), naming the engine and where it is.
+   */
+  run<T>(query: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -51,13 +54,16 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
 async function openPGlite(options: OpenDatabaseOptions): Promise<Database> {
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const location = options.dataDir ?? "memory";
+  // PGlite does not lock its folder, and a second process opening it would corrupt it.
+  const lock = options.dataDir ? lockDataDir(options.dataDir) : undefined;
   let pglite: PGlite;
   try {
     pglite = await PGlite.create(options.dataDir, { extensions: { vector } });
   } catch (error) {
+    lock?.release();
     throw new CcaError(
       "dependency_unavailable",
-      `Could not open the embedded database (PGlite) in ${location}: ${(error as Error).message}. Is another ccad using this CCA home?`,
+      `Could not open the embedded database (PGlite) in ${location}: ${(error as Error).message}`,
       { cause: error, details: { dependency: "pglite", location } },
     );
   }
@@ -69,10 +75,14 @@ async function openPGlite(options: OpenDatabaseOptions): Promise<Database> {
     ping: async () => {
       await sql`select 1`.execute(db);
     },
-    explain: (error) => error,
+    run: (query) => query(),
     close: async () => {
-      await db.destroy();
-      await pglite.close();
+      try {
+        await db.destroy();
+        await pglite.close();
+      } finally {
+        lock?.release();
+      }
     },
   };
 }
@@ -94,6 +104,14 @@ async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<
   });
   // An idle client that loses its server emits here; without a listener it would crash the process.
   pool.on("error", (error) => logger.warn("a PostgreSQL connection failed", { error: error.message }));
+  // So does a client in use (the pool listens only to idle ones), say one whose query just
+  // failed because the server ended its session: that query has the error, and the pool
+  // drops the client when it comes back.
+  pool.on("connect", (client) =>
+    client.on("error", (error) =>
+      logger.debug("a PostgreSQL connection in use failed", { error: error.message }),
+    ),
+  );
   const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
   const unavailable = (error: unknown) =>
     new CcaError(
@@ -107,12 +125,18 @@ async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<
     location,
     ping: async (timeoutMs = DEFAULT_PING_MS) => {
       try {
-        await withDeadline(sql`select 1`.execute(db), timeoutMs, "did not answer in time");
+        await withDeadline(sql`select 1`.execute(db), timeoutMs, `did not answer within ${timeoutMs} ms`);
       } catch (error) {
         throw unavailable(error);
       }
     },
-    explain: (error) => (isConnectionError(error) ? unavailable(error) : error),
+    run: async (query) => {
+      try {
+        return await query();
+      } catch (error) {
+        throw isConnectionError(error) ? unavailable(error) : error;
+      }
+    },
     close: () => db.destroy(),
   };
   try {
@@ -139,27 +163,20 @@ function isConnectionError(error: unknown): boolean {
       "ETIMEDOUT",
       "EPIPE",
       "ENOTFOUND",
+      // The server ended the session (admin command, crash, shutdown) or is not ready yet.
       "57P01",
+      "57P02",
       "57P03",
       "08006",
       "08001",
       "08003",
+      "08004",
     ].includes(code)
   )
     return true;
-  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
+  // `database "x" is not currently accepting connections` (ALLOW_CONNECTIONS false) comes as
+  // 55000, a code that other, query-level errors share: known by its message.
+  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|is not currently accepting connections/i.test(
     error.message,
   );
-}
-
-async function withDeadline<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), ms);
-  });
-  try {
-    return await Promise.race([promise, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

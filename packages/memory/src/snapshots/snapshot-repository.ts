@@ -88,7 +88,7 @@ export class SnapshotRepository {
       }
     }
     const compressed = transcript === null ? null : await zstdCompress(transcript, this.#level);
-    const row = await this.#run(() =>
+    const row = await this.#database.run(() =>
       this.#database.db
         .insertInto("context_snapshots")
         .values({
@@ -129,7 +129,7 @@ export class SnapshotRepository {
   /** A snapshot's transcript, exactly the bytes that were read; null when it has none. */
   async transcript(snapshot: ContextSnapshot): Promise<Buffer | null> {
     if (snapshot.transcript === null) return null;
-    const row = await this.#run(() =>
+    const row = await this.#database.run(() =>
       this.#database.db
         .selectFrom("context_snapshots")
         .select("compressed_transcript")
@@ -233,7 +233,7 @@ export class SnapshotRepository {
               from context_snapshots
             ) ranked where newness > ${keepPerAgent}
           )`;
-    const result = await this.#run(() =>
+    const result = await this.#database.run(() =>
       this.#database.db
         .deleteFrom("context_snapshots")
         .where(sql<boolean>`${tooOld} or ${beyondKeep}`)
@@ -247,7 +247,7 @@ export class SnapshotRepository {
     value: string,
     options: { withTranscript?: boolean },
   ): Promise<ContextSnapshot | undefined> {
-    const row = await this.#run(() => {
+    const row = await this.#database.run(() => {
       let query = this.#database.db
         .selectFrom("context_snapshots")
         .select(SNAPSHOT_COLUMNS)
@@ -256,14 +256,6 @@ export class SnapshotRepository {
       return query.orderBy("id", "desc").limit(1).executeTakeFirst();
     });
     return row === undefined ? undefined : parseSnapshotRow(row);
-  }
-
-  async #run<T>(query: () => Promise<T>): Promise<T> {
-    try {
-      return await query();
-    } catch (error) {
-      throw this.#database.explain(error);
-    }
   }
 }
 

@@ -46,7 +46,7 @@ export class TaskRepository {
 
   /** Stores a new task; resolves once it is in the database. */
   async insert(task: Task): Promise<void> {
-    await this.#run(() =>
+    await this.#database.run(() =>
       this.#database.db
         .insertInto("tasks")
         .values({
@@ -85,17 +85,10 @@ export class TaskRepository {
 
   /** The task with the facts only the daemons need: its owner, attempts, a pending cancel. */
   async runState(id: string): Promise<TaskRunState | undefined> {
-    const row = await this.#run(() =>
+    const row = await this.#database.run(() =>
       this.#database.db.selectFrom("tasks").selectAll().where("id", "=", id).executeTakeFirst(),
     );
-    if (!row) return undefined;
-    const parsed = parseRow(row);
-    return {
-      task: taskOfRow(parsed),
-      owner: parsed.owner,
-      attempts: parsed.attempts,
-      cancelRequested: parsed.cancel_requested_at !== null,
-    };
+    return row ? runStateOfRow(row) : undefined;
   }
 
   /** Writes `fields` and resolves with the task as stored. */
@@ -118,7 +111,7 @@ export class TaskRepository {
   ): Promise<Task | undefined> {
     const columns = columnsOfTask(fields);
     if (run.owner !== undefined) columns.owner = run.owner;
-    const row = await this.#run(() => {
+    const row = await this.#database.run(() => {
       let query = this.#database.db.updateTable("tasks").set(columns).where("id", "=", id);
       if (run.countAttempt) query = query.set({ attempts: sql`attempts + 1` });
       if (from) query = query.where("status", "in", [...from]);
@@ -130,7 +123,7 @@ export class TaskRepository {
   /** Newest first, filtered and paged in the database. */
   async list(filter: TaskListFilter = {}): Promise<TaskPage> {
     const limit = Math.min(Math.max(1, filter.limit ?? 100), MAX_PAGE);
-    const rows = await this.#run(() => {
+    const rows = await this.#database.run(() => {
       let query = this.#database.db
         .selectFrom("tasks")
         .selectAll()
@@ -158,7 +151,7 @@ export class TaskRepository {
 
   /** The parts of `parentId`, oldest first. */
   async children(parentId: string): Promise<Task[]> {
-    const rows = await this.#run(() =>
+    const rows = await this.#database.run(() =>
       this.#database.db
         .selectFrom("tasks")
         .selectAll()
@@ -171,7 +164,7 @@ export class TaskRepository {
 
   /** Every task below `rootId` (parts, their parts, …), found by `parent_id` in one query. */
   async descendants(rootId: string): Promise<Task[]> {
-    const result = await this.#run(() =>
+    const result = await this.#database.run(() =>
       sql<Record<string, unknown>>`
         with recursive tree as (
           select * from tasks where parent_id = ${rootId}
@@ -185,7 +178,7 @@ export class TaskRepository {
   }
 
   async countByStatus(): Promise<Record<string, number>> {
-    const rows = await this.#run(() =>
+    const rows = await this.#database.run(() =>
       this.#database.db
         .selectFrom("tasks")
         .select(["status", sql<number>`count(*)::int`.as("count")])
@@ -197,7 +190,7 @@ export class TaskRepository {
 
   /** Top-level tasks not yet ended (queued or running), oldest first, with who runs them. */
   async unfinishedTopLevel(): Promise<TaskRunState[]> {
-    const rows = await this.#run(() =>
+    const rows = await this.#database.run(() =>
       this.#database.db
         .selectFrom("tasks")
         .selectAll()
@@ -206,21 +199,13 @@ export class TaskRepository {
         .orderBy("seq", "asc")
         .execute(),
     );
-    return rows.map((row) => {
-      const parsed = parseRow(row);
-      return {
-        task: taskOfRow(parsed),
-        owner: parsed.owner,
-        attempts: parsed.attempts,
-        cancelRequested: parsed.cancel_requested_at !== null,
-      };
-    });
+    return rows.map(runStateOfRow);
   }
 
   /** Parts (subtasks) still queued or running on one of `owners`. */
   async unfinishedPartsOf(owners: readonly string[]): Promise<Task[]> {
     if (owners.length === 0) return [];
-    const rows = await this.#run(() =>
+    const rows = await this.#database.run(() =>
       this.#database.db
         .selectFrom("tasks")
         .selectAll()
@@ -234,7 +219,7 @@ export class TaskRepository {
 
   /** Marks a cancel for whichever daemon runs the task; false if it already ended. */
   async requestCancel(id: string): Promise<boolean> {
-    const result = await this.#run(() =>
+    const result = await this.#database.run(() =>
       this.#database.db
         .updateTable("tasks")
         .set({ cancel_requested_at: new Date().toISOString() })
@@ -248,7 +233,7 @@ export class TaskRepository {
   /** Which of `ids` someone asked to cancel. */
   async cancelRequested(ids: readonly string[]): Promise<string[]> {
     if (ids.length === 0) return [];
-    const rows = await this.#run(() =>
+    const rows = await this.#database.run(() =>
       this.#database.db
         .selectFrom("tasks")
         .select("id")
@@ -261,7 +246,7 @@ export class TaskRepository {
 
   /** Deletes top-level tasks (with their parts) that ended before `cutoff`; resolves with how many. */
   async deleteEndedBefore(cutoff: Date): Promise<number> {
-    const result = await this.#run(() =>
+    const result = await this.#database.run(() =>
       this.#database.db
         .deleteFrom("tasks")
         .where("parent_id", "is", null)
@@ -269,14 +254,6 @@ export class TaskRepository {
         .executeTakeFirst(),
     );
     return Number(result.numDeletedRows);
-  }
-
-  async #run<T>(query: () => Promise<T>): Promise<T> {
-    try {
-      return await query();
-    } catch (error) {
-      throw this.#database.explain(error);
-    }
   }
 }
 
@@ -288,6 +265,16 @@ function parseRow(row: unknown): TaskRow {
     });
   }
   return parsed.data;
+}
+
+function runStateOfRow(row: unknown): TaskRunState {
+  const parsed = parseRow(row);
+  return {
+    task: taskOfRow(parsed),
+    owner: parsed.owner,
+    attempts: parsed.attempts,
+    cancelRequested: parsed.cancel_requested_at !== null,
+  };
 }
 
 function parseCursor(cursor: string): number {

@@ -1,9 +1,13 @@
-import { type ActivityEvent, type EventBus, type Logger, noopLogger } from "@cca/core";
+import { type ActivityEvent, CcaError, type EventBus, type Logger, noopLogger } from "@cca/core";
+import type { HttpBindings } from "@hono/node-server";
 import { Hono } from "hono";
 import { type SSEStreamingApi, streamSSE } from "hono/streaming";
 import { ACTIVITY_CHANNEL, type ActivityLog } from "../../activity/activity-log.js";
+import { errorResponse } from "../errors.js";
 
 const KEEPALIVE_MS = 15_000;
+/** What a refused stream is told to wait before it tries again, in seconds. */
+const RETRY_AFTER_S = 5;
 
 /** Limits of `GET /events`; each has a default. */
 export interface EventStreamLimits {
@@ -43,8 +47,13 @@ export function eventRoutes(deps: {
   let open = 0;
   return new Hono().get("/events", (context) => {
     if (open >= limits.maxStreams) {
-      const message = `${limits.maxStreams} event streams are open already, the most daemon.max_event_streams allows; close one (or raise the limit) and retry`;
-      return context.json({ error: { code: "too_many_streams", message } }, 503, { "Retry-After": "5" });
+      context.header("Retry-After", String(RETRY_AFTER_S));
+      const refusal = new CcaError(
+        "too_many_streams",
+        `${limits.maxStreams} event streams are open already, the most daemon.max_event_streams allows; close one (or raise the limit) and retry`,
+        { details: { max_streams: limits.maxStreams } },
+      );
+      return errorResponse(context, refusal, logger);
     }
     open += 1;
     let released = false;
@@ -55,6 +64,8 @@ export function eventRoutes(deps: {
     };
     const lastEventId = context.req.header("last-event-id") ?? context.req.query("since");
     const since = Number(lastEventId ?? Number.NaN);
+    // Served by @hono/node-server, the response; in-process (app.request) there is none.
+    const response = (context.env as Partial<HttpBindings> | undefined)?.outgoing;
     return streamSSE(context, async (stream) => {
       // A client that goes away (or is cut) frees its slot at once, before the loop notices.
       stream.onAbort(release);
@@ -65,6 +76,7 @@ export function eventRoutes(deps: {
           logger,
           backlog: Number.isFinite(since) ? deps.activity.since(since) : [],
           release,
+          response,
         });
       } finally {
         release();
@@ -82,6 +94,8 @@ async function serveEvents(
     backlog: ActivityEvent[];
     /** Frees the stream's slot; called before the subscription ends. */
     release(): void;
+    /** The server's response, when served by @hono/node-server; none in process. */
+    response?: HttpBindings["outgoing"];
   },
 ): Promise<void> {
   const { bus, limits, logger } = options;
@@ -101,7 +115,7 @@ async function serveEvents(
         pending.length = 0;
         logger.warn("dropped an event stream client that fell behind", { max_backlog: limits.maxBacklog });
         // A client that does not read cannot take the final event either: cut it after a while.
-        cut = setTimeout(() => stream.abort(), limits.finalWriteMs);
+        cut = setTimeout(() => cutOff(stream, options.response, limits, logger), limits.finalWriteMs);
       }
       wake?.();
     });
@@ -137,9 +151,36 @@ async function serveEvents(
   } finally {
     options.release();
     clearInterval(keepalive);
-    clearTimeout(cut);
+    // Written is not sent: behind a client that does not read, the end of the response
+    // waits in the server's buffers too, so the cut stands until the response is done.
+    const response = options.response;
+    if (cut && response && !response.writableFinished && !response.destroyed && !stream.aborted) {
+      const timer = cut;
+      response.once("close", () => clearTimeout(timer));
+    } else {
+      clearTimeout(cut);
+    }
     await unsubscribe().catch((error: unknown) =>
       logger.debug("could not end an event stream's subscription", { error }),
     );
   }
+}
+
+/**
+ * Ends a dropped client's stream and its connection, whatever is still unsent. Aborting
+ * alone ends the stream, but the server then waits for the socket to drain before it ends
+ * the response, which a client that does not read never lets happen.
+ */
+function cutOff(
+  stream: SSEStreamingApi,
+  response: HttpBindings["outgoing"] | undefined,
+  limits: Required<EventStreamLimits>,
+  logger: Logger,
+): void {
+  if (response?.writableFinished) return;
+  logger.warn("cut an event stream client that did not take its final event in time", {
+    final_write_ms: limits.finalWriteMs,
+  });
+  stream.abort();
+  response?.destroy();
 }

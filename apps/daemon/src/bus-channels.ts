@@ -1,0 +1,8 @@
+import { ActivityEventSchema, defineChannel } from "@cca/core";
+import { z } from "zod";
+
+/** Every activity event, as the daemon that saw it numbered it. */
+export const ActivityChannel = defineChannel("cca:activity", ActivityEventSchema);
+
+/** Daemons asking each other to cancel the tasks they run. */
+export const ControlChannel = defineChannel("cca:control", z.object({ cancel: z.string() }));
