@@ -6,6 +6,11 @@ export function quantile(samples: number[], q: number): number {
   return sorted[rank]!;
 }
 
+/** The median of `samples`, by nearest rank. */
+export function p50(samples: number[]): number {
+  return quantile(samples, 0.5);
+}
+
 /** One printed row: name, sample count, p50, p99, mean, in milliseconds. */
 export function row(name: string, samples: number[]): string {
   const mean = samples.reduce((sum, value) => sum + value, 0) / samples.length;

@@ -1,7 +1,5 @@
 import { join } from "node:path";
 import { type Config, type EventBus, LocalTaskScheduler, type Logger, type TaskScheduler } from "@cca/core";
-import { BullmqTaskScheduler } from "@cca/core/bullmq";
-import { connectRedis, RedisEventBus } from "@cca/core/redis";
 import { type Database, migrate, openDatabase } from "@cca/memory";
 
 /** The daemon's durable collaborators, chosen by configuration. */
@@ -49,6 +47,9 @@ export async function openDaemonStorage(options: {
   let bus: EventBus | undefined;
   try {
     if (config.redis.url) {
+      // Loaded only when configured: BullMQ and ioredis cost a daemon on PGlite a quarter second at start.
+      const { BullmqTaskScheduler } = await import("@cca/core/bullmq");
+      const { connectRedis, RedisEventBus } = await import("@cca/core/redis");
       scheduler = new BullmqTaskScheduler({
         backend: "redis",
         url: config.redis.url,
@@ -59,6 +60,7 @@ export async function openDaemonStorage(options: {
       const redis = await connectRedis(config.redis.url, { connectionName: options.name, logger });
       bus = new RedisEventBus({ redis, closeRedis: true, prefix: config.redis.key_prefix, logger });
     } else if (config.postgres.url) {
+      const { BullmqTaskScheduler } = await import("@cca/core/bullmq");
       scheduler = new BullmqTaskScheduler({
         backend: "postgres",
         url: config.postgres.url,

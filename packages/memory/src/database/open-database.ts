@@ -1,10 +1,8 @@
 import { mkdirSync } from "node:fs";
 import { CcaError, type Logger, noopLogger, redactUrl, withDeadline } from "@cca/core";
-import { PGlite } from "@electric-sql/pglite";
-import { vector } from "@electric-sql/pglite-pgvector";
+import type { PGlite } from "@electric-sql/pglite";
 import { Kysely, PostgresDialect, sql } from "kysely";
-import pg from "pg";
-import { fromSql as vectorFromSql } from "pgvector";
+import type pg from "pg";
 import { lockDataDir } from "./data-dir-lock.js";
 import { PGliteDialect } from "./pglite-dialect.js";
 import type { DatabaseSchema } from "./schema.js";
@@ -58,6 +56,11 @@ async function openPGlite(options: OpenDatabaseOptions): Promise<Database> {
   const lock = options.dataDir ? lockDataDir(options.dataDir) : undefined;
   let pglite: PGlite;
   try {
+    // Each engine's driver is loaded only when it is used: a daemon starts faster for it.
+    const [{ PGlite }, { vector }] = await Promise.all([
+      import("@electric-sql/pglite"),
+      import("@electric-sql/pglite-pgvector"),
+    ]);
     pglite = await PGlite.create(options.dataDir, { extensions: { vector } });
   } catch (error) {
     lock?.release();
@@ -91,6 +94,7 @@ async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<
   const logger = options.logger ?? noopLogger;
   const location = redactUrl(url);
   const vectorOids = new Set<number>();
+  const [{ default: pg }, { fromSql: vectorFromSql }] = await Promise.all([import("pg"), import("pgvector")]);
   const pool = new pg.Pool({
     connectionString: url,
     max: options.poolSize ?? 10,
