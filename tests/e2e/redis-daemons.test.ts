@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { createMockAnthropic, type MockAnthropic, replyText } from "@cca/mock-anthropic";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type CcadProcess, eventually, startCcad } from "../support/ccad-process.js";
-import { type ScratchDatabase, scratchDatabase } from "../support/postgres.js";
+import { replyText } from "@cca/mock-anthropic";
+import { describe, expect, it } from "vitest";
+import { type CcadProcess, eventually } from "../support/ccad-process.js";
+import { useSharedDaemons } from "../support/shared-daemons.js";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 
@@ -14,51 +14,29 @@ function redisEnv(extra: Record<string, string> = {}): Record<string, string> {
   return {
     CCA__REDIS__URL: REDIS_URL,
     CCA__REDIS__KEY_PREFIX: `cca-test-${randomUUID()}:`,
-    CCA__POSTGRES__URL: database.url,
+    CCA__POSTGRES__URL: shared.database.url,
     ...extra,
   };
 }
 
-async function startPair(env: Record<string, string>): Promise<[CcadProcess, CcadProcess]> {
-  const pair = await Promise.all([
-    startCcad({ mockUrl: mock.url, env }),
-    startCcad({ mockUrl: mock.url, env }),
-  ]);
-  daemons.push(...pair);
-  return pair;
+const shared = useSharedDaemons();
+
+function startPair(env: Record<string, string>): Promise<[CcadProcess, CcadProcess]> {
+  return Promise.all([shared.start(env), shared.start(env)]);
 }
-
-let mock: MockAnthropic;
-let database: ScratchDatabase;
-const daemons: CcadProcess[] = [];
-
-beforeEach(async () => {
-  mock = await createMockAnthropic();
-  database = await scratchDatabase();
-});
-
-afterEach(async () => {
-  await Promise.all(daemons.splice(0).map((daemon) => daemon.stop()));
-  await mock.close();
-  await database.drop();
-});
 
 describe("daemons sharing Redis and PostgreSQL", () => {
   it("publish their activity on the shared bus, so each one's stream shows the other's work", async () => {
     const env = redisEnv();
-    const [a, b] = await Promise.all([
-      startCcad({ mockUrl: mock.url, env }),
-      startCcad({ mockUrl: mock.url, env }),
-    ]);
-    daemons.push(a!, b!);
-    expect((await a!.client.status()).bus).toBe("redis");
-    mock.on({ when: (r) => r.lastUserText === "shared work", reply: replyText("done on A") });
+    const [a, b] = await startPair(env);
+    expect((await a.client.status()).bus).toBe("redis");
+    shared.mock.on({ when: (r) => r.lastUserText === "shared work", reply: replyText("done on A") });
 
     const controller = new AbortController();
     const seenOnB: Array<{ kind: string; task_id: string | null; agent_id: string | null }> = [];
     let onEvent = () => {};
     const watching = (async () => {
-      for await (const event of b!.client.events(controller.signal)) {
+      for await (const event of b.client.events(controller.signal)) {
         seenOnB.push(event);
         onEvent();
       }
@@ -69,9 +47,9 @@ describe("daemons sharing Redis and PostgreSQL", () => {
         onEvent();
       });
     // B's own agent shows that B's stream is open before A starts the task.
-    const probe = await b!.client.spawnAgent("qa");
+    const probe = await b.client.spawnAgent("qa");
     await seen((event) => event.agent_id === probe.id);
-    const taskId = (await a!.client.createTask({ description: "shared work" })).id;
+    const taskId = (await a.client.createTask({ description: "shared work" })).id;
     await seen((event) => event.task_id === taskId && event.kind === "task.completed");
     controller.abort();
     await watching;
@@ -80,7 +58,7 @@ describe("daemons sharing Redis and PostgreSQL", () => {
   });
   it("share one task queue: tasks handed to one daemon run on both, each once", async () => {
     const [a, b] = await startPair(redisEnv());
-    mock.on({
+    shared.mock.on({
       when: (r) => r.lastUserText.startsWith("job "),
       reply: (r) => ({ text: `done ${r.lastUserText}`, delayMs: 1500 }),
     });
@@ -97,7 +75,7 @@ describe("daemons sharing Redis and PostgreSQL", () => {
       )?.id;
     const ranOn = new Set(ended.map((task) => task.agent_id));
     expect(ranOn).toEqual(new Set([await coordinatorOf(a), await coordinatorOf(b)]));
-    expect(mock.requests.filter((r) => r.lastUserText.startsWith("job "))).toHaveLength(4);
+    expect(shared.mock.requests.filter((r) => r.lastUserText.startsWith("job "))).toHaveLength(4);
     // Either daemon answers for any task.
     expect((await b.client.getTask(created[0]!.id)).status).toBe("completed");
     expect((await b.client.listTasks()).map((task) => task.id).sort()).toEqual(
@@ -111,10 +89,10 @@ describe("daemons sharing Redis and PostgreSQL", () => {
   it("finish the work of a daemon killed with -9: the task is taken over, not lost, and completed once", async () => {
     const [a, b] = await startPair(redisEnv({ CCA__REDIS__CLAIM_IDLE_MS: "1500" }));
     const isJob = (r: { lastUserText: string }) => r.lastUserText.includes("survive me");
-    mock.on({ when: isJob, reply: { hang: true }, times: 1 });
-    mock.on({ when: isJob, reply: { text: "finished after the takeover" } });
+    shared.mock.on({ when: isJob, reply: { hang: true }, times: 1 });
+    shared.mock.on({ when: isJob, reply: { text: "finished after the takeover" } });
     const task = await a.client.createTask({ description: "survive me" });
-    await mock.waitForRequest(isJob, 20_000);
+    await shared.mock.waitForRequest(isJob, 20_000);
     // Daemons are named ccad-<host>-<pid> in the shared registry.
     const runner = (await a.client.listAgents()).find((agent) => agent.current_task_id === task.id);
     const victim = runner?.daemon?.endsWith(`-${a.child.pid}`) ? a : b;
@@ -123,14 +101,14 @@ describe("daemons sharing Redis and PostgreSQL", () => {
     const ended = await survivor.client.waitForTask(task.id, 30);
     expect(ended).toMatchObject({ status: "completed", result: "finished after the takeover" });
     // The daemon that took it over said so in the prompt: the work may be partly done.
-    expect(mock.requests.filter(isJob).at(-1)?.lastUserText).toMatch(
+    expect(shared.mock.requests.filter(isJob).at(-1)?.lastUserText).toMatch(
       /your earlier work on this task was cut short/,
     );
     const survivorCoordinator = (await survivor.client.listAgents()).find(
       (agent) => agent.role === "coordinator",
     );
     expect(ended.agent_id).toBe(survivorCoordinator?.id);
-    expect(mock.requests.filter(isJob)).toHaveLength(2);
+    expect(shared.mock.requests.filter(isJob)).toHaveLength(2);
   });
 
   it("share the agents' records, from which a killed daemon's agents drop out", async () => {
@@ -145,17 +123,14 @@ describe("daemons sharing Redis and PostgreSQL", () => {
   });
 
   it("refuses to start with a Redis URL where nothing answers, saying what to check", async () => {
-    const error = await startCcad({
-      mockUrl: mock.url,
-      env: { CCA__REDIS__URL: "redis://127.0.0.1:6390", CCA__POSTGRES__URL: database.url },
-    }).catch((e: unknown) => e as Error);
+    const error = await shared
+      .start({ CCA__REDIS__URL: "redis://127.0.0.1:6390", CCA__POSTGRES__URL: shared.database.url })
+      .catch((e: unknown) => e as Error);
     expect(String(error)).toMatch(/Cannot reach Redis at redis:\/\/127\.0\.0\.1:6390/);
   });
 
   it("refuses to share a queue without sharing the records, saying what to set", async () => {
-    const error = await startCcad({ mockUrl: mock.url, env: { CCA__REDIS__URL: REDIS_URL } }).catch(
-      (e: unknown) => e as Error,
-    );
+    const error = await shared.start({ CCA__REDIS__URL: REDIS_URL }).catch((e: unknown) => e as Error);
     expect(String(error)).toMatch(/set postgres\.url/);
   });
 });

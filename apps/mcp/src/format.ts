@@ -89,14 +89,15 @@ export function formatParts(task: Task | TaskTree): string {
   return lines.join("\n");
 }
 
+/** How a task that did not complete ended, as a verb phrase: "failed", "was cancelled", … */
+export function formatEndVerb(task: Task): string {
+  if (task.status === "cancelled") return "was cancelled";
+  return task.status === "interrupted" ? "was interrupted" : "failed";
+}
+
 /** Why a task failed or was cancelled, the parts (if any), and its footer. */
 export function formatTaskFailure(task: Task | TaskTree): string {
-  const verb =
-    task.status === "cancelled"
-      ? "was cancelled"
-      : task.status === "interrupted"
-        ? "was interrupted"
-        : "failed";
+  const verb = formatEndVerb(task);
   const reason = task.error ? ` [${task.error.code}]: ${task.error.message}` : ".";
   return [`Task ${task.id} ${verb}${reason}`, formatParts(task), formatTaskFooter(task)]
     .filter(Boolean)

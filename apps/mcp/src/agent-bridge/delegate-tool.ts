@@ -4,7 +4,7 @@ import { BUILTIN_ROLES, type Task } from "@cca/core";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
-import { formatCost, formatDuration, formatTokens } from "../format.js";
+import { formatCost, formatDuration, formatEndVerb, formatTokens } from "../format.js";
 import { startProgressHeartbeat } from "../progress-heartbeat.js";
 import { errorResult, textResult } from "../tool-result.js";
 import { acpErrorResult } from "./acp-error-result.js";
@@ -83,11 +83,6 @@ function delegationResult(task: Task, role: string): CallToolResult {
   const footer = `[${role} · ${task.id} · ${effort.join(" · ")}]`;
   if (task.status === "completed")
     return textResult(`${task.result?.trim() || "(No written answer.)"}\n\n${footer}`);
-  const verb =
-    task.status === "cancelled"
-      ? "was cancelled"
-      : task.status === "interrupted"
-        ? "was interrupted"
-        : "failed";
+  const verb = formatEndVerb(task);
   return errorResult(`The ${role} part ${verb} [${task.error?.code}]: ${task.error?.message}\n\n${footer}`);
 }
