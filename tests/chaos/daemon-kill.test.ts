@@ -1,3 +1,4 @@
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { createMockAnthropic, type MockAnthropic, replyText } from "@cca/mock-anthropic";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -27,7 +28,10 @@ async function start(options: { home?: string; env?: Record<string, string> } = 
 }
 
 /** One completed task, one running (its reply hangs), ten queued behind it; then kill -9. */
-async function killWithWorkInFlight(env: Record<string, string> = {}) {
+async function killWithWorkInFlight(
+  env: Record<string, string> = {},
+  options: { snapshotted?: boolean } = {},
+) {
   mock.on({ when: has("remember the number 42"), reply: replyText("noted") });
   mock.on({ when: has("the long job"), reply: { hang: true }, times: 1 });
   mock.on({ when: has("the long job"), reply: replyText("long job done") });
@@ -44,6 +48,10 @@ async function killWithWorkInFlight(env: Record<string, string> = {}) {
   const [coordinator] = await first.client.listAgents();
   // Resuming needs what Claude Code had written of the conversation before it died.
   await waitForTranscript(join(first.home, "claude-home", ".claude"), coordinator!.session_id!, "noted");
+  if (options.snapshotted) {
+    // The first turn's context snapshot, with its transcript, is in the database (a debug line says so).
+    await eventually(() => /context snapshot saved .*transcript_bytes=[1-9]/.test(first.logs()), 10_000);
+  }
   first.child.kill("SIGKILL");
   await first.stop();
   return { home: first.home, completed, running, queued, coordinator: coordinator! };
@@ -92,6 +100,53 @@ describe("kill -9 of the daemon, then a restart", () => {
     const ended = await Promise.all(before.queued.map((task) => second.client.waitForTask(task.id, 60)));
     expect(ended.every((task) => task.status === "completed")).toBe(true);
     expect(mock.requests.filter(has("the long job"))).toHaveLength(1);
+  });
+});
+
+describe("a restart after Claude Code's transcripts were lost", () => {
+  it("puts the conversation back from its context snapshot, so the Coordinator still remembers", async () => {
+    const before = await killWithWorkInFlight({ CCA__DAEMON__LOG_LEVEL: "debug" }, { snapshotted: true });
+    // The conversation's transcript is gone; only the database's zstd snapshot keeps it.
+    rmSync(join(before.home, "claude-home", ".claude", "projects"), { recursive: true, force: true });
+    const second = await start({ home: before.home });
+    const { task } = await second.client.createTaskAndWait({ description: "what was the number?" });
+    expect(task).toMatchObject({ status: "completed", result: "42", agent_id: before.coordinator.id });
+    const request = await mock.waitForRequest(has("what was the number?"));
+    expect(request.allUserText.join("\n")).toContain("remember the number 42");
+    expect(second.logs()).toMatch(/restored a lost transcript from its snapshot/);
+  });
+});
+
+describe("kill -9 of an agent", () => {
+  it("fails the task it was running, and the tasks behind it still run, each once, in its resumed conversation", async () => {
+    mock.on({ when: has("remember the colour blue"), reply: replyText("noted blue") });
+    mock.on({ when: has("doomed turn"), reply: { hang: true } });
+    mock.on({ when: has("behind it"), reply: replyText("behind done") });
+    mock.on({ when: has("which colour?"), reply: replyText("blue") });
+    const daemon = await start();
+    await daemon.client.createTaskAndWait({ description: "remember the colour blue" });
+    const doomed = await daemon.client.createTask({ description: "doomed turn" });
+    await mock.waitForRequest(has("doomed turn"));
+    const behind = await daemon.client.createTask({ description: "behind it" });
+    const [coordinator] = await daemon.client.listAgents();
+    await waitForTranscript(
+      join(daemon.home, "claude-home", ".claude"),
+      coordinator!.session_id!,
+      "noted blue",
+    );
+    process.kill(coordinator!.pid!, "SIGKILL");
+    expect(await daemon.client.waitForTask(doomed.id, 30)).toMatchObject({
+      status: "failed",
+      error: { code: "agent_crashed" },
+    });
+    expect(await daemon.client.waitForTask(behind.id, 30)).toMatchObject({
+      status: "completed",
+      result: "behind done",
+    });
+    const { task } = await daemon.client.createTaskAndWait({ description: "which colour?" });
+    expect(task).toMatchObject({ status: "completed", result: "blue", agent_id: coordinator!.id });
+    expect(mock.requests.filter(has("behind it"))).toHaveLength(1);
+    expect(mock.requests.filter(has("doomed turn"))).toHaveLength(1);
   });
 });
 

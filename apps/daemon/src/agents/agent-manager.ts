@@ -54,6 +54,7 @@ export interface AgentManagerOptions {
   conversations?: ConversationShelf;
   /** Context snapshots, taken at each turn end and stop, and used to put back a lost transcript. */
   snapshots?: {
+    saveAfterTurn(agent: Agent): void;
     save(agent: Agent, reason: "turn_end" | "stop"): Promise<void>;
     restore(agent: Agent): Promise<void>;
   };
@@ -196,8 +197,7 @@ export class AgentManager {
     agent.record.session_id = result.sessionId ?? agent.record.session_id;
     if (!result.isError) agent.record.tasks_completed += 1;
     this.#options.onChange?.(structuredClone(agent.record));
-    // Not awaited: the turn's answer need not wait for its snapshot (which never rejects).
-    void this.#options.snapshots?.save(structuredClone(agent.record), "turn_end");
+    this.#options.snapshots?.saveAfterTurn(structuredClone(agent.record));
     return result;
   }
 

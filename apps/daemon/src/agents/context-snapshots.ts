@@ -8,6 +8,12 @@ import { type SnapshotRepository, transcriptPath } from "@cca/memory";
 export type SnapshotReason = "turn_end" | "stop";
 
 /**
+ * Claude Code appends a turn to its transcript just after it writes the turn's `result`
+ * line, so a turn-end snapshot waits this long for the file to catch up.
+ */
+const TRANSCRIPT_SETTLE_MS = 300;
+
+/**
  * Agents' context snapshots: at each turn end and stop, the agent's record and its Claude
  * Code transcript (zstd) go to the database; before a conversation is resumed, a transcript
  * that was lost is put back from there. Never fails the work it serves: errors are logged.
@@ -17,6 +23,8 @@ export class ContextSnapshots {
   readonly #claudeConfigDir: string;
   readonly #logger: Logger;
   readonly #pending = new Set<Promise<void>>();
+  /** Turn-end snapshots waiting for their transcript to settle, by agent. */
+  readonly #settling = new Map<string, { timer: NodeJS.Timeout; agent: Agent }>();
 
   constructor(options: { repository: SnapshotRepository; agentEnv: NodeJS.ProcessEnv; logger: Logger }) {
     this.#repository = options.repository;
@@ -25,11 +33,35 @@ export class ContextSnapshots {
     this.#logger = options.logger;
   }
 
+  /** Saves a snapshot of `agent` a moment after its turn ended, once its transcript has caught up. */
+  saveAfterTurn(agent: Agent): void {
+    const waiting = this.#settling.get(agent.id);
+    if (waiting) clearTimeout(waiting.timer);
+    const timer = setTimeout(() => {
+      this.#settling.delete(agent.id);
+      void this.save(agent, "turn_end");
+    }, TRANSCRIPT_SETTLE_MS);
+    timer.unref();
+    this.#settling.set(agent.id, { timer, agent });
+  }
+
   /** Saves a snapshot of `agent` now; resolves when stored (or when storing failed, logged). */
   save(agent: Agent, reason: SnapshotReason): Promise<void> {
+    const waiting = this.#settling.get(agent.id);
+    if (waiting) {
+      clearTimeout(waiting.timer);
+      this.#settling.delete(agent.id);
+    }
     const saving = this.#repository
       .save({ agent, reason, transcriptPath: this.#transcriptOf(agent) })
-      .then(() => {})
+      .then(({ snapshot, stored }) =>
+        this.#logger.debug("context snapshot saved", {
+          agent: agent.id,
+          reason,
+          stored,
+          transcript_bytes: snapshot.transcript?.bytes ?? 0,
+        }),
+      )
       .catch((error: unknown) =>
         this.#logger.warn("could not save a context snapshot", { agent: agent.id, error: String(error) }),
       );
@@ -52,8 +84,9 @@ export class ContextSnapshots {
     }
   }
 
-  /** Resolves once every snapshot being saved is stored. */
+  /** Saves the turn-end snapshots still settling, and resolves once every snapshot is stored. */
   async flush(): Promise<void> {
+    for (const { agent } of [...this.#settling.values()]) void this.save(agent, "turn_end");
     await Promise.all([...this.#pending]);
   }
 
