@@ -179,12 +179,14 @@ try {
   resolveClaudeBinary();
   transcripts = await realTranscripts();
 } catch (error) {
-  console.log(
-    `Could not make real transcripts (${(error as Error).message}); using SYNTHETIC JSONL instead.`,
+  process.stderr.write(
+    `Could not make real transcripts (${(error as Error).message}); using SYNTHETIC JSONL instead.\n`,
   );
   transcripts = syntheticTranscripts();
 }
 
+/** This benchmark is a program: its figures go to stdout. */
+const print = (text: string) => process.stdout.write(`${text}\n`);
 const mb = (bytes: number) => bytes / 1_000_000;
 const rows: string[][] = [];
 for (const transcript of transcripts) {
@@ -206,9 +208,9 @@ for (const transcript of transcripts) {
     ]);
   }
 }
-console.log(
+print(
   `zstd (@mongodb-js/zstd 1.2.2 native binding) on Claude Code transcripts; Node ${process.version}; MB/s of uncompressed bytes`,
 );
-console.log(
+print(
   table(["transcript", "size", "level", "compressed", "ratio", "compress MB/s", "decompress MB/s"], rows),
 );

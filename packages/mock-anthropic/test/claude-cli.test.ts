@@ -3,10 +3,11 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { claudeTestEnv, TEST_API_KEY } from "../src/claude-env.ts";
+import { runClaude } from "../src/run-claude.ts";
 import { callTool, hasToolResult, lastUserTextIncludes, replyError, replyText } from "../src/script.ts";
 import { createMockAnthropic } from "../src/server.ts";
 import type { MockAnthropic } from "../src/types.ts";
-import { createTempDirectories, HeadlessClaude, parseStreamLines, runClaude } from "./claude-process.ts";
+import { createTempDirectories, HeadlessClaude, parseStreamLines } from "./claude-process.ts";
 
 const echoServer = fileURLToPath(new URL("./fixtures/echo-mcp-server.mjs", import.meta.url));
 

@@ -17,6 +17,7 @@ import {
 } from "@cca/core";
 import type { ActivityLog } from "../activity/activity-log.js";
 import { oneLine } from "../activity/one-line.js";
+import { type ConversationShelf, type SnapshotTaker, startingRecord } from "./agent-parts.js";
 import { HeadlessSession, type TurnResult } from "./headless-session.js";
 import { type InboxMessage, withInbox } from "./inbox.js";
 import { agentEnvironment, headlessLaunchArgs, type LaunchOptions } from "./launch-args.js";
@@ -53,21 +54,9 @@ export interface AgentManagerOptions {
    */
   conversations?: ConversationShelf;
   /** Context snapshots, taken at each turn end and stop, and used to put back a lost transcript. */
-  snapshots?: {
-    saveAfterTurn(agent: Agent): void;
-    save(agent: Agent, reason: "turn_end" | "stop"): Promise<void>;
-    restore(agent: Agent): Promise<void>;
-  };
+  snapshots?: SnapshotTaker;
   clock?: Clock;
   logger?: Logger;
-}
-
-/** Keeps agents' conversations between processes (the database, through AgentRecords). */
-export interface ConversationShelf {
-  /** Leaves the agent's conversation to be resumed. */
-  keep(agentId: string): Promise<void>;
-  /** Takes the most recent conversation of `role` left to resume: the agent's last record. */
-  take(role: string): Promise<Agent | undefined>;
 }
 
 const ACTIVE_STATES: ReadonlySet<AgentState> = new Set(["starting", "ready", "busy", "waiting_input"]);
@@ -382,22 +371,7 @@ export class AgentManager {
     });
     const now = isoTime(this.#clock);
     const agent: ManagedAgent = {
-      record: {
-        id,
-        role,
-        state: "starting",
-        driver: "headless",
-        pid: null,
-        session_id: sessionId,
-        working_dir: workingDir,
-        current_task_id: null,
-        tasks_completed: previous?.tasks_completed ?? 0,
-        usage: previous ? { ...previous.usage } : emptyUsage(),
-        last_tool: null,
-        last_error: null,
-        created_at: previous?.created_at ?? now,
-        last_activity_at: now,
-      },
+      record: startingRecord({ id, role, sessionId, workingDir, previous, now }),
       session,
       stopping: false,
       turns: 0,

@@ -1,30 +1,10 @@
-import { type Agent, emptyUsage } from "@cca/core";
 import { sql } from "kysely";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { agentRecord as agent } from "../../test/support/agent-record.js";
 import { ENGINES, freshDatabase } from "../../test/support/engines.js";
 import { DaemonRepository } from "../daemons/daemon-repository.js";
 import type { Database } from "../database/open-database.js";
 import { AgentRepository } from "./agent-repository.js";
-
-function agent(id: string, fields: Partial<Agent> = {}): Agent {
-  return {
-    id,
-    role: "backend",
-    state: "ready",
-    driver: "headless",
-    pid: 123,
-    session_id: `session-${id}`,
-    working_dir: `/work/${id}`,
-    current_task_id: null,
-    tasks_completed: 1,
-    usage: emptyUsage(),
-    last_tool: null,
-    last_error: null,
-    created_at: "2026-12-01T10:00:00.000Z",
-    last_activity_at: "2026-12-01T10:00:00.000Z",
-    ...fields,
-  };
-}
 
 describe.each(ENGINES)("AgentRepository and DaemonRepository on %s", (engine) => {
   let database: Database;

@@ -2,32 +2,12 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Agent, emptyUsage } from "@cca/core";
 import { sql } from "kysely";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { agentRecord as agent } from "../../test/support/agent-record.js";
 import { ENGINES, freshDatabase } from "../../test/support/engines.js";
 import type { Database } from "../database/open-database.js";
 import { SnapshotRepository } from "./snapshot-repository.js";
-
-function agent(id: string, fields: Partial<Agent> = {}): Agent {
-  return {
-    id,
-    role: "backend",
-    state: "ready",
-    driver: "headless",
-    pid: 4242,
-    session_id: `session-${id}`,
-    working_dir: `/work/${id}`,
-    current_task_id: null,
-    tasks_completed: 2,
-    usage: { ...emptyUsage(), input_tokens: 120, output_tokens: 30 },
-    last_tool: null,
-    last_error: null,
-    created_at: "2026-12-01T10:00:00.000Z",
-    last_activity_at: "2026-12-01T10:05:00.000Z",
-    ...fields,
-  };
-}
 
 /** JSONL lines shaped like Claude Code's, `count` of them, each with `text` and some noise. */
 function transcriptLines(count: number, text: string): string {

@@ -1,13 +1,7 @@
-import { spawn } from "node:child_process";
 import { mkdtemp, realpath, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  claudeTestEnv,
-  createMockAnthropic,
-  type MockAnthropic,
-  resolveClaudeBinary,
-} from "@cca/mock-anthropic";
+import { claudeTestEnv, createMockAnthropic, type MockAnthropic, runClaude } from "@cca/mock-anthropic";
 
 /** The pinned Claude Code against a fresh mock of the Messages API, in a private HOME. */
 export interface ClaudeOnMock {
@@ -35,25 +29,12 @@ export async function startClaudeOnMock(trustedDirectories: string[] = []): Prom
     home,
     claudeConfigDir,
     env,
-    run: (args, cwd) =>
-      new Promise((resolve, reject) => {
-        // stdin closed: with an open pipe `claude -p` first waits for piped input.
-        const child = spawn(resolveClaudeBinary(), args, { env, cwd, stdio: ["ignore", "pipe", "pipe"] });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-          stdout += chunk;
-        });
-        child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-          stderr += chunk;
-        });
-        child.once("error", reject);
-        child.once("close", (code) =>
-          code === 0
-            ? resolve(stdout)
-            : reject(new Error(`claude ${args.join(" ")} exited ${code}: ${stderr}${stdout}`)),
-        );
-      }),
+    run: async (args, cwd) => {
+      const run = await runClaude(args, { env, cwd });
+      if (run.code !== 0)
+        throw new Error(`claude ${args.join(" ")} exited ${run.code}: ${run.stderr}${run.stdout}`);
+      return run.stdout;
+    },
     close: async () => {
       await mock.close();
       await rm(home, { recursive: true, force: true });
