@@ -43,6 +43,8 @@ export async function openDaemonStorage(options: {
     throw error;
   }
   const lockDurationMs = config.redis.claim_idle_ms;
+  // A daemon takes as many parts at a time as it has agent slots.
+  const partConcurrency = config.daemon.max_agents;
   let scheduler: TaskScheduler;
   let bus: EventBus | undefined;
   try {
@@ -55,6 +57,7 @@ export async function openDaemonStorage(options: {
         url: config.redis.url,
         prefix: config.redis.key_prefix,
         lockDurationMs,
+        partConcurrency,
         logger,
       });
       const redis = await connectRedis(config.redis.url, { connectionName: options.name, logger });
@@ -65,10 +68,11 @@ export async function openDaemonStorage(options: {
         backend: "postgres",
         url: config.postgres.url,
         lockDurationMs,
+        partConcurrency,
         logger,
       });
     } else {
-      scheduler = new LocalTaskScheduler({ logger });
+      scheduler = new LocalTaskScheduler({ logger, partConcurrency });
     }
   } catch (error) {
     await database.close();

@@ -4,7 +4,6 @@ import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
 import {
   AgentRegister,
-  AgentSend,
   ErrorCodes,
   EventsActivity,
   EventsSubscribe,

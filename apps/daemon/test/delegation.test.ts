@@ -1,24 +1,12 @@
-import { type CcaError, isTerminalStatus, type Task } from "@cca/core";
+import { type CcaError, isTerminalStatus, } from "@cca/core";
 import { afterEach, describe, expect, it } from "vitest";
-import { startTestDaemon, type TestDaemon, waitUntil } from "./support.js";
+import { busyCoordinator, startTestDaemon, type TestDaemon, waitUntil } from "./support.js";
 
 let t: TestDaemon | undefined;
 afterEach(async () => {
   await t?.close();
   t = undefined;
 });
-
-/** Starts a top-level task that keeps the Coordinator busy, as it is while it delegates. */
-async function busyCoordinator(daemon: TestDaemon): Promise<{ parent: Task; coordinatorId: string }> {
-  const parent = await daemon.client.createTask({ description: "hang" });
-  const coordinatorOf = async () => {
-    const task = await daemon.client.getTask(parent.id);
-    const agent = task.agent_id ? await daemon.client.getAgent(task.agent_id) : null;
-    return agent?.current_task_id === parent.id ? agent.id : null;
-  };
-  await waitUntil(async () => (await coordinatorOf()) !== null);
-  return { parent: await daemon.client.getTask(parent.id), coordinatorId: (await coordinatorOf())! };
-}
 
 describe("delegation", () => {
   it("runs subtasks in parallel on agents of their roles, under the parent", async () => {

@@ -8,6 +8,7 @@ import {
   type DaemonClient,
   type EventBus,
   parseConfig,
+  type Task,
   type TaskScheduler,
 } from "@cca/core";
 import { type Database, migrate, openDatabase } from "@cca/memory";
@@ -95,4 +96,16 @@ export async function waitUntil(check: () => Promise<boolean>, timeoutMs = 5000)
     if (Date.now() > deadline) throw new Error("condition not met in time");
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** Starts a top-level task that keeps the Coordinator busy, as it is while it delegates. */
+export async function busyCoordinator(daemon: TestDaemon): Promise<{ parent: Task; coordinatorId: string }> {
+  const parent = await daemon.client.createTask({ description: "hang" });
+  const coordinatorOf = async () => {
+    const task = await daemon.client.getTask(parent.id);
+    const agent = task.agent_id ? await daemon.client.getAgent(task.agent_id) : null;
+    return agent?.current_task_id === parent.id ? agent.id : null;
+  };
+  await waitUntil(async () => (await coordinatorOf()) !== null);
+  return { parent: await daemon.client.getTask(parent.id), coordinatorId: (await coordinatorOf())! };
 }

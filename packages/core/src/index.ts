@@ -70,13 +70,15 @@ export {
 export { type Env, readAccessToken, resolveCcaHome, resolveDaemonUrl, tokenPath } from "./paths.js";
 export { redactUrl } from "./redact-url.js";
 export { LocalTaskScheduler, type LocalTaskSchedulerOptions } from "./scheduler/local-task-scheduler.js";
-export type {
-  RunHandler,
-  RunOutcome,
-  ScheduledRun,
-  ScheduleEntry,
-  SchedulerHealth,
-  TaskScheduler,
+export {
+  DEFAULT_PART_CONCURRENCY,
+  type RunHandler,
+  type RunOutcome,
+  type ScheduledRun,
+  type ScheduleEntry,
+  type SchedulerHealth,
+  type SchedulerLimits,
+  type TaskScheduler,
 } from "./scheduler/task-scheduler.js";
 export { InMemoryStateStore } from "./state/in-memory-state-store.js";
 export type { Lock, SetOptions, StateStore } from "./state/state-store.js";

@@ -17,7 +17,7 @@ async function postgresHarness(): Promise<SharedTaskSchedulerHarness> {
     dependency: "postgres",
     serviceUrl: POSTGRES_URL,
     lockDurationMs: TEST_LOCK_DURATION_MS,
-    open: async () => pool.open(),
+    open: async (limits) => pool.open(undefined, limits),
     openAt: async (url) => pool.open(url),
     spawnDoomedDaemon: () => pool.spawnDoomedDaemon(),
     dispose: async () => {

@@ -16,7 +16,7 @@ async function redisHarness(): Promise<SharedTaskSchedulerHarness> {
     dependency: "redis",
     serviceUrl: REDIS_URL,
     lockDurationMs: TEST_LOCK_DURATION_MS,
-    open: async () => pool.open(),
+    open: async (limits) => pool.open(undefined, limits),
     openAt: async (url) => pool.open(url),
     spawnDoomedDaemon: () => pool.spawnDoomedDaemon(),
     dispose: async () => {

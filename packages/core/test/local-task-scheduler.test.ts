@@ -5,8 +5,8 @@ describeTaskSchedulerContract("LocalTaskScheduler", async () => {
   const schedulers: LocalTaskScheduler[] = [];
   return {
     kind: "memory",
-    open: async () => {
-      const scheduler = new LocalTaskScheduler({ retryBaseMs: 10 });
+    open: async (limits) => {
+      const scheduler = new LocalTaskScheduler({ retryBaseMs: 10, ...limits });
       schedulers.push(scheduler);
       return scheduler;
     },

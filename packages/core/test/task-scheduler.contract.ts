@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { TaskPriority } from "../src/domain/schemas.js";
-import type { ScheduledRun, TaskScheduler } from "../src/scheduler/task-scheduler.js";
+import type { ScheduledRun, SchedulerLimits, TaskScheduler } from "../src/scheduler/task-scheduler.js";
 import { Collector } from "./support/collector.js";
 import { RunLog } from "./support/run-log.js";
 import type { DoomedDaemon } from "./support/scheduler-daemon.js";
@@ -12,7 +12,7 @@ export interface TaskSchedulerHarness {
   /** What `health().kind` says. */
   readonly kind: string;
   /** A scheduler as one daemon sees it; for a shared implementation each call is another daemon on the same line. */
-  open(): Promise<TaskScheduler>;
+  open(limits?: SchedulerLimits): Promise<TaskScheduler>;
   /** Stops every scheduler opened and removes what the test left behind. */
   dispose(): Promise<void>;
 }
@@ -156,6 +156,69 @@ export function describeTaskSchedulerContract(
       expect(await staysPending(log.until(4, QUIET_MS + 1_000), QUIET_MS)).toBe(true);
     });
 
+    it("hands parts out at once beside their running task, several at a time, and parts of parts", async () => {
+      for (const taskId of ["task", "part-1", "part-2"]) log.plan(taskId, "hold");
+      await scheduler.enqueue({ taskId: "task", priority: "normal" });
+      await scheduler.start(log.handler);
+      await log.untilRan("task", WAIT_MS);
+      await scheduler.enqueue({ taskId: "part-1", priority: "normal", parentId: "task" });
+      await scheduler.enqueue({ taskId: "part-2", priority: "low", parentId: "task" });
+      await log.until(3, WAIT_MS);
+      await scheduler.enqueue({ taskId: "part-1a", priority: "normal", parentId: "part-1" });
+      await log.untilRan("part-1a", WAIT_MS);
+      expect(log.events.slice(0, 4)).toEqual(["start task", "start part-1", "start part-2", "start part-1a"]);
+      log.releaseAll();
+    });
+
+    it("finishes a task's entry only once its parts' entries have: the next task waits for them", async () => {
+      log.plan("task", "hold");
+      log.plan("part", "hold");
+      await scheduler.enqueue({ taskId: "task", priority: "normal" });
+      await scheduler.start(log.handler);
+      await log.untilRan("task", WAIT_MS);
+      await scheduler.enqueue({ taskId: "part", priority: "normal", parentId: "task" });
+      await log.untilRan("part", WAIT_MS);
+      await scheduler.enqueue({ taskId: "next", priority: "normal" });
+      log.release("task");
+      expect(await staysPending(log.untilRan("next", WAIT_MS), QUIET_MS)).toBe(true);
+      log.release("part");
+      await log.untilRan("next", WAIT_MS);
+      expect(log.events).toEqual([
+        "start task",
+        "start part",
+        "end task",
+        "end part",
+        "start next",
+        "end next",
+      ]);
+    });
+
+    it("takes a waiting part out of line, after which its task's entry can finish", async () => {
+      const narrow = await harness.open({ partConcurrency: 1 });
+      for (const taskId of ["task", "running"]) log.plan(taskId, "hold");
+      await narrow.enqueue({ taskId: "task", priority: "normal" });
+      await narrow.start(log.handler);
+      await log.untilRan("task", WAIT_MS);
+      await narrow.enqueue({ taskId: "running", priority: "normal", parentId: "task" });
+      await log.untilRan("running", WAIT_MS);
+      await narrow.enqueue({ taskId: "waiting", priority: "normal", parentId: "task" });
+      expect(await staysPending(log.untilRan("waiting", WAIT_MS), QUIET_MS)).toBe(true);
+      expect(await narrow.remove("waiting")).toBe(true);
+      await narrow.enqueue({ taskId: "next", priority: "normal" });
+      log.release("running");
+      log.release("task");
+      await log.untilRan("next", WAIT_MS);
+      expect(log.runs.map((run) => run.taskId)).toEqual(["task", "running", "next"]);
+    });
+
+    it("hands out a part whose task has no entry, and retries a part whose handler rejected", async () => {
+      log.plan("orphan-part", "reject");
+      await scheduler.enqueue({ taskId: "orphan-part", priority: "normal", parentId: "no-such-task" });
+      await scheduler.start(log.handler);
+      const runs = await log.until(2, WAIT_MS);
+      expect(runs).toEqual([1, 2].map((attempt) => ({ taskId: "orphan-part", attempt })));
+    });
+
     it("stops once the handler in progress returned, and hands out nothing after", async () => {
       log.plan("in-progress", "hold");
       await scheduler.enqueue({ taskId: "in-progress", priority: "normal" });
@@ -287,6 +350,59 @@ export function describeSharedTaskSchedulerContract(
         { taskId: "waiting", attempt: 1 },
       ]);
     });
+
+    it("runs a task's parts on any daemon", async () => {
+      const daemonA = await harness.open({ partConcurrency: 1 });
+      const daemonB = await harness.open({ partConcurrency: 1 });
+      const all = new Collector<{ daemon: string } & ScheduledRun>();
+      const logA = newLog();
+      const logB = newLog();
+      for (const taskId of ["task", "part-1", "part-2"]) {
+        logA.plan(taskId, "hold");
+        logB.plan(taskId, "hold");
+      }
+      const handlerOf = (daemon: string, own: RunLog) => (run: ScheduledRun) => {
+        all.handler({ daemon, ...run });
+        return own.handler(run);
+      };
+      await daemonA.start(handlerOf("A", logA));
+      await daemonB.start(handlerOf("B", logB));
+      await daemonA.enqueue({ taskId: "task", priority: "normal" });
+      await all.until(1, WAIT_MS);
+      // Each daemon runs one part at a time: while one holds the first part, the other takes the second.
+      await daemonA.enqueue({ taskId: "part-1", priority: "normal", parentId: "task" });
+      await daemonA.enqueue({ taskId: "part-2", priority: "normal", parentId: "task" });
+      const runs = await all.until(3, WAIT_MS);
+      const parts = runs.filter((run) => run.taskId !== "task");
+      expect(parts.map((run) => run.taskId).sort()).toEqual(["part-1", "part-2"]);
+      expect(new Set(parts.map((run) => run.daemon))).toEqual(new Set(["A", "B"]));
+    });
+
+    it("hands the part of a daemon killed mid-run to another, while its task runs on", async () => {
+      const survivor = await harness.open({ partConcurrency: 1 });
+      const log = newLog();
+      for (const taskId of ["task", "busy-part"]) log.plan(taskId, "hold");
+      await survivor.start(log.handler);
+      await survivor.enqueue({ taskId: "task", priority: "normal" });
+      await log.untilRan("task", WAIT_MS);
+      await survivor.enqueue({ taskId: "busy-part", priority: "normal", parentId: "task" });
+      await log.untilRan("busy-part", WAIT_MS);
+      // The survivor's part slot is taken, so the doomed daemon gets the next part.
+      const doomed = await harness.spawnDoomedDaemon();
+      await survivor.enqueue({ taskId: "orphan-part", priority: "normal", parentId: "task" });
+      expect(await within(doomed.firstRun, WAIT_MS, () => "the doomed daemon to take the part")).toEqual({
+        taskId: "orphan-part",
+        attempt: 1,
+      });
+      await doomed.kill();
+      log.release("busy-part");
+      const rerun = await log.untilRan("orphan-part", harness.lockDurationMs * 3 + WAIT_MS);
+      expect(rerun.attempt).toBeGreaterThan(1);
+      await survivor.enqueue({ taskId: "next", priority: "normal" });
+      log.release("task");
+      await log.untilRan("next", WAIT_MS);
+      expect(log.runs.map((run) => run.taskId)).toEqual(["task", "busy-part", "orphan-part", "next"]);
+    }, 40_000);
 
     it("rejects enqueue and remove with dependency_unavailable, quickly, when the service is down", async () => {
       const url = new URL(harness.serviceUrl);

@@ -36,3 +36,4 @@ export {
   TaskRepository,
   type TaskRunState,
 } from "./tasks/task-repository.js";
+export type { PartBrief } from "./tasks/task-row.js";

@@ -8,7 +8,6 @@ import {
   CcaError,
   type Clock,
   type Config,
-  emptyUsage,
   isoTime,
   type Logger,
   newId,

@@ -6,7 +6,6 @@ import {
   isTerminalStatus,
   type Logger,
   noopLogger,
-  publishOn,
   subscribeTo,
   systemClock,
   type Task,
@@ -25,9 +24,12 @@ import type {
 import type { ActivityLog } from "../activity/activity-log.js";
 import type { AgentManager } from "../agents/agent-manager.js";
 import { ActivityChannel, ControlChannel } from "../bus-channels.js";
+import { partDeadline } from "./part-brief.js";
 import { Recovery } from "./recovery.js";
 import { COORDINATOR, createRunHandler, type OnRestart } from "./scheduled-runs.js";
+import { StopAnywhere } from "./stop-anywhere.js";
 import { TaskExecution } from "./task-execution.js";
+import type { StopReason } from "./task-outcomes.js";
 import { TaskRecords } from "./task-records.js";
 import { TaskWaiters } from "./task-waiters.js";
 
@@ -84,6 +86,7 @@ export class Orchestrator {
   readonly #records: TaskRecords;
   readonly #execution: TaskExecution;
   readonly #recovery: Recovery;
+  readonly #stopAnywhere: StopAnywhere;
   readonly #unsubscribe: (() => Promise<void>)[] = [];
   #closed = false;
 
@@ -99,9 +102,15 @@ export class Orchestrator {
       logger: this.#logger,
       owner: options.daemonName,
     });
+    this.#stopAnywhere = new StopAnywhere({
+      records: this.#records,
+      scheduler: options.scheduler,
+      bus: options.bus,
+    });
     this.#execution = new TaskExecution({
       agents: options.agents,
       records: this.#records,
+      stopAnywhere: this.#stopAnywhere,
       clock,
       logger: this.#logger,
       stopGraceMs: options.stopGraceMs,
@@ -154,6 +163,7 @@ export class Orchestrator {
         execution: this.#execution,
         taskTimeoutMs: this.#options.taskTimeoutMs,
         onRestart: this.#options.onRestart,
+        waitForEnd: (id, timeoutMs) => this.waitFor(id, timeoutMs),
       }),
     );
     this.#recovery.start();
@@ -170,24 +180,16 @@ export class Orchestrator {
       priority: request.priority,
       parent_id: null,
     });
-    try {
-      await this.#options.scheduler.enqueue({ taskId: task.id, priority: task.priority });
-    } catch (error) {
-      this.#logger.warn(
-        "the task is stored but could not be queued yet; it will be queued when the queue is back",
-        {
-          task: task.id,
-          error: (error as Error).message,
-        },
-      );
-    }
+    await this.#enqueue(task);
     return task;
   }
 
   /**
-   * Runs a part of the task that agent `fromAgentId` is working on, on an agent of
-   * `request.role`, and resolves with the ended part (completed or not; never throws for
-   * the part's own failure). Calls run in parallel.
+   * Stores a part of the task that agent `fromAgentId` is working on and puts it in the
+   * parts' line, where this daemon or another runs it on an agent of `request.role`;
+   * resolves with the ended part (completed or not; never throws for the part's own
+   * failure). Calls run in parallel. A part not ended by its deadline (its timeout, from
+   * now) is cancelled; so is one whose caller aborts.
    */
   async delegate(
     fromAgentId: string,
@@ -205,23 +207,30 @@ export class Orchestrator {
     }
     this.#options.agents.checkRole(request.role);
     const parent = await this.get(parentId);
-    const created = await this.#records.create(
+    const brief = {
+      role: request.role,
+      context: request.context ?? null,
+      timeoutMs: request.timeout_s ? request.timeout_s * 1000 : null,
+    };
+    const part = await this.#records.create(
       { description: request.task, priority: parent.priority, parent_id: parentId, project: parent.project },
-      from.role,
+      { brief, fromRole: from.role },
     );
-    options.onCreated?.(created);
-    const subtask = (await this.#records.start(created.id, request.role)) ?? created;
-    const prompt = request.context
-      ? `${request.task}\n\nContext from the ${from.role}:\n${request.context}`
-      : request.task;
-    const onAbort = () => void this.#execution.stop(subtask.id, "cancel").catch(() => {});
+    options.onCreated?.(part);
+    await this.#enqueue(part);
+    const onAbort = () => void this.#stopQuietly(part.id, "cancel");
     options.signal?.addEventListener("abort", onAbort, { once: true });
     try {
-      return await this.#execution.execute(subtask, request.role, prompt, {
-        timeoutMs: request.timeout_s ? request.timeout_s * 1000 : this.#options.taskTimeoutMs,
-        ancestors: await this.#ancestors(subtask),
-        onShutdown: "interrupt",
-      });
+      const deadline = partDeadline(part, brief, this.#options.taskTimeoutMs);
+      // The daemon running the part ends it at its deadline; this wait only outlasts that.
+      const { task, timedOut } = await this.waitFor(
+        part.id,
+        deadline - Date.now() + this.#endAllowanceMs(),
+        options.signal,
+      );
+      if (!timedOut || options.signal?.aborted) return task;
+      this.#logger.warn("a part did not end by its deadline; cancelling it", { task: part.id });
+      return await this.#stopQuietly(part.id, "timeout");
     } finally {
       options.signal?.removeEventListener("abort", onAbort);
     }
@@ -277,24 +286,45 @@ export class Orchestrator {
         { details: { task_id: id, status: task.status } },
       );
     }
-    if (this.#execution.isRunning(id)) {
-      await this.#execution.stop(id, "cancel");
-    } else if (task.status === "queued" && task.parent_id === null) {
-      // Only while it is still queued: a daemon may have just started it.
-      const cancelled = await this.#records.finish(
-        id,
-        "cancelled",
-        { error: { code: "task_cancelled", message: "Cancelled before it started" } },
-        ["queued"],
-      );
-      await this.#options.scheduler.remove(id).catch(() => false);
-      if (cancelled.status === "cancelled") return cancelled;
-    } else {
-      // Running on another daemon: record the request (it looks every second) and tell it now.
-      await this.#options.tasks.requestCancel(id);
-      await publishOn(this.#options.bus, ControlChannel, { cancel: id }).catch(() => {});
+    return await this.#stop(task, "cancel");
+  }
+
+  /** Stops a task wherever it is, and resolves with it once it ended (or the wait for that ran out). */
+  async #stop(task: Task, reason: StopReason): Promise<Task> {
+    if (this.#execution.isRunning(task.id)) await this.#execution.stop(task.id, reason);
+    else await this.#stopAnywhere.stop(task, reason);
+    return (await this.waitFor(task.id, this.#endAllowanceMs())).task;
+  }
+
+  /** `#stop` for a task that may have ended meanwhile: resolves with it as stored either way. */
+  async #stopQuietly(id: string, reason: StopReason): Promise<Task> {
+    try {
+      return await this.#stop(await this.get(id), reason);
+    } catch (error) {
+      this.#logger.warn("could not stop a task", { task: id, reason, error: (error as Error).message });
+      return await this.get(id);
     }
-    return (await this.waitFor(id, this.#options.stopGraceMs * 3 + 1_000)).task;
+  }
+
+  /** How long a stopped task may take to end: an interrupt's grace, then the agent's stop. */
+  #endAllowanceMs(): number {
+    return this.#options.stopGraceMs * 3 + 1_000;
+  }
+
+  /** Puts a stored task in line; if the line cannot take it now, the next reconciliation will. */
+  async #enqueue(task: Task): Promise<void> {
+    try {
+      await this.#options.scheduler.enqueue({
+        taskId: task.id,
+        priority: task.priority,
+        ...(task.parent_id === null ? {} : { parentId: task.parent_id }),
+      });
+    } catch (error) {
+      this.#logger.warn(
+        "the task is stored but could not be queued yet; it will be queued when the queue is back",
+        { task: task.id, error: (error as Error).message },
+      );
+    }
   }
 
   /**
@@ -322,12 +352,6 @@ export class Orchestrator {
   #refuseWhenClosed(): void {
     if (this.#closed)
       throw new CcaError("shutting_down", "The daemon is shutting down and accepts no new tasks");
-  }
-
-  async #ancestors(task: Task): Promise<string[]> {
-    const ids: string[] = [];
-    for (let parent = task.parent_id; parent; parent = (await this.get(parent)).parent_id) ids.push(parent);
-    return ids;
   }
 }
 

@@ -27,10 +27,11 @@ export interface RecoveryOptions {
 const RETENTION_EVERY_MS = 60 * 60 * 1000;
 
 /**
- * Keeps the scheduler in line with the repository, the truth: puts every queued top-level
- * task in line (entries a restarted Redis lost, or a restarted daemon never had), takes
- * over the tasks, parts and agents of daemons that are gone, applies cancels recorded by
- * other daemons, and deletes what outlived the retention. Every step is safe to repeat.
+ * Keeps the scheduler in line with the repository, the truth: puts every queued task and
+ * part in line (entries a restarted Redis lost, or a restarted daemon never had), and those
+ * that were running on daemons that are gone; takes over the agents of those daemons;
+ * applies cancels recorded by other daemons, and deletes what outlived the retention.
+ * Every step is safe to repeat.
  */
 export class Recovery {
   readonly #options: RecoveryOptions;
@@ -69,13 +70,18 @@ export class Recovery {
     const { records, scheduler, logger } = this.#options;
     try {
       await this.#options.daemons.heartbeat(records.owner);
-      const unfinished = await records.repository.unfinishedTopLevel();
+      // Oldest first, so a task is back in line before its parts are linked to it.
+      const unfinished = await records.repository.unfinished();
       const gone = await this.#goneDaemons(unfinished.map((state) => state.owner));
       if (gone.size > 0) await this.#takeOver(gone);
-      for (const state of unfinished) {
-        const orphaned = state.task.status === "running" && state.owner !== null && gone.has(state.owner);
-        if (state.task.status === "queued" || orphaned) {
-          await scheduler.enqueue({ taskId: state.task.id, priority: state.task.priority });
+      for (const { task, owner } of unfinished) {
+        const orphaned = task.status === "running" && owner !== null && gone.has(owner);
+        if (task.status === "queued" || orphaned) {
+          await scheduler.enqueue({
+            taskId: task.id,
+            priority: task.priority,
+            ...(task.parent_id === null ? {} : { parentId: task.parent_id }),
+          });
         }
       }
       await this.#retention();
@@ -94,18 +100,10 @@ export class Recovery {
     return daemons.gone(names, { hostname: hostname(), staleMs });
   }
 
-  /**
-   * The parts that gone daemons ran end `interrupted`; their agents' processes left on this
-   * host are ended, and their conversations become resumable.
-   */
+  /** The agents of gone daemons: their processes left on this host are ended, and their conversations become resumable. */
   async #takeOver(gone: Set<string>): Promise<void> {
-    const { records, agents, logger } = this.#options;
+    const { agents, logger } = this.#options;
     const owners = [...gone];
-    for (const part of await records.repository.unfinishedPartsOf(owners)) {
-      await records.finish(part.id, "interrupted", {
-        error: { code: "interrupted", message: "The daemon running this part stopped before it finished" },
-      });
-    }
     endOrphanedAgents(await agents.liveAgentsOf(owners), logger);
     const ended = await agents.endLiveAgentsOf(owners);
     if (ended > 0)

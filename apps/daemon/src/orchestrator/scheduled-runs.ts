@@ -1,5 +1,9 @@
 import { isTerminalStatus, type RunHandler } from "@cca/core";
+import type { TaskRunState } from "@cca/memory";
+import { partDeadline, partPrompt } from "./part-brief.js";
+import { CUT_SHORT_NOTE, resumeNote } from "./resume-note.js";
 import type { TaskExecution } from "./task-execution.js";
+import { stopBeforeStartError } from "./task-outcomes.js";
 import type { TaskRecords } from "./task-records.js";
 
 /** What a restarted daemon does with a task that was running when its daemon stopped or died. */
@@ -7,33 +11,33 @@ export type OnRestart = "resume" | "interrupt";
 
 export const COORDINATOR = "coordinator";
 
-const RESUME_NOTE =
-  "(CCA: your earlier work on this task was cut short: the daemon running it stopped, or could not record its end. Parts of it may be done already: check where things stand, then finish it.)";
-
-/**
- * The scheduler's handler: runs a top-level task on this daemon's Coordinator. The
- * repository decides: a task that already ended is skipped (a redelivery after its
- * daemon died between storing the end and telling the scheduler), one that was running
- * when its daemon went away resumes or ends `interrupted` as `daemon.on_restart` says.
- */
-export function createRunHandler(deps: {
+interface RunDeps {
   records: TaskRecords;
   execution: TaskExecution;
   taskTimeoutMs: number;
   onRestart: OnRestart;
-}): RunHandler {
-  const { records, execution } = deps;
+  /** Resolves once the task ended, or `timeoutMs` passed. */
+  waitForEnd: (id: string, timeoutMs: number) => Promise<unknown>;
+}
+
+/**
+ * The scheduler's handler: runs a top-level task on this daemon's Coordinator, and a part
+ * on an agent of the role it was delegated to. The repository decides: a task that
+ * already ended is skipped (a redelivery after its daemon died between storing the end
+ * and telling the scheduler), one that was running when its daemon went away resumes or
+ * ends `interrupted` as `daemon.on_restart` says, and a part whose task has ended is
+ * cancelled.
+ */
+export function createRunHandler(deps: RunDeps): RunHandler {
+  const { records } = deps;
   return async ({ taskId }) => {
     const state = await records.repository.runState(taskId);
-    if (!state || isTerminalStatus(state.task.status) || state.task.parent_id !== null) return "ended";
+    if (!state || isTerminalStatus(state.task.status)) return "ended";
     if (state.cancelRequested) {
-      await records.finish(taskId, "cancelled", {
-        error: { code: "task_cancelled", message: "Cancelled before it started" },
-      });
+      await records.finish(taskId, "cancelled", { error: stopBeforeStartError("cancel").toJSON() });
       return "ended";
     }
-    const cutShort = state.task.status === "running";
-    if (cutShort && deps.onRestart === "interrupt") {
+    if (state.task.status === "running" && deps.onRestart === "interrupt") {
       await records.finish(taskId, "interrupted", {
         error: {
           code: "interrupted",
@@ -42,14 +46,59 @@ export function createRunHandler(deps: {
       });
       return "ended";
     }
-    const started = await records.start(taskId, COORDINATOR);
-    if (!started) return "ended";
-    const prompt = cutShort ? `${started.description}\n\n${RESUME_NOTE}` : started.description;
-    const ended = await execution.execute(started, COORDINATOR, prompt, {
-      timeoutMs: deps.taskTimeoutMs,
-      ancestors: [],
-      onShutdown: deps.onRestart === "resume" ? "requeue" : "interrupt",
-    });
-    return ended.status === "queued" ? "requeued" : "ended";
+    return state.task.parent_id === null ? runTask(deps, state) : runPart(deps, state);
   };
+}
+
+async function runTask(deps: RunDeps, state: TaskRunState): Promise<"ended" | "requeued"> {
+  const note =
+    state.task.status === "running"
+      ? await resumeNote(state.task, { ...deps, defaultTimeoutMs: deps.taskTimeoutMs })
+      : null;
+  const started = await deps.records.start(state.task.id, COORDINATOR);
+  if (!started) return "ended";
+  const prompt = note ? `${started.description}\n\n${note}` : started.description;
+  const ended = await deps.execution.execute(started, COORDINATOR, prompt, {
+    timeoutMs: deps.taskTimeoutMs,
+    ancestors: [],
+    onShutdown: deps.onRestart === "resume" ? "requeue" : "interrupt",
+  });
+  return ended.status === "queued" ? "requeued" : "ended";
+}
+
+/**
+ * A part runs while its task does; it ends with its task, and within its deadline
+ * (counted from the delegation). Stopped by a shutdown it ends `interrupted`, and the
+ * delegating agent decides what to do next.
+ */
+async function runPart(deps: RunDeps, state: TaskRunState): Promise<"ended"> {
+  const { records } = deps;
+  const { task, brief } = state;
+  const parent = task.parent_id === null ? undefined : await records.repository.runState(task.parent_id);
+  if (!brief || !parent || isTerminalStatus(parent.task.status)) {
+    await records.finish(task.id, "cancelled", {
+      error: brief
+        ? stopBeforeStartError("parent_ended").toJSON()
+        : {
+            code: "interrupted",
+            message: "The part was stored without its brief (role and context), so no agent can run it",
+          },
+    });
+    return "ended";
+  }
+  const cutShort = task.status === "running";
+  const started = await records.start(task.id, brief.role);
+  if (!started) return "ended";
+  const prompt = partPrompt(
+    started,
+    brief,
+    parent.brief?.role ?? COORDINATOR,
+    cutShort ? CUT_SHORT_NOTE : null,
+  );
+  await deps.execution.execute(started, brief.role, prompt, {
+    timeoutMs: Math.max(0, partDeadline(started, brief, deps.taskTimeoutMs) - Date.now()),
+    ancestors: await records.ancestors(started),
+    onShutdown: "interrupt",
+  });
+  return "ended";
 }

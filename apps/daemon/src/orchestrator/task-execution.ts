@@ -10,6 +10,7 @@ import {
 } from "@cca/core";
 import type { AgentManager } from "../agents/agent-manager.js";
 import type { TurnResult } from "../agents/headless-session.js";
+import type { StopAnywhere } from "./stop-anywhere.js";
 import { type StopReason, stopError, stopStatus, turnError } from "./task-outcomes.js";
 import type { TaskRecords } from "./task-records.js";
 
@@ -34,6 +35,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 export class TaskExecution {
   readonly #agents: AgentManager;
   readonly #records: TaskRecords;
+  readonly #stopAnywhere: StopAnywhere;
   readonly #logger: Logger;
   readonly #stopGraceMs: number;
   readonly #running = new Map<string, RunningTask>();
@@ -41,12 +43,15 @@ export class TaskExecution {
   constructor(options: {
     agents: AgentManager;
     records: TaskRecords;
+    /** Stops the parts that run on other daemons, or wait in line. */
+    stopAnywhere: StopAnywhere;
     clock: Clock;
     logger: Logger;
     stopGraceMs: number;
   }) {
     this.#agents = options.agents;
     this.#records = options.records;
+    this.#stopAnywhere = options.stopAnywhere;
     this.#logger = options.logger;
     this.#stopGraceMs = options.stopGraceMs;
   }
@@ -179,11 +184,26 @@ export class TaskExecution {
     return this.#records.finish(id, "failed", { error: error ?? undefined });
   }
 
-  /** Parts still running when their parent ends have nobody to report to: stop them. */
+  /** Parts still unfinished when their parent ends have nobody to report to: stop them. */
   async #endChildren(parentId: string): Promise<void> {
+    await this.#stopChildren(parentId, "parent_ended");
+  }
+
+  /** Stops a task's unfinished parts: here, in line or on another daemon. */
+  async #stopChildren(parentId: string, reason: StopReason): Promise<void> {
     const children = await this.#records.repository.children(parentId).catch(() => [] as Task[]);
     const open = children.filter((child) => !isTerminalStatus(child.status));
-    await Promise.all(open.map((child) => this.stop(child.id, "parent_ended")));
+    await Promise.all(
+      open.map((child) =>
+        this.#running.has(child.id)
+          ? this.stop(child.id, reason)
+          : this.#stopAnywhere
+              .stop(child, reason)
+              .catch((error: unknown) =>
+                this.#logger.warn("could not stop a part", { task: child.id, error: String(error) }),
+              ),
+      ),
+    );
   }
 
   /**
@@ -194,10 +214,7 @@ export class TaskExecution {
     const running = this.#running.get(id);
     if (!running) return;
     running.stopReason ??= reason;
-    const children = (await this.#records.repository.children(id).catch(() => [] as Task[])).filter(
-      (child) => !isTerminalStatus(child.status),
-    );
-    const stoppingChildren = Promise.all(children.map((child) => this.stop(child.id, reason)));
+    const stoppingChildren = this.#stopChildren(id, reason);
     if (!running.agentId) {
       running.reservation.abort(stopError(reason, 0));
       await stoppingChildren;

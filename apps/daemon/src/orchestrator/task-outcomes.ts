@@ -56,3 +56,17 @@ export function stopError(reason: StopReason, timeoutMs: number): CcaError {
       return new CcaError("task_cancelled", "Its parent task ended before it did");
   }
 }
+
+/** The error a task ends with when it is stopped before it started. */
+export function stopBeforeStartError(reason: StopReason): CcaError {
+  switch (reason) {
+    case "cancel":
+      return new CcaError("task_cancelled", "Cancelled before it started");
+    case "timeout":
+      return new CcaError("timeout", "It waited in line for longer than its timeout");
+    case "shutdown":
+      return new CcaError("interrupted", "The daemon shut down before it started");
+    case "parent_ended":
+      return new CcaError("task_cancelled", "Its parent task ended before it started");
+  }
+}

@@ -9,7 +9,7 @@ import {
   type TaskPriority,
   type TaskStatus,
 } from "@cca/core";
-import type { TaskRepository } from "@cca/memory";
+import type { PartBrief, TaskRepository } from "@cca/memory";
 import type { ActivityLog } from "../activity/activity-log.js";
 import { oneLine } from "../activity/one-line.js";
 import { REQUEUED } from "./task-outcomes.js";
@@ -59,7 +59,10 @@ export class TaskRecords {
     return this.#repository;
   }
 
-  /** Stores a new queued task; resolves once it is in the database. */
+  /**
+   * Stores a new queued task (a part with what the delegating agent asked of it, and who
+   * that was); resolves once it is in the database.
+   */
   async create(
     fields: {
       description: string;
@@ -67,12 +70,12 @@ export class TaskRecords {
       parent_id: string | null;
       project?: string | null;
     },
-    fromRole?: string,
+    part?: { brief: PartBrief; fromRole: string },
   ): Promise<Task> {
     const task = newTask({ id: newId("task"), created_at: isoTime(this.#clock), ...fields });
-    await this.#repository.insert(task);
+    await this.#repository.insert(task, part?.brief ?? null);
     this.#remember(task);
-    const via = fromRole ? `${fromRole} delegated` : "queued";
+    const via = part ? `${part.fromRole} delegated` : "queued";
     this.#activity.record("task.queued", {
       task_id: task.id,
       summary: `${via}: ${oneLine(task.description, DESCRIPTION_LIMIT)}`,
@@ -110,6 +113,13 @@ export class TaskRecords {
     const task = await this.#repository.get(id);
     this.#remember(task);
     return task;
+  }
+
+  /** The ids of the tasks `task` is a part of, nearest first. */
+  async ancestors(task: Task): Promise<string[]> {
+    const ids: string[] = [];
+    for (let parent = task.parent_id; parent; parent = (await this.get(parent)).parent_id) ids.push(parent);
+    return ids;
   }
 
   #remember(task: Task): void {

@@ -36,7 +36,11 @@ export interface ProducerQueue {
    * else if the queue cannot start at all (a new one is needed).
    */
   ready(): Promise<void>;
+  /** How a child job names this queue as its parent's (`parent.queue`). */
+  readonly qualifiedName: string;
   add(taskId: string, options: JobsOptions): Promise<void>;
+  /** The job's state ("waiting", "active", …), or "unknown" when the queue has no such job. */
+  state(taskId: string): Promise<string>;
   /** True if the job was taken out (it existed and no live worker held its lock). */
   remove(taskId: string): Promise<boolean>;
   /** Resolves if the backing service answers a trivial request now. */
@@ -70,8 +74,9 @@ export interface BullmqBackend {
   readonly serviceName: "Redis" | "PostgreSQL";
   /** The URL with any password hidden, for messages and logs. */
   readonly shownUrl: string;
-  openQueue(onError: (error: Error) => void): ProducerQueue;
+  openQueue(queueName: string, onError: (error: Error) => void): ProducerQueue;
   openWorker(
+    queueName: string,
     processor: TaskProcessor,
     options: CommonWorkerOptions,
     listeners: WorkerListeners,
@@ -90,19 +95,14 @@ export interface BackendTimeouts {
  * null`, which BullMQ requires), so the worker resumes by itself when Redis comes back.
  * Both reconnect every 0.25–2 s.
  */
-export function redisBackend(
-  url: string,
-  queueName: string,
-  prefix: string,
-  timeouts: BackendTimeouts,
-): BullmqBackend {
+export function redisBackend(url: string, prefix: string, timeouts: BackendTimeouts): BullmqBackend {
   const reconnect = (attempt: number) => Math.min(attempt * 250, 2_000);
   return {
     kind: "bullmq-redis",
     dependency: "redis",
     serviceName: "Redis",
     shownUrl: redactRedisUrl(url),
-    openQueue(onError) {
+    openQueue(queueName, onError) {
       const redis = new Redis(url, {
         connectionName: `cca:${queueName}:producer`,
         connectTimeout: timeouts.connectTimeoutMs,
@@ -159,7 +159,7 @@ export function redisBackend(
         },
       });
     },
-    openWorker(processor, options, listeners) {
+    openWorker(queueName, processor, options, listeners) {
       const worker = new Worker<TaskJobData, RunOutcome, typeof TASK_JOB_NAME>(queueName, processor, {
         ...options,
         prefix,
@@ -191,13 +191,8 @@ export function redisBackend(
  * `schema`, created and migrated on first connect. BullMQ remembers a failed first connect
  * for the life of a queue or worker, so the scheduler replaces one whose `ready()` rejected.
  */
-export function postgresBackend(
-  url: string,
-  queueName: string,
-  schema: string,
-  timeouts: BackendTimeouts,
-): BullmqBackend {
-  const connection = (role: string, max: number): PostgresPoolConfig => ({
+export function postgresBackend(url: string, schema: string, timeouts: BackendTimeouts): BullmqBackend {
+  const connection = (queueName: string, role: string, max: number): PostgresPoolConfig => ({
     connectionString: url,
     schema,
     migrate: true,
@@ -212,9 +207,9 @@ export function postgresBackend(
     dependency: "postgres",
     serviceName: "PostgreSQL",
     shownUrl: redactRedisUrl(url),
-    openQueue(onError) {
+    openQueue(queueName, onError) {
       const queue = new onPostgres.Queue<TaskJobData, RunOutcome, typeof TASK_JOB_NAME>(queueName, {
-        connection: connection("producer", 2),
+        connection: connection(queueName, "producer", 2),
       });
       queue.on("error", onError);
       const backend = queue.getBackend();
@@ -227,13 +222,13 @@ export function postgresBackend(
         close: () => queue.close(),
       });
     },
-    openWorker(processor, options, listeners) {
+    openWorker(queueName, processor, options, listeners) {
       const worker = new onPostgres.Worker<TaskJobData, RunOutcome, typeof TASK_JOB_NAME>(
         queueName,
         processor,
         {
           ...options,
-          connection: connection("worker", 3),
+          connection: connection(queueName, "worker", 3),
         },
       );
       return wrapWorker(worker, listeners, () => {
@@ -258,9 +253,11 @@ function wrapQueue<B extends IQueueBackend, C>(
 ): ProducerQueue {
   return {
     ...connection,
+    qualifiedName: queue.qualifiedName,
     add: async (taskId, options) => {
       await queue.add(TASK_JOB_NAME, { taskId }, { ...options, jobId: taskId });
     },
+    state: (taskId) => queue.getJobState(taskId),
     remove: async (taskId) => {
       // On Redis, BullMQ's remove answers 1 for an id it does not know.
       if ((await queue.getJobState(taskId)) === "unknown") return false;

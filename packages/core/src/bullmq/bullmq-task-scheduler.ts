@@ -2,14 +2,17 @@ import { type Job, type JobsOptions, WaitingError } from "bullmq";
 import type { TaskPriority } from "../domain/schemas.js";
 import { CcaError } from "../errors/cca-error.js";
 import { type Logger, noopLogger } from "../logger.js";
+import { PARTS_END_WAIT_MS, partsStillOpen } from "../scheduler/parts-wait.js";
 import { checkPriority } from "../scheduler/priority-line.js";
 import { DEFAULT_RETRY_BASE_MS, DEFAULT_RETRY_MAX_MS, retryDelayMs } from "../scheduler/retry-delay.js";
-import type {
-  RunHandler,
-  RunOutcome,
-  ScheduleEntry,
-  SchedulerHealth,
-  TaskScheduler,
+import {
+  DEFAULT_PART_CONCURRENCY,
+  type RunHandler,
+  type RunOutcome,
+  type ScheduleEntry,
+  type SchedulerHealth,
+  type SchedulerLimits,
+  type TaskScheduler,
 } from "../scheduler/task-scheduler.js";
 import {
   type BullmqBackend,
@@ -38,34 +41,38 @@ export type BullmqConnectionOptions =
   | { backend: "postgres"; url: string };
 
 /** Options for a BullmqTaskScheduler. */
-export type BullmqTaskSchedulerOptions = BullmqConnectionOptions & {
-  /** The BullMQ queue every daemon of one deployment shares; default `cca-tasks`. */
-  queueName?: string;
-  /**
-   * Redis: the key prefix, default `cca` (keys are `<prefix>:<queueName>:…`; a trailing
-   * ":" is dropped, so `redis.key_prefix` can be passed as is). PostgreSQL: the schema,
-   * created and migrated on first connect, default `bullmq`.
-   */
-  prefix?: string;
-  /**
-   * How long a running task's lock lasts without renewal (its daemon renews it every
-   * half of this). A daemon that dies stops renewing; about this long later another
-   * daemon takes the task over. Default 30 s; the daemon passes `redis.claim_idle_ms`.
-   */
-  lockDurationMs?: number;
-  /** How often each daemon looks for tasks whose lock ran out; default half of `lockDurationMs`. */
-  stalledCheckIntervalMs?: number;
-  /** Wait before retrying a task whose handler rejected, doubled on each further failure; default 500 ms. */
-  retryBaseMs?: number;
-  /** Longest wait between retries; default 30 s. */
-  retryMaxMs?: number;
-  /**
-   * How long `enqueue`, `remove` and `health` wait for the service before they give up
-   * with `dependency_unavailable`; also the connect timeout. Default 3 s.
-   */
-  timeoutMs?: number;
-  logger?: Logger;
-};
+export type BullmqTaskSchedulerOptions = BullmqConnectionOptions &
+  SchedulerLimits & {
+    /**
+     * The BullMQ queue of top-level tasks every daemon of one deployment shares; default
+     * `cca-tasks`. Parts go in `<queueName>-parts`.
+     */
+    queueName?: string;
+    /**
+     * Redis: the key prefix, default `cca` (keys are `<prefix>:<queueName>:…`; a trailing
+     * ":" is dropped, so `redis.key_prefix` can be passed as is). PostgreSQL: the schema,
+     * created and migrated on first connect, default `bullmq`.
+     */
+    prefix?: string;
+    /**
+     * How long a running task's lock lasts without renewal (its daemon renews it every
+     * half of this). A daemon that dies stops renewing; about this long later another
+     * daemon takes the task over. Default 30 s; the daemon passes `redis.claim_idle_ms`.
+     */
+    lockDurationMs?: number;
+    /** How often each daemon looks for tasks whose lock ran out; default half of `lockDurationMs`. */
+    stalledCheckIntervalMs?: number;
+    /** Wait before retrying a task whose handler rejected, doubled on each further failure; default 500 ms. */
+    retryBaseMs?: number;
+    /** Longest wait between retries; default 30 s. */
+    retryMaxMs?: number;
+    /**
+     * How long `enqueue`, `remove` and `health` wait for the service before they give up
+     * with `dependency_unavailable`; also the connect timeout. Default 3 s.
+     */
+    timeoutMs?: number;
+    logger?: Logger;
+  };
 
 /** The queue name every daemon uses unless told otherwise. */
 export const DEFAULT_QUEUE_NAME = "cca-tasks";
@@ -83,11 +90,34 @@ const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_$]{0,62}$/;
 const RECONNECT_RETRY_MS = 2_000;
 /** Pause before replacing a worker that could not start, growing up to `retryMaxMs`. */
 const WORKER_RESTART_BASE_MS = 1_000;
+/** How often an ended task's entry looks whether its parts' entries have finished. */
+const PARTS_POLL_MS = 100;
+
+type TaskJob = Job<TaskJobData, RunOutcome, typeof TASK_JOB_NAME>;
+
+function taskIdOf(job: TaskJob): string {
+  return job.id ?? job.data.taskId;
+}
+
+/** One of the two lines: top-level tasks, or parts; each a BullMQ queue with its own worker. */
+interface Lane {
+  readonly label: "task" | "part";
+  readonly queueName: string;
+  readonly concurrency: number;
+  queue: ProducerQueue | undefined;
+  worker: ConsumerWorker | undefined;
+  loop: Promise<void> | undefined;
+}
+
+/** A finished job is gone (removeOnComplete), so "unknown" too means it can be nobody's parent any more. */
+const NOT_A_PARENT = new Set(["unknown", "completed", "failed"]);
 
 /**
  * The TaskScheduler for several daemons sharing work through BullMQ, on Redis or on
- * PostgreSQL (BullMQ's PostgreSQL backend). Each daemon runs one task at a time. A task's
- * job id is its task id, so enqueueing is idempotent. A daemon that dies mid-run stops
+ * PostgreSQL (BullMQ's PostgreSQL backend). Each daemon runs one top-level task at a time
+ * and up to `partConcurrency` parts. A part is a child job of its task's job (a BullMQ flow)
+ * in a queue of its own, so any daemon may run it, and its task's job finishes only once
+ * its parts' jobs have. A job id is its task id, so enqueueing is idempotent. A daemon that dies mid-run stops
  * renewing its job's lock; about `lockDurationMs` later another daemon's stalled-job check
  * puts the job back in line and it is handed out again with `attempt` > 1. A handler that
  * rejects has its task retried with exponential backoff, without limit.
@@ -118,11 +148,11 @@ export class BullmqTaskScheduler implements TaskScheduler {
   readonly #retryBaseMs: number;
   readonly #retryMaxMs: number;
   readonly #timeoutMs: number;
-  #queue: ProducerQueue | undefined;
-  #worker: ConsumerWorker | undefined;
-  #workerLoop: Promise<void> | undefined;
-  /** The handler call in progress, if any (settles, never rejects). */
-  #inFlight: Promise<void> | undefined;
+  readonly #tasks: Lane;
+  readonly #parts: Lane;
+  /** The handler calls in progress (they settle, never reject). */
+  readonly #inFlight = new Set<Promise<void>>();
+  #started = false;
   #lastConnectionError: string | undefined;
   #stopping = false;
   #stopped: Promise<void> | undefined;
@@ -143,13 +173,27 @@ export class BullmqTaskScheduler implements TaskScheduler {
         `PostgreSQL schema "${options.prefix}" for the task queue must be a plain identifier (a letter or _, then letters, digits, _ or $; at most 63)`,
       );
     }
+    const partConcurrency = options.partConcurrency ?? DEFAULT_PART_CONCURRENCY;
+    if (!Number.isInteger(partConcurrency) || partConcurrency < 1) {
+      throw new RangeError(`partConcurrency must be a whole number of at least 1, not ${partConcurrency}`);
+    }
+    const lane = (label: Lane["label"], name: string, concurrency: number): Lane => ({
+      label,
+      queueName: name,
+      concurrency,
+      queue: undefined,
+      worker: undefined,
+      loop: undefined,
+    });
+    this.#tasks = lane("task", queueName, 1);
+    this.#parts = lane("part", `${queueName}-parts`, partConcurrency);
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const timeouts = { connectTimeoutMs: this.#timeoutMs };
     this.#backend =
       options.backend === "redis"
         ? // BullMQ puts its own ":" after the prefix, so `cca:` (redis.key_prefix) means `cca`.
-          redisBackend(options.url, queueName, (options.prefix ?? "cca").replace(/:+$/, ""), timeouts)
-        : postgresBackend(options.url, queueName, options.prefix ?? "bullmq", timeouts);
+          redisBackend(options.url, (options.prefix ?? "cca").replace(/:+$/, ""), timeouts)
+        : postgresBackend(options.url, options.prefix ?? "bullmq", timeouts);
     this.#logger = (options.logger ?? noopLogger).child({ scheduler: this.#backend.kind, queue: queueName });
     this.#warnings = new ThrottledWarnings(this.#logger);
     this.#lockDurationMs = options.lockDurationMs ?? DEFAULT_LOCK_DURATION_MS;
@@ -169,20 +213,48 @@ export class BullmqTaskScheduler implements TaskScheduler {
       removeOnComplete: true,
       removeOnFail: true,
     };
-    await this.#withQueue(`put task ${entry.taskId} in line`, (queue) => queue.add(entry.taskId, options));
+    const { parentId } = entry;
+    if (parentId === undefined) {
+      await this.#withQueues(`put task ${entry.taskId} in line`, ({ tasks }) =>
+        tasks.add(entry.taskId, options),
+      );
+      return;
+    }
+    await this.#withQueues(`put part ${entry.taskId} of task ${parentId} in line`, async (queues) => {
+      const parent = await this.#parentJob(parentId, queues);
+      if (parent) {
+        try {
+          await queues.parts.add(entry.taskId, { ...options, parent });
+          return;
+        } catch (error) {
+          // The parent's job finished just now: the part goes in line on its own.
+          if (!/parent/i.test(reasonOf(error))) throw error;
+        }
+      }
+      this.#logger.debug("part put in line without its task's job, which has finished or is lost", {
+        taskId: entry.taskId,
+        parentId,
+      });
+      await queues.parts.add(entry.taskId, options);
+    });
   }
 
   async remove(taskId: string): Promise<boolean> {
     this.#refuseWhenStopping(`task ${taskId} was not taken out of line`);
-    return await this.#withQueue(`take task ${taskId} out of line`, (queue) => queue.remove(taskId));
+    return await this.#withQueues(
+      `take task ${taskId} out of line`,
+      async ({ tasks, parts }) => (await tasks.remove(taskId)) || (await parts.remove(taskId)),
+    );
   }
 
   async start(handler: RunHandler): Promise<void> {
     this.#refuseWhenStopping("it cannot start again; create a new one");
-    if (this.#workerLoop)
-      throw new CcaError("internal", "The scheduler is already started; start it only once");
-    const processor: TaskProcessor = (job, token) => this.#process(handler, job, token);
-    this.#workerLoop = this.#keepWorkerRunning(processor);
+    if (this.#started) throw new CcaError("internal", "The scheduler is already started; start it only once");
+    this.#started = true;
+    for (const lane of [this.#tasks, this.#parts]) {
+      const processor: TaskProcessor = (job, token) => this.#process(handler, lane, job, token);
+      lane.loop = this.#keepWorkerRunning(lane, processor);
+    }
   }
 
   stop(): Promise<void> {
@@ -193,11 +265,11 @@ export class BullmqTaskScheduler implements TaskScheduler {
   async health(): Promise<SchedulerHealth> {
     const kind = this.#backend.kind;
     if (this.#stopping) return { kind, up: false, error: "the scheduler has stopped" };
-    const queue = this.#openQueue();
+    const queue = this.#openQueue(this.#tasks);
     try {
       await withDeadline(
         (async () => {
-          await this.#ready(queue);
+          await this.#ready(this.#tasks, queue);
           await queue.ping();
         })(),
         this.#timeoutMs,
@@ -212,31 +284,39 @@ export class BullmqTaskScheduler implements TaskScheduler {
     if (this.#stopping) throw new CcaError("shutting_down", `The scheduler has stopped; ${consequence}`);
   }
 
-  #openQueue(): ProducerQueue {
-    this.#queue ??= this.#backend.openQueue((error) => this.#onConnectionError("producer", error));
-    return this.#queue;
+  #openQueue(lane: Lane): ProducerQueue {
+    lane.queue ??= this.#backend.openQueue(lane.queueName, (error) =>
+      this.#onConnectionError("producer", error),
+    );
+    return lane.queue;
   }
 
   /** Waits for the queue's connection; a queue whose start failed for good is replaced on the next call. */
-  async #ready(queue: ProducerQueue): Promise<void> {
+  async #ready(lane: Lane, queue: ProducerQueue): Promise<void> {
     try {
       await queue.ready();
     } catch (error) {
       if (error instanceof ServiceDown) throw error;
-      if (this.#queue === queue) this.#queue = undefined;
+      if (lane.queue === queue) lane.queue = undefined;
       queue.close().catch((closeError: unknown) => this.#warnings.warn("closing a failed queue", closeError));
       throw error;
     }
   }
 
-  async #withQueue<T>(action: string, work: (queue: ProducerQueue) => Promise<T>): Promise<T> {
-    const queue = this.#openQueue();
+  async #withQueues<T>(
+    action: string,
+    work: (queues: { tasks: ProducerQueue; parts: ProducerQueue }) => Promise<T>,
+  ): Promise<T> {
+    const queues = { tasks: this.#openQueue(this.#tasks), parts: this.#openQueue(this.#parts) };
     let result: T;
     try {
       // Two deadlines: a request is sent only once connected, so one that timed out
       // waiting for the connection cannot take effect later.
-      await withDeadline(this.#ready(queue), this.#timeoutMs);
-      result = await withDeadline(work(queue), this.#timeoutMs);
+      await withDeadline(
+        Promise.all([this.#ready(this.#tasks, queues.tasks), this.#ready(this.#parts, queues.parts)]),
+        this.#timeoutMs,
+      );
+      result = await withDeadline(work(queues), this.#timeoutMs);
     } catch (error) {
       if (error instanceof DeadlineExceeded || isConnectionFailure(error)) throw this.#unavailable(error);
       const { serviceName, shownUrl, dependency } = this.#backend;
@@ -251,6 +331,17 @@ export class BullmqTaskScheduler implements TaskScheduler {
     }
     this.#lastConnectionError = undefined;
     return result;
+  }
+
+  /** Where the job of task `parentId` is, as a BullMQ parent: a top-level task's or a part's; undefined once it finished. */
+  async #parentJob(
+    parentId: string,
+    queues: { tasks: ProducerQueue; parts: ProducerQueue },
+  ): Promise<{ id: string; queue: string } | undefined> {
+    for (const queue of [queues.tasks, queues.parts]) {
+      if (!NOT_A_PARENT.has(await queue.state(parentId))) return { id: parentId, queue: queue.qualifiedName };
+    }
+    return undefined;
   }
 
   #unavailable(error: unknown): CcaError {
@@ -270,10 +361,10 @@ export class BullmqTaskScheduler implements TaskScheduler {
     this.#warnings.warn(`${this.#backend.serviceName} error`, error, { side, url: this.#backend.shownUrl });
   }
 
-  #workerOptions(): CommonWorkerOptions {
+  #workerOptions(lane: Lane): CommonWorkerOptions {
     return {
       autorun: false,
-      concurrency: 1,
+      concurrency: lane.concurrency,
       // How long the worker waits before trying again after a connection error (BullMQ's
       // default, 15 s, makes it slow to resume after an outage of PostgreSQL).
       runRetryDelay: RECONNECT_RETRY_MS,
@@ -289,22 +380,26 @@ export class BullmqTaskScheduler implements TaskScheduler {
   }
 
   /**
-   * Keeps one worker running until `stop`: a worker whose connection could not be set up
-   * for good (BullMQ's PostgreSQL backend does not retry its first connect) is replaced.
+   * Keeps one worker on the lane's queue running until `stop`: a worker whose connection
+   * could not be set up for good (BullMQ's PostgreSQL backend does not retry its first
+   * connect) is replaced.
    */
-  async #keepWorkerRunning(processor: TaskProcessor): Promise<void> {
+  async #keepWorkerRunning(lane: Lane, processor: TaskProcessor): Promise<void> {
     let failures = 0;
     while (!this.#stopping) {
-      const worker = this.#backend.openWorker(processor, this.#workerOptions(), {
+      const worker = this.#backend.openWorker(lane.queueName, processor, this.#workerOptions(lane), {
         onError: (error) => this.#onConnectionError("worker", error),
         onStalled: (jobId) =>
-          this.#logger.info("task put back in line: its daemon stopped renewing its lock", { taskId: jobId }),
-        onLockRenewalFailed: (jobIds) =>
-          this.#logger.warn("could not renew the lock of a running task; another daemon may take it over", {
-            taskIds: jobIds.join(","),
+          this.#logger.info(`${lane.label} put back in line: its daemon stopped renewing its lock`, {
+            taskId: jobId,
           }),
+        onLockRenewalFailed: (jobIds) =>
+          this.#logger.warn(
+            `could not renew the lock of a running ${lane.label}; another daemon may take it over`,
+            { taskIds: jobIds.join(",") },
+          ),
       });
-      this.#worker = worker;
+      lane.worker = worker;
       try {
         // A worker that never reached the service may never settle `ready()`, even once closed.
         await Promise.race([worker.ready(), this.#stopRequested]);
@@ -314,16 +409,16 @@ export class BullmqTaskScheduler implements TaskScheduler {
         // way (a worker that lost Redis while closing may never settle `run()`).
         await Promise.race([worker.run(), this.#stopRequested]);
         if (this.#stopping) return;
-        this.#logger.error("task worker stopped by itself; starting a new one");
+        this.#logger.error(`${lane.label} worker stopped by itself; starting a new one`);
       } catch (error) {
         if (this.#stopping) return;
         failures += 1;
-        this.#warnings.warn("task worker could not start; trying again", error, {
+        this.#warnings.warn(`${lane.label} worker could not start; trying again`, error, {
           url: this.#backend.shownUrl,
           retryInMs: retryDelayMs(failures, WORKER_RESTART_BASE_MS, this.#retryMaxMs),
         });
       }
-      this.#worker = undefined;
+      lane.worker = undefined;
       await worker.close().catch((error: unknown) => this.#warnings.warn("closing a failed worker", error));
       await this.#pause(retryDelayMs(Math.max(1, failures), WORKER_RESTART_BASE_MS, this.#retryMaxMs));
     }
@@ -343,31 +438,37 @@ export class BullmqTaskScheduler implements TaskScheduler {
 
   async #process(
     handler: RunHandler,
-    job: Job<TaskJobData, RunOutcome, typeof TASK_JOB_NAME>,
+    lane: Lane,
+    job: TaskJob,
     token: string | undefined,
   ): Promise<RunOutcome> {
-    const taskId = job.id ?? job.data.taskId;
+    const taskId = taskIdOf(job);
     // attemptsStarted counts every hand-out: the first, after a stall (the daemon died),
     // after "requeued" and after a failed attempt.
     const attempt = Math.max(1, job.attemptsStarted);
     const running = Promise.resolve().then(() => handler({ taskId, attempt }));
-    this.#inFlight = running.then(
-      () => undefined,
-      () => undefined,
-    );
+    // Leaves the set as soon as the handler has returned, so `stop` never waits on itself.
+    const settled: Promise<void> = running
+      .then(
+        () => undefined,
+        () => undefined,
+      )
+      .then(() => {
+        this.#inFlight.delete(settled);
+      });
+    this.#inFlight.add(settled);
     let outcome: RunOutcome;
     try {
       outcome = await running;
+      if (outcome === "ended") await this.#partsFinished(job);
     } catch (error) {
-      this.#logger.error("task handler failed; the task will be handed out again", {
+      this.#logger.error(`${lane.label} handler failed; it will be handed out again`, {
         taskId,
         attempt,
         retryInMs: retryDelayMs(job.attemptsMade + 1, this.#retryBaseMs, this.#retryMaxMs),
         error,
       });
       throw error;
-    } finally {
-      this.#inFlight = undefined;
     }
     if (outcome === "requeued") {
       // Back to the front of its priority for any daemon; WaitingError tells the worker
@@ -378,29 +479,44 @@ export class BullmqTaskScheduler implements TaskScheduler {
     return outcome;
   }
 
+  /** Waits for an ended task's parts' jobs (BullMQ finishes no parent before its children); see PARTS_END_WAIT_MS. */
+  async #partsFinished(job: TaskJob): Promise<void> {
+    const deadline = Date.now() + PARTS_END_WAIT_MS;
+    for (;;) {
+      const { unprocessed = 0 } = await job.getDependenciesCount({ unprocessed: true });
+      if (unprocessed === 0) return;
+      if (this.#stopping || Date.now() >= deadline) throw partsStillOpen(taskIdOf(job), unprocessed);
+      await this.#pause(PARTS_POLL_MS);
+    }
+  }
+
   async #stop(): Promise<void> {
     this.#stopping = true;
     this.#requestStop();
-    const worker = this.#worker;
-    if (worker) {
-      const closing = worker.close();
-      while (this.#inFlight) await this.#inFlight;
-      // The handler has returned; recording its outcome and closing needs the service.
-      if (!(await settlesWithin(closing, this.#timeoutMs))) {
-        this.#logger.warn("task worker did not close in time; dropping its connections", {
+    const lanes = [this.#tasks, this.#parts];
+    const closing = lanes.flatMap(({ label, worker }) =>
+      worker ? [{ label, worker, closed: worker.close() }] : [],
+    );
+    while (this.#inFlight.size > 0) await Promise.all(this.#inFlight);
+    // The handlers have returned; recording their outcomes and closing needs the service.
+    for (const { label, worker, closed } of closing) {
+      if (!(await settlesWithin(closed, this.#timeoutMs))) {
+        this.#logger.warn(`${label} worker did not close in time; dropping its connections`, {
           url: this.#backend.shownUrl,
           lastError: this.#lastConnectionError,
         });
         worker.drop();
       }
     }
-    if (this.#workerLoop && !(await settlesWithin(this.#workerLoop, this.#timeoutMs))) {
-      this.#logger.warn("task worker did not wind down in time", { url: this.#backend.shownUrl });
-    }
-    const queue = this.#queue;
-    this.#queue = undefined;
-    if (queue && !(await settlesWithin(queue.close(), this.#timeoutMs))) {
-      this.#logger.warn("queue connection did not close in time", { url: this.#backend.shownUrl });
+    for (const lane of lanes) {
+      if (lane.loop && !(await settlesWithin(lane.loop, this.#timeoutMs))) {
+        this.#logger.warn(`${lane.label} worker did not wind down in time`, { url: this.#backend.shownUrl });
+      }
+      const queue = lane.queue;
+      lane.queue = undefined;
+      if (queue && !(await settlesWithin(queue.close(), this.#timeoutMs))) {
+        this.#logger.warn("queue connection did not close in time", { url: this.#backend.shownUrl });
+      }
     }
   }
 }

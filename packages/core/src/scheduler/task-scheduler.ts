@@ -7,6 +7,11 @@ export const QUEUE_PRIORITY_ORDER: readonly TaskPriority[] = ["critical", "high"
 export interface ScheduleEntry {
   taskId: string;
   priority: TaskPriority;
+  /**
+   * For a part (a subtask an agent delegated): the task it is a part of, which runs while
+   * its parts do. Parts have a line of their own, served several at a time.
+   */
+  parentId?: string;
 }
 
 /** One task handed to this daemon to run. */
@@ -35,8 +40,20 @@ export interface SchedulerHealth {
   error?: string;
 }
 
+/** Options every scheduler takes. */
+export interface SchedulerLimits {
+  /** How many parts one daemon runs at a time; default 8 (the daemon passes `daemon.max_agents`). */
+  partConcurrency?: number;
+}
+
+export const DEFAULT_PART_CONCURRENCY = 8;
+
 /**
- * Decides which daemon runs which top-level task, and when. The orchestrator talks only
+ * Decides which daemon runs which task, and when: top-level tasks one at a time per daemon,
+ * parts (subtasks) beside them, up to `partConcurrency` at a time per daemon. A part is
+ * linked to its task: with BullMQ it is a child job of the task's job (a flow), so the
+ * task's job cannot finish while a part of it has not, and a part whose daemon died is
+ * handed to another daemon while its task goes on. The orchestrator talks only
  * to this interface: `LocalTaskScheduler` (one daemon, in process) and the BullMQ one
  * (several daemons sharing work, on Redis or PostgreSQL) behave the same to it.
  *
@@ -53,14 +70,18 @@ export interface SchedulerHealth {
 export interface TaskScheduler {
   /**
    * Puts a stored task in line, behind the others of its priority; higher priorities first.
-   * Idempotent per task id: a task that is already in line or running is not added twice,
+   * A part (`parentId` set) goes in the parts' line, linked to its task's entry where that
+   * is still known. Idempotent per task id: a task that is already in line or running is not added twice,
    * so re-queueing every queued task from the repository is always safe. Resolves once the
    * entry is safely in line; rejects with `dependency_unavailable` if the backing service is down.
    */
   enqueue(entry: ScheduleEntry): Promise<void>;
   /** Takes a task out of line if no daemon has started it; true if it did. */
   remove(taskId: string): Promise<boolean>;
-  /** Starts handing tasks to `handler`, one at a time on this daemon. */
+  /**
+   * Starts handing tasks to `handler`: one top-level task at a time on this daemon, and
+   * parts beside it. The handler tells them apart by the stored task.
+   */
   start(handler: RunHandler): Promise<void>;
   /**
    * Stops handing out tasks. Runs in progress are the daemon's to stop; this resolves once

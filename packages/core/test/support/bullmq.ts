@@ -1,5 +1,6 @@
 import { BullmqTaskScheduler, type BullmqTaskSchedulerOptions } from "../../src/bullmq/index.js";
 import { createLogger } from "../../src/logger.js";
+import type { SchedulerLimits } from "../../src/scheduler/task-scheduler.js";
 import { type DoomedDaemon, spawnDoomedDaemon } from "./scheduler-daemon.js";
 
 /** Short enough that a killed daemon's task comes back within a test. */
@@ -29,11 +30,11 @@ export class SchedulerPool {
     this.#options = options;
   }
 
-  open(url = this.#options.url): BullmqTaskScheduler {
+  open(url = this.#options.url, limits: SchedulerLimits = {}): BullmqTaskScheduler {
     const logger = process.env.CCA_TEST_LOG
       ? createLogger({ level: "debug", write: (line) => process.stderr.write(line) })
       : undefined;
-    const scheduler = new BullmqTaskScheduler({ ...this.#options, url, logger });
+    const scheduler = new BullmqTaskScheduler({ ...this.#options, ...limits, url, logger });
     this.#schedulers.push(scheduler);
     return scheduler;
   }

@@ -37,6 +37,9 @@ export interface TasksTable {
   owner: string | null;
   attempts: Generated<number>;
   cancel_requested_at: Timestamp | null;
+  role: string | null;
+  context: string | null;
+  timeout_ms: number | null;
 }
 
 export interface AgentsTable {

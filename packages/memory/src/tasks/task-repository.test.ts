@@ -128,19 +128,20 @@ describe.each(ENGINES)("TaskRepository on %s", (engine) => {
     expect(await tasks.cancelRequested(["live", "done", "other"])).toEqual(["live"]);
   });
 
-  it("lists unfinished top-level tasks oldest first, and unfinished parts by owner", async () => {
+  it("lists unfinished tasks and parts oldest first, with their owners and the parts' briefs", async () => {
     await tasks.insert(task({ id: "queued" }));
     await tasks.insert(task({ id: "running" }));
     await tasks.transition("running", null, { status: "running" }, { owner: "dead" });
-    await tasks.insert(task({ id: "part", parent_id: "running" }));
+    const brief = { role: "backend", context: "files: a.ts", timeoutMs: 60_000 };
+    await tasks.insert(task({ id: "part", parent_id: "running" }), brief);
     await tasks.transition("part", null, { status: "running" }, { owner: "dead" });
     await tasks.insert(task({ id: "ended", status: "completed" }));
-    expect((await tasks.unfinishedTopLevel()).map((state) => [state.task.id, state.owner])).toEqual([
-      ["queued", null],
-      ["running", "dead"],
+    expect((await tasks.unfinished()).map((state) => [state.task.id, state.owner, state.brief])).toEqual([
+      ["queued", null, null],
+      ["running", "dead", null],
+      ["part", "dead", brief],
     ]);
-    expect((await tasks.unfinishedPartsOf(["dead"])).map((t) => t.id)).toEqual(["part"]);
-    expect(await tasks.unfinishedPartsOf(["alive"])).toEqual([]);
+    expect((await tasks.runState("part"))?.task.parent_id).toBe("running");
   });
 
   it("deletes tasks that ended before the retention cutoff, with their parts", async () => {

@@ -1,7 +1,14 @@
 import { CcaError, type Task, type TaskStatus } from "@cca/core";
 import { sql } from "kysely";
 import type { Database } from "../database/open-database.js";
-import { columnsOfTask, type TaskRow, TaskRowSchema, taskOfRow } from "./task-row.js";
+import {
+  briefOfRow,
+  columnsOfTask,
+  type PartBrief,
+  type TaskRow,
+  TaskRowSchema,
+  taskOfRow,
+} from "./task-row.js";
 
 /** What `list` filters on; every filter runs in the database. */
 export interface TaskListFilter {
@@ -29,6 +36,8 @@ export interface TaskRunState {
   owner: string | null;
   attempts: number;
   cancelRequested: boolean;
+  /** What was asked of a part; null for a top-level task. */
+  brief: PartBrief | null;
 }
 
 const MAX_PAGE = 1000;
@@ -44,8 +53,8 @@ export class TaskRepository {
     this.#database = database;
   }
 
-  /** Stores a new task; resolves once it is in the database. */
-  async insert(task: Task): Promise<void> {
+  /** Stores a new task (a part with its brief); resolves once it is in the database. */
+  async insert(task: Task, brief: PartBrief | null = null): Promise<void> {
     await this.#database.run(() =>
       this.#database.db
         .insertInto("tasks")
@@ -67,6 +76,9 @@ export class TaskRepository {
           finished_at: task.finished_at,
           duration_ms: task.duration_ms,
           agent_duration_ms: task.agent_duration_ms,
+          role: brief?.role ?? null,
+          context: brief?.context ?? null,
+          timeout_ms: brief?.timeoutMs ?? null,
         })
         .execute(),
     );
@@ -188,33 +200,17 @@ export class TaskRepository {
     return Object.fromEntries(rows.map((row) => [row.status, Number(row.count)]));
   }
 
-  /** Top-level tasks not yet ended (queued or running), oldest first, with who runs them. */
-  async unfinishedTopLevel(): Promise<TaskRunState[]> {
+  /** Tasks and parts not yet ended (queued or running), oldest first, with who runs them. */
+  async unfinished(): Promise<TaskRunState[]> {
     const rows = await this.#database.run(() =>
       this.#database.db
         .selectFrom("tasks")
         .selectAll()
-        .where("parent_id", "is", null)
         .where("status", "in", ["queued", "running"])
         .orderBy("seq", "asc")
         .execute(),
     );
     return rows.map(runStateOfRow);
-  }
-
-  /** Parts (subtasks) still queued or running on one of `owners`. */
-  async unfinishedPartsOf(owners: readonly string[]): Promise<Task[]> {
-    if (owners.length === 0) return [];
-    const rows = await this.#database.run(() =>
-      this.#database.db
-        .selectFrom("tasks")
-        .selectAll()
-        .where("parent_id", "is not", null)
-        .where("status", "in", ["queued", "running"])
-        .where("owner", "in", [...owners])
-        .execute(),
-    );
-    return rows.map((row) => taskOfRow(parseRow(row)));
   }
 
   /** Marks a cancel for whichever daemon runs the task; false if it already ended. */
@@ -274,6 +270,7 @@ function runStateOfRow(row: unknown): TaskRunState {
     owner: parsed.owner,
     attempts: parsed.attempts,
     cancelRequested: parsed.cancel_requested_at !== null,
+    brief: briefOfRow(parsed),
   };
 }
 

@@ -15,13 +15,41 @@ export const TaskRowSchema = TaskSchema.extend({
   owner: z.string().nullable(),
   attempts: z.number().int(),
   cancel_requested_at: timestamp.nullable(),
+  role: z.string().nullable(),
+  context: z.string().nullable(),
+  timeout_ms: z.number().int().nullable(),
 });
 export type TaskRow = z.infer<typeof TaskRowSchema>;
 
+/** What the delegating agent asked of a part, stored so that any daemon can run it. */
+export interface PartBrief {
+  /** The role of the agent that runs it. */
+  role: string;
+  /** Context the delegating agent passed on with the task, if any. */
+  context: string | null;
+  /** How long the part may run, if the delegating agent said; else the daemon's default. */
+  timeoutMs: number | null;
+}
+
 /** The wire task inside a row. */
 export function taskOfRow(row: TaskRow): Task {
-  const { seq: _seq, owner: _owner, attempts: _attempts, cancel_requested_at: _cancel, ...task } = row;
+  const {
+    seq: _seq,
+    owner: _owner,
+    attempts: _attempts,
+    cancel_requested_at: _cancel,
+    role: _role,
+    context: _context,
+    timeout_ms: _timeout,
+    ...task
+  } = row;
   return task;
+}
+
+/** The brief of a part's row; null for a top-level task. */
+export function briefOfRow(row: TaskRow): PartBrief | null {
+  if (row.role === null) return null;
+  return { role: row.role, context: row.context, timeoutMs: row.timeout_ms };
 }
 
 /** The columns a change to these task fields writes (JSON columns as JSON text). */

@@ -1,0 +1,51 @@
+import { isTerminalStatus, type Task } from "@cca/core";
+import { oneLine } from "../activity/one-line.js";
+import { partDeadline } from "./part-brief.js";
+import type { TaskRecords } from "./task-records.js";
+
+/** How much of each part's result the note repeats. */
+const RESULT_LIMIT = 2_000;
+
+export const CUT_SHORT_NOTE =
+  "(CCA: your earlier work on this task was cut short: the daemon running it stopped, or could not record its end. Parts of it may be done already: check where things stand, then finish it.)";
+
+/**
+ * What a resumed agent is told: that its turn was cut short, and how each part it had
+ * delegated ended, so it does not delegate again what is done. Parts still running (on
+ * another daemon, or resumed here) are waited for first, each until its deadline.
+ */
+export async function resumeNote(
+  task: Task,
+  deps: {
+    records: TaskRecords;
+    defaultTimeoutMs: number;
+    waitForEnd: (id: string, timeoutMs: number) => Promise<unknown>;
+  },
+): Promise<string> {
+  const { records } = deps;
+  const children = await records.repository.children(task.id);
+  await Promise.all(
+    children
+      .filter((child) => !isTerminalStatus(child.status))
+      .map(async (child) => {
+        const brief = (await records.repository.runState(child.id))?.brief;
+        if (!brief) return;
+        const left = partDeadline(child, brief, deps.defaultTimeoutMs) - Date.now();
+        await deps.waitForEnd(child.id, Math.max(0, left));
+      }),
+  );
+  const parts = await records.repository.children(task.id);
+  if (parts.length === 0) return CUT_SHORT_NOTE;
+  return `${CUT_SHORT_NOTE}\n\nThe parts you delegated before, and how they ended:\n${parts.map(describePart).join("\n")}`;
+}
+
+function describePart(part: Task): string {
+  const head = `- [${part.status}] ${oneLine(part.description, 200)}`;
+  if (part.status === "completed") return `${head}\n  Result: ${clip(part.result ?? "")}`;
+  if (part.error) return `${head}\n  ${part.error.code}: ${part.error.message}`;
+  return head;
+}
+
+function clip(text: string): string {
+  return text.length <= RESULT_LIMIT ? text : `${text.slice(0, RESULT_LIMIT)}… (cut)`;
+}
