@@ -19,6 +19,7 @@ const BENCHMARKS: Record<string, () => Promise<string[]>> = {
   submit: runSubmitLatency,
   restart: runRestartToReady,
   queue: runQueueThroughput,
+  git: async () => (await import("./git-overhead.js")).runGitOverhead(),
 };
 
 function chosenBenchmarks(): string[] {

@@ -39,6 +39,7 @@ function stoppedAgent(index: number, at: string): Agent {
     pid: null,
     session_id: randomUUID(),
     working_dir: join(tmpdir(), "cca-bench-seed", id),
+    project: null,
     current_task_id: null,
     tasks_completed: 1,
     usage: emptyUsage(),

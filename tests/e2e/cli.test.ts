@@ -1,19 +1,27 @@
 import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import type { TaskTree } from "@cca/core";
 import { type RecordedRequest, replyText } from "@cca/mock-anthropic";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { useMockAndCcad } from "../support/e2e-context.js";
 import { CCA_CLI_BIN } from "../support/paths.js";
 
 const t = useMockAndCcad();
 const isRole = (text: string) => (r: RecordedRequest) => r.systemText.includes(text);
 
+/** The folder `cca` runs in, and so the tasks' project (not this repository). */
+const PROJECT = mkdtempSync(join(tmpdir(), "cca-cli-e2e-"));
+afterAll(() => rmSync(PROJECT, { recursive: true, force: true }));
+
 /** Runs the real `cca` against the test daemon; resolves with its exit code and output. */
 async function cca(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await promisify(execFile)(process.execPath, [CCA_CLI_BIN, ...args], {
       env: t.ccad.clientEnv(),
+      cwd: PROJECT,
     });
     return { code: 0, stdout, stderr };
   } catch (error) {

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, realpathSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -105,6 +105,98 @@ describe("the Command Center path, end to end", () => {
     }
   });
 
+  it("sends the Command Center's project folder: $CLAUDE_PROJECT_DIR, else cca-mcp's working folder", async () => {
+    t.mock.on({ when: isCoordinator, reply: replyText("done") });
+    const folder = () => realpathSync(mkdtempSync(join(tmpdir(), "cca-project-")));
+    const [workingFolder, projectDir] = [folder(), folder()];
+    const environments: Record<string, string>[] = [{}, { CLAUDE_PROJECT_DIR: projectDir }];
+    for (const env of environments) {
+      const mcp = await connectCcaMcp({ ...t.ccad.clientEnv(), ...env }, { cwd: workingFolder });
+      try {
+        expect((await mcp.call("cca_task", { description: "Say done" })).text).toContain("done");
+      } finally {
+        await mcp.close();
+      }
+    }
+    const projects = (await t.ccad.client.listTasks()).map((task) => task.project).reverse();
+    expect(projects).toEqual([workingFolder, projectDir]);
+  });
+
+  it("cancels through cca_cancel a task whose cca_task wait was interrupted, after saying it goes on", async () => {
+    const description = "Rewrite the billing module";
+    t.mock.on({ when: (r) => isCoordinator(r) && r.lastUserText === description, reply: { hang: true } });
+    const mcp = await connectCcaMcp(t.ccad.clientEnv());
+    try {
+      const interrupt = new AbortController();
+      const waiting = mcp.client.callTool({ name: "cca_task", arguments: { description } }, undefined, {
+        signal: interrupt.signal,
+        timeout: 120_000,
+      });
+      await t.mock.waitForRequest((r) => isCoordinator(r) && r.lastUserText === description);
+      const [task] = await t.ccad.client.listTasks();
+      interrupt.abort("the user pressed Esc");
+      await expect(waiting).rejects.toThrow();
+
+      const status = await mcp.call("cca_status", {});
+      expect(status.text).toContain(
+        `Task ${task!.id} goes on (running) although its cca_task wait was interrupted`,
+      );
+      expect(status.text).toContain(`cca_cancel {"task_id":"${task!.id}"}`);
+      expect((await t.ccad.client.getTask(task!.id)).status).toBe("running");
+
+      const cancelled = await mcp.call("cca_cancel", { task_id: task!.id });
+      expect(cancelled.isError).toBe(false);
+      expect(cancelled.text).toMatch(
+        new RegExp(`^Cancelled task ${task!.id}\\.\n\n\\[cca ${task!.id} · cancelled · `),
+      );
+      expect(await t.ccad.client.getTask(task!.id)).toMatchObject({
+        status: "cancelled",
+        error: { code: "task_cancelled" },
+      });
+
+      const again = await mcp.call("cca_cancel", { task_id: task!.id });
+      expect(again).toEqual({
+        isError: false,
+        text:
+          `Task ${task!.id} has already ended (cancelled), so there is nothing to cancel; ` +
+          `cca_status {"task_id":"${task!.id}"} shows how it ended.`,
+      });
+      const unknown = await mcp.call("cca_cancel", { task_id: "task_nope" });
+      expect(unknown.isError).toBe(true);
+      expect(unknown.text).toContain("There is no task task_nope to cancel [task_not_found]");
+    } finally {
+      await mcp.close();
+    }
+  });
+
+  it("cancels the task of an interrupted cca_task wait when [mcp] cancel_on_interrupt is on", async () => {
+    const description = "Port the app to Rust";
+    t.mock.on({ when: (r) => isCoordinator(r) && r.lastUserText === description, reply: { hang: true } });
+    const mcp = await connectCcaMcp({ ...t.ccad.clientEnv(), CCA__MCP__CANCEL_ON_INTERRUPT: "true" });
+    try {
+      const interrupt = new AbortController();
+      const waiting = mcp.client.callTool({ name: "cca_task", arguments: { description } }, undefined, {
+        signal: interrupt.signal,
+        timeout: 120_000,
+      });
+      await t.mock.waitForRequest((r) => isCoordinator(r) && r.lastUserText === description);
+      const [task] = await t.ccad.client.listTasks();
+      interrupt.abort("the user pressed Esc");
+      await expect(waiting).rejects.toThrow();
+
+      expect(await t.ccad.client.waitForTask(task!.id, 30)).toMatchObject({
+        status: "cancelled",
+        error: { code: "task_cancelled" },
+      });
+      const next = await mcp.call("cca_agents", {});
+      expect(next.text).toContain(
+        `Cancelled task ${task!.id} because its cca_task wait was interrupted ([mcp] cancel_on_interrupt).`,
+      );
+    } finally {
+      await mcp.close();
+    }
+  });
+
   it("lets a real Claude Code Command Center call cca_task and answer with the Coordinator's reply", async () => {
     const hasCcaTask = (r: RecordedRequest) => r.toolNames.includes("mcp__cca__cca_task");
     t.mock.on({
@@ -161,5 +253,7 @@ describe("the Command Center path, end to end", () => {
     expect(result.result).toContain("LOGIN-PAGE-DONE by the Coordinator");
     const [task] = await t.ccad.client.listTasks();
     expect(task).toMatchObject({ description: "Build the login page", status: "completed" });
+    // Claude Code starts cca-mcp in its project folder, which every task then carries.
+    expect(task!.project).toBe(realpathSync(home));
   });
 });

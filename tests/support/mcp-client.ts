@@ -1,3 +1,6 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { CCA_MCP_BIN } from "./paths.js";
@@ -7,11 +10,16 @@ export interface ToolOutcome {
   isError: boolean;
 }
 
-/** An MCP SDK client talking to the real `cca-mcp` over stdio. */
-export async function connectCcaMcp(env: Record<string, string>) {
+/**
+ * An MCP SDK client talking to the real `cca-mcp` over stdio. `cca-mcp` sends its working folder
+ * as every task's project, so it runs in `cwd`: by default a fresh empty folder, never this
+ * repository (whose git repository the daemon would otherwise work in).
+ */
+export async function connectCcaMcp(env: Record<string, string>, options: { cwd?: string } = {}) {
   const client = new Client({ name: "cca-e2e", version: "1.0.0" });
+  const cwd = options.cwd ?? mkdtempSync(join(tmpdir(), "cca-e2e-project-"));
   await client.connect(
-    new StdioClientTransport({ command: process.execPath, args: [CCA_MCP_BIN], env, stderr: "pipe" }),
+    new StdioClientTransport({ command: process.execPath, args: [CCA_MCP_BIN], env, cwd, stderr: "pipe" }),
   );
   return {
     client,

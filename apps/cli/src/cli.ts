@@ -4,6 +4,7 @@ import packageJson from "../package.json" with { type: "json" };
 import { createAgentCommand } from "./commands/agent.js";
 import { createDaemonCommand } from "./commands/daemon.js";
 import { createDbCommand } from "./commands/db.js";
+import { createProjectCommand } from "./commands/project.js";
 import { createStatusCommand } from "./commands/status.js";
 import { createTaskCommand } from "./commands/task.js";
 import { type CommandContext, createCommandContext, type RunOptions } from "./context.js";
@@ -47,6 +48,7 @@ export async function run(argv: readonly string[], options: RunOptions = {}): Pr
     .command(createDaemonCommand(context, setExitCode))
     .command(createTaskCommand(context, setExitCode))
     .command(createAgentCommand(context, setExitCode))
+    .command(createProjectCommand(context, setExitCode))
     .command(createDbCommand(context, setExitCode))
     .demandCommand(1, "Name a command: status, daemon, task, agent or db.")
     .strict()

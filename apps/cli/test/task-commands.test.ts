@@ -50,6 +50,25 @@ describe("cca task create", () => {
     );
   });
 
+  it("sends the current folder as the task's project folder", async () => {
+    const result = await cca(["task", "create", "Add", "a", "route"], { cwd: home });
+
+    expect(result.code).toBe(0);
+    const created = api.requests.find((request) => request.method === "POST");
+    expect(created?.body).toMatchObject({ description: "Add a route", project_dir: home });
+  });
+
+  it("sends --project as an absolute folder, relative ones taken from the current folder", async () => {
+    await cca(["task", "create", "--project", "shop/backend", "Add", "a", "route"], { cwd: home });
+    await cca(["task", "create", "--project", "/srv/billing", "Fix", "invoices"], { cwd: home });
+
+    const bodies = api.requests.filter((request) => request.method === "POST").map((request) => request.body);
+    expect(bodies).toMatchObject([
+      { description: "Add a route", project_dir: join(home, "shop/backend") },
+      { description: "Fix invoices", project_dir: "/srv/billing" },
+    ]);
+  });
+
   it("prints the daemon's task object with --json", async () => {
     const result = await cca(["task", "create", "--json", "Review", "the", "schema"]);
 

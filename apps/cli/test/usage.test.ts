@@ -128,6 +128,16 @@ describe("help and version", () => {
     }
   });
 
+  it("task create --help describes --project and its default", async () => {
+    const result = await cca(["task", "create", "--help"]);
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(
+      /--project +The project folder the task is about.*\[default: the current folder\]/s,
+    );
+    expect(result.stdout).toContain("cca task create --project ../shop");
+  });
+
   it("--version prints the package version", async () => {
     const result = await cca(["--version"]);
 

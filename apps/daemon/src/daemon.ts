@@ -22,7 +22,8 @@ import {
 import { type ServerType, serve } from "@hono/node-server";
 import { ensureAccessToken } from "./access-token.js";
 import { type AcpEndpoint, createAcpEndpoint } from "./acp/acp-endpoint.js";
-import { bridgeMcpConfig } from "./acp/bridge-launch.js";
+import { AgentCredentials } from "./acp/agent-credentials.js";
+import { createBridgeLauncher } from "./acp/bridge-launch.js";
 import { ActivityLog } from "./activity/activity-log.js";
 import { AgentManager } from "./agents/agent-manager.js";
 import { AgentRecords } from "./agents/agent-records.js";
@@ -30,7 +31,9 @@ import { ContextSnapshots } from "./agents/context-snapshots.js";
 import { agentEnvironment } from "./agents/launch-args.js";
 import { RoleCatalog } from "./agents/role-catalog.js";
 import { createApp } from "./http/app.js";
+import { checkBindAddress } from "./http/bind-check.js";
 import { Orchestrator } from "./orchestrator/orchestrator.js";
+import { summarizeProjects } from "./projects/project-summaries.js";
 import { DAEMON_VERSION } from "./version.js";
 
 export interface DaemonOptions {
@@ -80,7 +83,13 @@ export function createDaemon(options: DaemonOptions): Daemon {
   const logger = options.logger ?? noopLogger;
   const bus = options.bus ?? new InMemoryEventBus();
   const name = options.name ?? `ccad-${hostname()}-${process.pid}`;
-  const scheduler = options.scheduler ?? new LocalTaskScheduler({ logger });
+  const scheduler =
+    options.scheduler ??
+    new LocalTaskScheduler({
+      logger,
+      partConcurrency: config.daemon.max_agents,
+      taskConcurrency: config.daemon.max_parallel_tasks,
+    });
   const token = ensureAccessToken(tokenPath(options.home));
   const activity = new ActivityLog({ bus, logger });
   const taskTimeoutMs = config.agents.default_timeout_seconds * 1000;
@@ -95,13 +104,14 @@ export function createDaemon(options: DaemonOptions): Daemon {
     logger,
   });
   let url = "";
+  const credentials = new AgentCredentials();
   const agents = new AgentManager({
     onChange: (agent) => agentRecords.save(agent),
     conversations: agentRecords,
     snapshots,
     // Delegated work can take as long as a task may; Claude Code would give up on the tool call sooner.
     config: { ...config.agents, env: { MCP_TOOL_TIMEOUT: String(taskTimeoutMs), ...config.agents.env } },
-    mcpFor: (agentId, role) => bridgeMcpConfig({ agentId, role, daemonUrl: url, token }),
+    mcpFor: createBridgeLauncher({ home: options.home, daemonUrl: () => url, credentials }),
     maxAgents: config.daemon.max_agents,
     stopGraceMs: config.daemon.shutdown_grace_ms,
     catalog: new RoleCatalog(config.agents),
@@ -134,6 +144,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
     agents,
     bus,
     token,
+    credentials,
     logger,
     limits: {
       maxBufferedBytes: config.acp.max_buffered_bytes,
@@ -145,6 +156,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
     orchestrator,
     agents,
     agentDirectory: { daemon: name, repository: agentRepository },
+    listProjects: () => summarizeProjects(tasks, agentRepository),
     activity,
     bus,
     token,
@@ -178,8 +190,9 @@ export function createDaemon(options: DaemonOptions): Daemon {
     orchestrator,
     acp,
     async listen() {
-      await daemons.register({ name, hostname: hostname(), pid: process.pid });
       const { host, port } = splitHostPort(config.daemon.bind_address);
+      await checkBindAddress(config.daemon, host, logger);
+      await daemons.register({ name, hostname: hostname(), pid: process.pid });
       url = await new Promise<string>((resolve, reject) => {
         const started = serve({ fetch: app.fetch, hostname: host, port }, (info: AddressInfo) => {
           const shownHost = info.family === "IPv6" ? `[${info.address}]` : info.address;

@@ -45,6 +45,7 @@ export async function openDaemonStorage(options: {
   const lockDurationMs = config.redis.claim_idle_ms;
   // A daemon takes as many parts at a time as it has agent slots.
   const partConcurrency = config.daemon.max_agents;
+  const taskConcurrency = config.daemon.max_parallel_tasks;
   let scheduler: TaskScheduler;
   let bus: EventBus | undefined;
   try {
@@ -58,6 +59,7 @@ export async function openDaemonStorage(options: {
         prefix: config.redis.key_prefix,
         lockDurationMs,
         partConcurrency,
+        taskConcurrency,
         logger,
       });
       const redis = await connectRedis(config.redis.url, { connectionName: options.name, logger });
@@ -69,10 +71,11 @@ export async function openDaemonStorage(options: {
         url: config.postgres.url,
         lockDurationMs,
         partConcurrency,
+        taskConcurrency,
         logger,
       });
     } else {
-      scheduler = new LocalTaskScheduler({ logger, partConcurrency });
+      scheduler = new LocalTaskScheduler({ logger, partConcurrency, taskConcurrency });
     }
   } catch (error) {
     await database.close();

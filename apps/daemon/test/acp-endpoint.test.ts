@@ -1,9 +1,11 @@
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { createServer } from "node:http";
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
 import {
   AgentRegister,
+  AgentSend,
   ErrorCodes,
   EventsActivity,
   EventsSubscribe,
@@ -17,7 +19,9 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { createAcpEndpoint } from "../src/acp/acp-endpoint.js";
-import { startTestDaemon, type TestDaemon } from "./support.js";
+import { bridgeConfigPath } from "../src/acp/bridge-launch.js";
+import { agentEnvironment } from "../src/agents/launch-args.js";
+import { busyCoordinator, startTestDaemon, type TestDaemon } from "./support.js";
 
 let t: TestDaemon;
 beforeEach(async () => {
@@ -29,6 +33,26 @@ afterEach(async () => {
 
 const acpUrl = () => `${t.daemon.url.replace(/^http/, "ws")}/acp`;
 const connect = () => connectAcpClient({ url: acpUrl(), token: t.daemon.token, reconnect: false });
+
+interface BridgeConfig {
+  mcpServers: { cca: { command: string; args: string[]; env: Record<string, string> } };
+}
+/** The MCP config the daemon wrote for an agent, as its Claude Code reads it. */
+const bridgeConfigOf = (agentId: string): BridgeConfig =>
+  JSON.parse(readFileSync(bridgeConfigPath(t.home, agentId), "utf8")) as BridgeConfig;
+/** The credential the daemon gave an agent's bridge. */
+const credentialOf = (agentId: string): string => bridgeConfigOf(agentId).mcpServers.cca.env.CCA_AGENT_TOKEN!;
+/** An ACP client that speaks with an agent's own credential. */
+const connectAs = (agentId: string) =>
+  connectAcpClient({ url: acpUrl(), token: credentialOf(agentId), reconnect: false });
+const failureOf = async (request: Promise<unknown>) => {
+  const error = await request.then(
+    () => new Error("expected the request to be refused"),
+    (e: unknown) => e,
+  );
+  expect(isRpcError(error, ErrorCodes.ApplicationError), String(error)).toBe(true);
+  return error as Error & { data: unknown };
+};
 
 describe("the daemon's ACP endpoint", () => {
   it("refuses a connection without the access token", async () => {
@@ -60,39 +84,39 @@ describe("the daemon's ACP endpoint", () => {
       { id: null, error: { code: ErrorCodes.ParseError } },
       { id: 1, error: { code: ErrorCodes.MethodNotFound } },
       { id: 2, error: { code: ErrorCodes.InvalidParams } },
-      { id: 3, error: { code: ErrorCodes.ApplicationError, data: { code: "agent_not_found" } } },
+      { id: 3, error: { code: ErrorCodes.ApplicationError, data: { code: "unauthorized" } } },
     ]);
   });
 
   it("refuses to delegate before the connection registers as an agent", async () => {
-    const client = await connect();
+    const { coordinatorId } = await busyCoordinator(t);
+    const client = await connectAs(coordinatorId);
     try {
-      const error = await client
-        .request(TaskDelegate, { role: "backend", task: "x" })
-        .catch((e: unknown) => e);
-      expect(isRpcError(error, ErrorCodes.ApplicationError)).toBe(true);
-      expect((error as Error).message).toMatch(/Register first/);
+      const error = await failureOf(client.request(TaskDelegate, { role: "backend", task: "x" }));
+      expect(error.message).toMatch(/Register first/);
     } finally {
       await client.close();
     }
   });
 
-  it("registers a bridge and tells it its role's tools", async () => {
+  it("registers a bridge, by the agent's own credential, and tells it its role's tools", async () => {
     const coordinator = await t.client.spawnAgent("coordinator");
     const backend = await t.client.spawnAgent("backend");
-    const client = await connect();
+    const asCoordinator = await connectAs(coordinator.id);
+    const asBackend = await connectAs(backend.id);
     try {
-      expect(await client.request(AgentRegister, { agent_id: coordinator.id })).toEqual({
+      expect(await asCoordinator.request(AgentRegister, { agent_id: coordinator.id })).toEqual({
         agent_id: coordinator.id,
         role: "coordinator",
         tools: ["cca_delegate"],
       });
-      expect((await client.request(AgentRegister, { agent_id: backend.id })).tools).toEqual([
+      expect((await asBackend.request(AgentRegister, { agent_id: backend.id })).tools).toEqual([
         "cca_send",
         "cca_broadcast",
       ]);
     } finally {
-      await client.close();
+      await asCoordinator.close();
+      await asBackend.close();
     }
   });
 
@@ -117,6 +141,138 @@ describe("the daemon's ACP endpoint", () => {
     } finally {
       await client.close();
     }
+  });
+});
+
+describe("agent credentials on ACP", () => {
+  it("gives each agent its own credential, unlike the daemon's token and each other's", async () => {
+    const backend = await t.client.spawnAgent("backend");
+    const qa = await t.client.spawnAgent("qa");
+    const credentials = [credentialOf(backend.id), credentialOf(qa.id)];
+    expect(new Set([...credentials, t.daemon.token]).size).toBe(3);
+    for (const credential of credentials) expect(credential.length).toBeGreaterThanOrEqual(40);
+  });
+
+  it("refuses an agent credential that registers as another agent, naming the rule", async () => {
+    const backend = await t.client.spawnAgent("backend");
+    const coordinator = await t.client.spawnAgent("coordinator");
+    const client = await connectAs(backend.id);
+    try {
+      const error = await failureOf(client.request(AgentRegister, { agent_id: coordinator.id }));
+      expect(error.data).toEqual({ code: "unauthorized" });
+      expect(error.message).toBe(
+        `This connection's credential belongs to agent ${backend.id}: it may register only as ${backend.id}, not as ${coordinator.id}`,
+      );
+      // Refused, the connection is still the backend's own and nobody else's.
+      const sent = await failureOf(client.request(AgentSend, { to: "coordinator", message: "hi" }));
+      expect(sent.message).toMatch(/Register first/);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("refuses task/delegate to a specialist's credential, naming the rule", async () => {
+    const { parent } = await busyCoordinator(t);
+    const backend = await t.client.spawnAgent("backend");
+    const client = await connectAs(backend.id);
+    try {
+      await client.request(AgentRegister, { agent_id: backend.id });
+      const error = await failureOf(client.request(TaskDelegate, { role: "qa", task: "look" }));
+      expect(error.data).toEqual({ code: "unauthorized" });
+      expect(error.message).toMatch(
+        new RegExp(
+          `^Only the Coordinator may delegate: task/delegate needs an agent of role "coordinator", and ${backend.id} is a backend agent`,
+        ),
+      );
+      expect((await t.client.getTaskTree(parent.id)).subtasks).toEqual([]);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("lets the Coordinator's credential delegate", async () => {
+    const { parent, coordinatorId } = await busyCoordinator(t);
+    const client = await connectAs(coordinatorId);
+    try {
+      await client.request(AgentRegister, { agent_id: coordinatorId });
+      const { task } = await client.request(TaskDelegate, { role: "backend", task: "look" });
+      expect(task).toMatchObject({ status: "completed", parent_id: parent.id, result: "echo: look" });
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("refuses agent methods to the daemon's own token, which still serves tools", async () => {
+    const coordinator = await t.client.spawnAgent("coordinator");
+    const client = await connect();
+    try {
+      const register = await failureOf(client.request(AgentRegister, { agent_id: coordinator.id }));
+      expect(register.message).toMatch(
+        /^agent\/register needs the agent's own credential .*the daemon's access token cannot register as an agent$/,
+      );
+      const delegate = await failureOf(client.request(TaskDelegate, { role: "backend", task: "x" }));
+      expect(delegate.message).toMatch(
+        /^task\/delegate is an agent method: it needs the agent's own credential/,
+      );
+      expect(delegate.data).toEqual({ code: "unauthorized" });
+      expect(await client.request(EventsSubscribe, {})).toEqual({ subscribed: true });
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("ends an agent's credential and deletes its MCP config when the agent stops", async () => {
+    const backend = await t.client.spawnAgent("backend");
+    await t.client.spawnAgent("qa");
+    const credential = credentialOf(backend.id);
+    const client = await connectAs(backend.id);
+    try {
+      await client.request(AgentRegister, { agent_id: backend.id });
+      await t.client.stopAgent(backend.id);
+      expect(existsSync(dirname(bridgeConfigPath(t.home, backend.id)))).toBe(false);
+      const error = await failureOf(client.request(AgentSend, { to: "qa", message: "still there?" }));
+      expect(error.message).toBe(
+        `The credential of agent ${backend.id} has ended (the agent stopped); only a running agent's bridge may call the daemon`,
+      );
+      const refused = await connectAcpClient({ url: acpUrl(), token: credential, reconnect: false }).catch(
+        (e: unknown) => e,
+      );
+      expect((refused as AcpConnectError).code).toBe("unauthorized");
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+describe("how an agent gets its credential", () => {
+  it("writes the MCP config to a 0600 file in a 0700 folder of $CCA_HOME and passes only its path", async () => {
+    const argsFile = join(t.home, "fake-claude-args.json");
+    const own = await startTestDaemon({
+      env: { ...process.env, FAKE_CLAUDE_ARGS_FILE: argsFile },
+    });
+    try {
+      const coordinator = await own.client.spawnAgent("coordinator");
+      const path = bridgeConfigPath(own.home, coordinator.id);
+      expect(statSync(path).mode & 0o777).toBe(0o600);
+      expect(statSync(dirname(path)).mode & 0o777).toBe(0o700);
+      const config = JSON.parse(readFileSync(path, "utf8")) as BridgeConfig;
+      expect(config.mcpServers.cca.args.slice(-2)).toEqual(["--agent", coordinator.id]);
+      expect(config.mcpServers.cca.env).toEqual({
+        CCA_DAEMON_URL: own.daemon.url,
+        CCA_AGENT_TOKEN: expect.any(String),
+      });
+      const argv = JSON.parse(readFileSync(argsFile, "utf8")) as string[];
+      expect(argv[argv.indexOf("--mcp-config") + 1]).toBe(path);
+      const credential = config.mcpServers.cca.env.CCA_AGENT_TOKEN!;
+      for (const secret of [credential, own.daemon.token]) expect(argv.join(" ")).not.toContain(secret);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it("keeps CCA credentials in the daemon's environment out of its agents'", () => {
+    const env = agentEnvironment({ PATH: "/bin", CCA_TOKEN: "daemon", CCA_AGENT_TOKEN: "other" }, {});
+    expect(env).toEqual({ PATH: "/bin" });
   });
 });
 
@@ -198,7 +354,11 @@ describe("an agent bridge (cca-mcp --agent)", () => {
       new StdioClientTransport({
         command: process.execPath,
         args: [bin, "--agent", backend.id],
-        env: { PATH: process.env.PATH ?? "", CCA_DAEMON_URL: t.daemon.url, CCA_TOKEN: t.daemon.token },
+        env: {
+          PATH: process.env.PATH ?? "",
+          CCA_DAEMON_URL: t.daemon.url,
+          CCA_AGENT_TOKEN: credentialOf(backend.id),
+        },
         stderr: "pipe",
       }),
     );

@@ -1,4 +1,4 @@
-import { type CcaError, isTerminalStatus, } from "@cca/core";
+import { type CcaError, isTerminalStatus } from "@cca/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { busyCoordinator, startTestDaemon, type TestDaemon, waitUntil } from "./support.js";
 

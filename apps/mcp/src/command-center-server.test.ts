@@ -15,10 +15,16 @@ afterEach(async () => {
 });
 
 describe("createCommandCenterServer", () => {
-  it("lists the four cca tools with their input schemas", async () => {
+  it("lists the five cca tools with their input schemas", async () => {
     session = await openCommandCenterSession({ client: new InMemoryDaemonClient() });
     const { tools } = await session.client.listTools();
-    expect(tools.map((tool) => tool.name)).toEqual(["cca_task", "cca_status", "cca_activity", "cca_agents"]);
+    expect(tools.map((tool) => tool.name)).toEqual([
+      "cca_task",
+      "cca_status",
+      "cca_cancel",
+      "cca_activity",
+      "cca_agents",
+    ]);
     const task = tools.find((tool) => tool.name === "cca_task")!;
     expect(task.description).toMatch(/^Hand a software development task/);
     expect(task.inputSchema.required).toEqual(["description"]);
@@ -31,12 +37,16 @@ describe("createCommandCenterServer", () => {
     expect(status.inputSchema.required ?? []).toEqual([]);
     expect(status.inputSchema.properties).toMatchObject({ task_id: { type: "string" } });
     expect(status.annotations?.readOnlyHint).toBe(true);
+    const cancel = tools.find((tool) => tool.name === "cca_cancel")!;
+    expect(cancel.inputSchema.required).toEqual(["task_id"]);
+    expect(cancel.annotations).toMatchObject({ destructiveHint: true, idempotentHint: true });
   });
 
   it.each([
     ["cca_task", { description: "Add a health check" }],
     ["cca_status", {}],
     ["cca_status", { task_id: "task_1" }],
+    ["cca_cancel", { task_id: "task_1" }],
     ["cca_activity", {}],
     ["cca_agents", {}],
   ])("%s answers with an error that says how to start the daemon when it is down", async (name, args) => {

@@ -1,8 +1,10 @@
 import { type Clock, type DaemonClient, type Logger, noopLogger, systemClock } from "@cca/core";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { createLateFinishes } from "./late-finishes.js";
 import type { ToolContext } from "./tool-context.js";
 import { registerCcaActivityTool } from "./tools/cca-activity.js";
 import { registerCcaAgentsTool } from "./tools/cca-agents.js";
+import { registerCcaCancelTool } from "./tools/cca-cancel.js";
 import { registerCcaStatusTool } from "./tools/cca-status.js";
 import { registerCcaTaskTool } from "./tools/cca-task.js";
 import { VERSION } from "./version.js";
@@ -23,27 +25,41 @@ export interface CommandCenterServerOptions {
   logger?: Logger;
   /** Where time comes from (wait limit, ages in listings). Defaults to the system clock. */
   clock?: Clock;
+  /**
+   * The Command Center's project folder (absolute), sent as `project_dir` with every task so the
+   * daemon works on that project. `cca-mcp` passes `$CLAUDE_PROJECT_DIR`, else its working folder.
+   * Without it tasks carry no project.
+   */
+  projectDir?: string;
+  /** Cancel a task when the user interrupts the `cca_task` call waiting for it (default false: it goes on). */
+  cancelOnInterrupt?: boolean;
 }
 
 /**
- * The Command Center's MCP server: `cca_task`, `cca_status`, `cca_activity` and `cca_agents`
- * over a daemon client. Connect it to any MCP transport.
+ * The Command Center's MCP server: `cca_task`, `cca_status`, `cca_cancel`, `cca_activity` and
+ * `cca_agents` over a daemon client. Every answer also reports the tasks this server started that
+ * ended after their `cca_task` call returned. Connect it to any MCP transport.
  * @example
  * const client = createDaemonClient({ baseUrl: resolveDaemonUrl(), token: readAccessToken() });
- * const server = createCommandCenterServer({ client });
+ * const server = createCommandCenterServer({ client, projectDir: process.cwd() });
  * await server.connect(new StdioServerTransport());
  */
 export function createCommandCenterServer(options: CommandCenterServerOptions): McpServer {
+  const logger = options.logger ?? noopLogger;
   const context: ToolContext = {
     client: options.client,
     clock: options.clock ?? systemClock,
-    logger: options.logger ?? noopLogger,
+    logger,
     waitLimitS: options.waitLimitS ?? DEFAULT_WAIT_LIMIT_S,
     progressIntervalMs: options.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS,
+    projectDir: options.projectDir,
+    cancelOnInterrupt: options.cancelOnInterrupt ?? false,
+    lateFinishes: createLateFinishes({ client: options.client, logger }),
   };
   const server = new McpServer({ name: "cca", version: VERSION });
   registerCcaTaskTool(server, context);
   registerCcaStatusTool(server, context);
+  registerCcaCancelTool(server, context);
   registerCcaActivityTool(server, context);
   registerCcaAgentsTool(server, context);
   return server;

@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { Env, LogLevel } from "@cca/core";
 import { LOG_LEVELS } from "@cca/core";
@@ -8,7 +9,7 @@ import { DEFAULT_WAIT_LIMIT_S } from "./command-center-server.js";
 export type Command =
   | { kind: "help" }
   | { kind: "version" }
-  | { kind: "serve"; waitLimitS: number; logLevel: LogLevel }
+  | { kind: "serve"; waitLimitS: number; logLevel: LogLevel; projectDir: string }
   | { kind: "bridge"; agentId: string; logLevel: LogLevel };
 
 /** A command line or environment that `cca-mcp` cannot work with; the message says what to change. */
@@ -18,9 +19,10 @@ export class UsageError extends Error {
 
 export const HELP_TEXT = `cca-mcp: the CCA MCP server for Claude Code (stdio)
 
-Gives a Claude Code session the tools cca_task, cca_status, cca_activity and
-cca_agents, which hand work to the CCA daemon (ccad) and follow it. Claude Code
-starts this program; you do not run it by hand. The daemon must be running:
+Gives a Claude Code session the tools cca_task, cca_status, cca_cancel,
+cca_activity and cca_agents, which hand work to the CCA daemon (ccad), follow it
+and stop it. Every task carries the session's project folder. Claude Code starts
+this program; you do not run it by hand. The daemon must be running:
   cca daemon start
 
 Install it in Claude Code (from a checkout of the CCA repository):
@@ -37,12 +39,21 @@ Usage: cca-mcp [--help] [--version]
 over ACP. The daemon starts it for each of its agents; you do not.
 
 Environment:
+  CLAUDE_PROJECT_DIR the project folder sent with every task (default: the
+                     current folder, where Claude Code starts MCP servers)
   CCA_DAEMON_URL     where the daemon listens (default http://127.0.0.1:9200)
   CCA_TOKEN          the daemon's access token (default: read from $CCA_HOME/token)
+  CCA_AGENT_TOKEN    with --agent: the agent's own credential (the daemon sets it in
+                     the MCP config it gives the agent; the access token cannot act as one)
   CCA_HOME           the CCA home directory (default ~/.cca)
   CCA_MCP_WAIT_S     the longest cca_task waits for an answer before it returns
                      the task id, in seconds (default ${DEFAULT_WAIT_LIMIT_S})
   CCA_MCP_LOG_LEVEL  diagnostics on stderr: debug, info, warn, error (default warn)
+
+Configuration: the [mcp] section of cca.toml, found as ccad finds it ($CCA_CONFIG,
+the project folder's cca.toml, then $CCA_HOME/cca.toml; CCA__MCP__<KEY> overrides):
+  cancel_on_interrupt  true cancels a task when its cca_task wait is interrupted
+                       (Esc); by default the task goes on (default false)
 `;
 
 const EnvSchema = z.object({
@@ -57,10 +68,11 @@ const EnvSchema = z.object({
 });
 
 /**
- * Reads `cca-mcp`'s arguments and environment.
+ * Reads `cca-mcp`'s arguments and environment; `cwd` is the project folder unless
+ * `CLAUDE_PROJECT_DIR` names one.
  * @throws UsageError on an unknown option or a bad environment value.
  */
-export function parseCommandLine(argv: readonly string[], env: Env): Command {
+export function parseCommandLine(argv: readonly string[], env: Env, cwd: string = process.cwd()): Command {
   let values: { help?: boolean; version?: boolean; agent?: string };
   try {
     ({ values } = parseArgs({
@@ -92,7 +104,13 @@ export function parseCommandLine(argv: readonly string[], env: Env): Command {
       throw new UsageError("--agent needs the agent's id. Run cca-mcp --help for usage.");
     return { kind: "bridge", agentId: values.agent.trim(), logLevel: parsed.data.CCA_MCP_LOG_LEVEL };
   }
-  return { kind: "serve", waitLimitS: parsed.data.CCA_MCP_WAIT_S, logLevel: parsed.data.CCA_MCP_LOG_LEVEL };
+  return {
+    kind: "serve",
+    waitLimitS: parsed.data.CCA_MCP_WAIT_S,
+    logLevel: parsed.data.CCA_MCP_LOG_LEVEL,
+    // Claude Code starts MCP servers in the project folder; CLAUDE_PROJECT_DIR says so explicitly.
+    projectDir: resolve(cwd, env.CLAUDE_PROJECT_DIR?.trim() || "."),
+  };
 }
 
 function describeEnv(env: Env): string {

@@ -25,6 +25,7 @@ export {
 } from "./task-activity.js";
 export { CCA_ACTIVITY_TOOL } from "./tools/cca-activity.js";
 export { CCA_AGENTS_TOOL } from "./tools/cca-agents.js";
+export { CCA_CANCEL_TOOL } from "./tools/cca-cancel.js";
 export { CCA_STATUS_TOOL } from "./tools/cca-status.js";
 export { CCA_TASK_TOOL } from "./tools/cca-task.js";
 export { VERSION } from "./version.js";

@@ -1,4 +1,4 @@
-import { createLogger } from "@cca/core";
+import { CcaError, createLogger, loadConfig } from "@cca/core";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { createAgentBridgeServer } from "./agent-bridge/bridge-server.js";
@@ -41,9 +41,21 @@ async function main(): Promise<void> {
     closeConnection = () => acp.close();
     logger.info("agent bridge ready", { agent: registration.agent_id, tools: registration.tools.join(",") });
   } else {
+    const { config, source } = loadConfig({ env: process.env, cwd: command.projectDir });
     const client = createDaemonClientFromEnv(process.env);
-    server = createCommandCenterServer({ client, waitLimitS: command.waitLimitS, logger });
-    logger.info("serving on stdio", { daemon: client.baseUrl, version: VERSION });
+    server = createCommandCenterServer({
+      client,
+      waitLimitS: command.waitLimitS,
+      projectDir: command.projectDir,
+      cancelOnInterrupt: config.mcp.cancel_on_interrupt,
+      logger,
+    });
+    logger.info("serving on stdio", {
+      daemon: client.baseUrl,
+      project: command.projectDir,
+      config: source ?? "defaults",
+      version: VERSION,
+    });
   }
   const shutdown = () => {
     void Promise.allSettled([server.close(), closeConnection()]).finally(() => process.exit(0));
@@ -56,7 +68,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof UsageError) {
+  if (error instanceof UsageError || (error instanceof CcaError && error.code === "invalid_config")) {
     process.stderr.write(`cca-mcp: ${error.message}\n`);
     process.exit(2);
   }

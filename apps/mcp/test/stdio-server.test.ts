@@ -39,7 +39,13 @@ describe.each([
     cleanups.push(() => client.close());
 
     const { tools } = await client.listTools();
-    expect(tools.map((tool) => tool.name)).toEqual(["cca_task", "cca_status", "cca_activity", "cca_agents"]);
+    expect(tools.map((tool) => tool.name)).toEqual([
+      "cca_task",
+      "cca_status",
+      "cca_cancel",
+      "cca_activity",
+      "cca_agents",
+    ]);
     expect(client.getServerVersion()).toMatchObject({ name: "cca" });
 
     const result = await client.callTool({ name: "cca_status", arguments: {} });
@@ -56,6 +62,23 @@ describe.each([
     child.stdin.end();
     const [code] = await once(child, "exit");
     expect(code).toBe(0);
+  });
+
+  it("refuses to start on a bad [mcp] setting, naming the key and the value", async () => {
+    const child = spawnSync(process.execPath, [program], {
+      env: {
+        ...getDefaultEnvironment(),
+        CCA_HOME: temporaryHome(),
+        CCA__MCP__CANCEL_ON_INTERRUPT: "sometimes",
+      },
+      input: "",
+      encoding: "utf8",
+    });
+    expect(child.status).toBe(2);
+    expect(child.stdout).toBe("");
+    expect(child.stderr).toMatch(
+      /^cca-mcp: Invalid configuration:\n {2}- mcp\.cancel_on_interrupt = "sometimes": /,
+    );
   });
 
   it("prints usage for --help and refuses an unknown option", () => {

@@ -38,6 +38,8 @@ export {
   HealthSchema,
   isTerminalStatus,
   MAX_TASK_DESCRIPTION_CHARS,
+  type ProjectSummary,
+  ProjectSummarySchema,
   TASK_PRIORITIES,
   TASK_STATUSES,
   type Task,
@@ -72,6 +74,7 @@ export { redactUrl } from "./redact-url.js";
 export { LocalTaskScheduler, type LocalTaskSchedulerOptions } from "./scheduler/local-task-scheduler.js";
 export {
   DEFAULT_PART_CONCURRENCY,
+  DEFAULT_TASK_CONCURRENCY,
   type RunHandler,
   type RunOutcome,
   type ScheduledRun,

@@ -156,6 +156,32 @@ export function describeTaskSchedulerContract(
       expect(await staysPending(log.until(4, QUIET_MS + 1_000), QUIET_MS)).toBe(true);
     });
 
+    it("runs one task of a lane at a time, and other lanes side by side up to taskConcurrency", async () => {
+      const wide = await harness.open({ taskConcurrency: 2 });
+      for (const taskId of ["one-1", "two-1", "three-1"]) log.plan(taskId, "hold");
+      await wide.enqueue({ taskId: "one-1", priority: "normal", lane: "/projects/one" });
+      await wide.enqueue({ taskId: "one-2", priority: "critical", lane: "/projects/one" });
+      await wide.enqueue({ taskId: "two-1", priority: "normal", lane: "/projects/two" });
+      await wide.start(log.handler);
+      // Within its lane one-2 comes first (critical); it ends at once, then one-1 holds the lane.
+      await log.untilRan("two-1", WAIT_MS);
+      await log.untilRan("one-1", WAIT_MS);
+      expect(log.runs.map((run) => run.taskId).indexOf("one-2")).toBeLessThan(
+        log.runs.map((run) => run.taskId).indexOf("one-1"),
+      );
+      await wide.enqueue({ taskId: "three-1", priority: "normal", lane: "/projects/three" });
+      await wide.enqueue({ taskId: "one-3", priority: "normal", lane: "/projects/one" });
+      // Both slots are taken: a third lane waits for a slot.
+      expect(await staysPending(log.untilRan("three-1", WAIT_MS), QUIET_MS)).toBe(true);
+      log.release("two-1");
+      await log.untilRan("three-1", WAIT_MS);
+      // A slot is free again, but project one's next task waits for its lane.
+      expect(await staysPending(log.untilRan("one-3", WAIT_MS), QUIET_MS)).toBe(true);
+      log.release("one-1");
+      await log.untilRan("one-3", WAIT_MS);
+      log.release("three-1");
+    });
+
     it("hands parts out at once beside their running task, several at a time, and parts of parts", async () => {
       for (const taskId of ["task", "part-1", "part-2"]) log.plan(taskId, "hold");
       await scheduler.enqueue({ taskId: "task", priority: "normal" });
@@ -349,6 +375,37 @@ export function describeSharedTaskSchedulerContract(
         { taskId: "running", attempt: 2 },
         { taskId: "waiting", attempt: 1 },
       ]);
+    });
+
+    it("runs one task of a project's lane at a time across daemons, and lanes side by side", async () => {
+      const daemonA = await harness.open();
+      const daemonB = await harness.open();
+      const all = new Collector<{ daemon: string } & ScheduledRun>();
+      const logA = newLog();
+      const logB = newLog();
+      for (const taskId of ["one-1", "one-2", "two-1"]) {
+        logA.plan(taskId, "hold");
+        logB.plan(taskId, "hold");
+      }
+      const handlerOf = (daemon: string, own: RunLog) => (run: ScheduledRun) => {
+        all.handler({ daemon, ...run });
+        return own.handler(run);
+      };
+      await daemonA.start(handlerOf("A", logA));
+      await daemonB.start(handlerOf("B", logB));
+      // Each daemon serves a lane once it has seen a task of it: both serve project one's.
+      await daemonA.enqueue({ taskId: "one-1", priority: "normal", lane: "/projects/one" });
+      await all.until(1, WAIT_MS);
+      await daemonB.enqueue({ taskId: "one-2", priority: "normal", lane: "/projects/one" });
+      await daemonB.enqueue({ taskId: "two-1", priority: "normal", lane: "/projects/two" });
+      const runs = await all.until(2, WAIT_MS);
+      expect(runs.map((run) => run.taskId).sort()).toEqual(["one-1", "two-1"]);
+      // B is free and serves the lane, but the lane's second task waits for its first.
+      expect(await staysPending(all.until(3, WAIT_MS), QUIET_MS)).toBe(true);
+      const holder = runs.find((run) => run.taskId === "one-1")!.daemon === "A" ? logA : logB;
+      holder.release("one-1");
+      const [, , third] = await all.until(3, WAIT_MS);
+      expect(third?.taskId).toBe("one-2");
     });
 
     it("runs a task's parts on any daemon", async () => {

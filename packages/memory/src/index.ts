@@ -31,6 +31,7 @@ export {
 } from "./snapshots/snapshot-row.js";
 export { claudeProjectFolder, transcriptPath } from "./snapshots/transcript-path.js";
 export {
+  type ProjectTotals,
   type TaskListFilter,
   type TaskPage,
   TaskRepository,

@@ -41,6 +41,7 @@ describe("a snapshot brings back a conversation whose transcript was lost", () =
       pid: null,
       session_id: sessionId,
       working_dir: cwd,
+      project: null,
       current_task_id: null,
       tasks_completed: 1,
       usage: emptyUsage(),

@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import {
   type DaemonClient,
   isTerminalStatus,
@@ -48,6 +49,13 @@ export function createTaskCommand(
                 choices: TASK_PRIORITIES,
                 description: "Task priority (the daemon's default is normal)",
               })
+              .option("project", {
+                type: "string",
+                requiresArg: true,
+                defaultDescription: "the current folder",
+                description:
+                  "The project folder the task is about; the daemon works on its git repository (or the folder)",
+              })
               .option("wait", {
                 alias: "w",
                 type: "boolean",
@@ -73,6 +81,7 @@ export function createTaskCommand(
                 "$0 task create --wait --priority high Fix the failing login test",
                 "Run it and print the result",
               )
+              .example("$0 task create --project ../shop Add a cart", "A task on another project")
               .example("$0 task create --json Review the schema | jq -r .id", "Only the new task's id"),
           async (argv) => setExitCode(await createTask(context, argv)),
         )
@@ -128,6 +137,7 @@ async function createTask(
   argv: GlobalArgs & {
     description: string[];
     priority?: TaskPriority;
+    project?: string;
     wait: boolean;
     timeout?: number;
     json: boolean;
@@ -137,6 +147,7 @@ async function createTask(
   const task = await client.createTask({
     description: argv.description.join(" ").trim(),
     ...(argv.priority ? { priority: argv.priority } : {}),
+    project_dir: resolve(context.cwd, argv.project ?? "."),
   });
   if (!argv.wait) {
     if (argv.json) context.printJson(task);

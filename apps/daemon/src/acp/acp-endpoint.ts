@@ -19,6 +19,7 @@ import type { AgentManager } from "../agents/agent-manager.js";
 import { ActivityChannel } from "../bus-channels.js";
 import type { Orchestrator } from "../orchestrator/orchestrator.js";
 import { ActivitySubscriptions, DEFAULT_MAX_SUBSCRIPTIONS } from "./activity-subscriptions.js";
+import { AgentCredentials } from "./agent-credentials.js";
 import { bridgeToolsFor } from "./bridge-tools.js";
 import { toRpcError } from "./rpc-errors.js";
 
@@ -34,7 +35,10 @@ export interface AcpEndpointDeps {
   orchestrator: Orchestrator;
   agents: AgentManager;
   bus: EventBus;
+  /** The daemon's access token: for tools (CLI, Command Center), not for agents. */
   token: string;
+  /** The agents' own credentials; agent methods need one. Default: an empty registry. */
+  credentials?: AgentCredentials;
   limits?: AcpEndpointLimits;
   logger?: Logger;
 }
@@ -49,17 +53,46 @@ export interface AcpEndpoint {
 
 export const ACP_PATH = "/acp";
 
+/**
+ * Who a connection speaks for, decided from its token before the upgrade: a tool holding
+ * the daemon's access token (the CLI, the Command Center's cca-mcp), or one agent, by the
+ * credential the daemon gave it alone.
+ */
+export type AcpCaller =
+  | { kind: "daemon" }
+  | { kind: "agent"; agentId: string; role: string; credential: string };
+
+/** Tells the daemon's token from an agent's credential; null refuses the upgrade (401). */
+function createCallerAuthenticator(
+  token: string,
+  credentials: AgentCredentials,
+): (given: string | undefined) => AcpCaller | null {
+  const isDaemonToken = createTokenAuthenticator(token);
+  return (given) => {
+    if (given === undefined) return null;
+    if (isDaemonToken(given)) return { kind: "daemon" };
+    const agent = credentials.identify(given);
+    return agent ? { kind: "agent", ...agent, credential: given } : null;
+  };
+}
+
+/** A method refused to this caller; the message names the rule. */
+function refused(message: string): RpcError {
+  return new RpcError(ErrorCodes.ApplicationError, message, { data: { code: "unauthorized" } });
+}
+
 /** Builds the endpoint; `attach` mounts it on the daemon's HTTP server. */
 export function createAcpEndpoint(deps: AcpEndpointDeps): AcpEndpoint {
   const logger = deps.logger ?? noopLogger;
+  const credentials = deps.credentials ?? new AgentCredentials();
   let acp: AcpServer | null = null;
   let detach: (() => void) | null = null;
   let httpServer: Server | null = null;
 
   const start = () => {
-    acp = createAcpServer({
-      authenticate: createTokenAuthenticator(deps.token),
-      onConnection: (connection) => serveConnection(connection, deps, logger),
+    acp = createAcpServer<AcpCaller>({
+      authenticate: createCallerAuthenticator(deps.token, credentials),
+      onConnection: (connection, caller) => serveConnection(connection, caller, credentials, deps, logger),
       maxBufferedBytes: deps.limits?.maxBufferedBytes,
       logger,
     });
@@ -84,8 +117,19 @@ export function createAcpEndpoint(deps: AcpEndpointDeps): AcpEndpoint {
   };
 }
 
-/** One client's session: which agent it speaks for, its subscriptions, its handlers. */
-function serveConnection(connection: Connection, deps: AcpEndpointDeps, logger: Logger): void {
+/**
+ * One client's session: which agent it speaks for, its subscriptions, its handlers. Every
+ * method first checks the caller: an agent's credential must still be live (it ends when
+ * the agent stops); agent methods need one; an agent registers only as itself; only the
+ * Coordinator delegates.
+ */
+function serveConnection(
+  connection: Connection,
+  caller: AcpCaller,
+  credentials: AgentCredentials,
+  deps: AcpEndpointDeps,
+  logger: Logger,
+): void {
   const { orchestrator, agents, bus } = deps;
   let agentId: string | null = null;
   /** Ends a bus subscription; a failure to end one is only worth a debug line. */
@@ -104,8 +148,14 @@ function serveConnection(connection: Connection, deps: AcpEndpointDeps, logger: 
     for (const unsubscribe of following) void end(unsubscribe);
     following.clear();
   });
-  const registered = (): string => {
-    if (agentId) return agentId;
+  /** The agent this connection speaks for, once registered; agent methods need it. */
+  const registered = (method: string): Extract<AcpCaller, { kind: "agent" }> => {
+    if (caller.kind !== "agent") {
+      throw refused(
+        `${method} is an agent method: it needs the agent's own credential (the daemon gives each agent's bridge one in its MCP config, as CCA_AGENT_TOKEN); the daemon's access token serves tools, not agents`,
+      );
+    }
+    if (agentId) return caller;
     throw new RpcError(
       ErrorCodes.ApplicationError,
       "Register first: call agent/register with your agent id",
@@ -114,10 +164,19 @@ function serveConnection(connection: Connection, deps: AcpEndpointDeps, logger: 
       },
     );
   };
+  /** Refuses every method once the agent's credential has ended. */
+  const checkCredential = () => {
+    if (caller.kind !== "agent" || credentials.identify(caller.credential)?.agentId === caller.agentId)
+      return;
+    throw refused(
+      `The credential of agent ${caller.agentId} has ended (the agent stopped); only a running agent's bridge may call the daemon`,
+    );
+  };
   const guarded =
     <P, R>(handler: (params: P, signal: AbortSignal) => Promise<R> | R) =>
     async (params: P, context: { signal: AbortSignal }) => {
       try {
+        checkCredential();
         return await handler(params, context.signal);
       } catch (error) {
         throw toRpcError(error);
@@ -152,6 +211,16 @@ function serveConnection(connection: Connection, deps: AcpEndpointDeps, logger: 
   connection.onRequest(
     AgentRegister,
     guarded(({ agent_id }) => {
+      if (caller.kind !== "agent") {
+        throw refused(
+          "agent/register needs the agent's own credential (the daemon gives each agent's bridge one in its MCP config, as CCA_AGENT_TOKEN); the daemon's access token cannot register as an agent",
+        );
+      }
+      if (agent_id !== caller.agentId) {
+        throw refused(
+          `This connection's credential belongs to agent ${caller.agentId}: it may register only as ${caller.agentId}, not as ${agent_id}`,
+        );
+      }
       const agent = agents.get(agent_id);
       agentId = agent.id;
       logger.info("agent bridge registered", { agent: agent.id, role: agent.role });
@@ -161,19 +230,24 @@ function serveConnection(connection: Connection, deps: AcpEndpointDeps, logger: 
   connection.onRequest(
     AgentHeartbeat,
     guarded(() => {
-      registered();
+      registered(AgentHeartbeat.method);
       return { at: isoTime() };
     }),
   );
   connection.onRequest(
     TaskDelegate,
     guarded(async (params, signal) => {
-      const from = registered();
+      const from = registered(TaskDelegate.method);
+      if (from.role !== "coordinator") {
+        throw refused(
+          `Only the Coordinator may delegate: task/delegate needs an agent of role "coordinator", and ${from.agentId} is a ${from.role} agent (it may leave other agents messages with agent/send)`,
+        );
+      }
       let stopFollowing: (() => Promise<void>) | null = null;
       let finished = false;
       const delegationId = params.delegation_id ?? null;
       try {
-        const task = await orchestrator.delegate(from, params, {
+        const task = await orchestrator.delegate(from.agentId, params, {
           signal,
           onCreated: (subtask) => {
             const progress = (event: ActivityEvent) =>
@@ -211,11 +285,15 @@ function serveConnection(connection: Connection, deps: AcpEndpointDeps, logger: 
   );
   connection.onRequest(
     AgentSend,
-    guarded(({ to, message }) => ({ delivered_to: agents.deliver(registered(), to, message) })),
+    guarded(({ to, message }) => ({
+      delivered_to: agents.deliver(registered(AgentSend.method).agentId, to, message),
+    })),
   );
   connection.onRequest(
     AgentBroadcast,
-    guarded(({ message }) => ({ delivered_to: agents.deliver(registered(), "*", message) })),
+    guarded(({ message }) => ({
+      delivered_to: agents.deliver(registered(AgentBroadcast.method).agentId, "*", message),
+    })),
   );
   connection.onRequest(
     EventsSubscribe,

@@ -1,7 +1,12 @@
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import type { LaunchOptions } from "../agents/launch-args.js";
+import type { AgentMcp, McpServerConfig } from "../agents/launch-args.js";
+import type { AgentCredentials } from "./agent-credentials.js";
 import { allowedBridgeTools, BRIDGE_SERVER_NAME } from "./bridge-tools.js";
+
+/** The variable that carries an agent's credential to its bridge (set in the MCP config's `env`). */
+export const BRIDGE_CREDENTIAL_VARIABLE = "CCA_AGENT_TOKEN";
 
 /** The `cca-mcp` program that serves an agent's bridge tools (`cca-mcp --agent <id>`). */
 export function resolveBridgeScript(): string {
@@ -10,24 +15,71 @@ export function resolveBridgeScript(): string {
 }
 
 /**
- * The MCP config that connects an agent to this daemon over ACP: one server, `cca`,
- * running `cca-mcp --agent <id>` with the daemon's address and token, and the role's tools.
+ * Where an agent's MCP config (with its credential) is kept while it runs:
+ * `$CCA_HOME/agents/<agent id>/mcp-config.json`. Not in the agent's working folder, which
+ * may be the user's project (and is shared by every agent when `agents.working_dir` is set).
  */
-export function bridgeMcpConfig(options: {
-  agentId: string;
-  role: string;
-  daemonUrl: string;
-  token: string;
+export function bridgeConfigPath(home: string, agentId: string): string {
+  if (!/^[A-Za-z0-9_-]+$/.test(agentId)) {
+    throw new Error(`Agent id "${agentId}" cannot name a folder; ids are letters, digits, "-" and "_"`);
+  }
+  return join(home, "agents", agentId, "mcp-config.json");
+}
+
+/** What the daemon needs to give its agents their bridges. */
+export interface BridgeLauncherOptions {
+  /** `$CCA_HOME`. */
+  home: string;
+  /** The daemon's HTTP address, known once it listens. */
+  daemonUrl: () => string;
+  credentials: AgentCredentials;
+  /** The `cca-mcp` script; default the installed `@cca/mcp`'s. */
   script?: string;
-}): NonNullable<LaunchOptions["mcp"]> {
-  return {
-    servers: {
-      [BRIDGE_SERVER_NAME]: {
-        command: process.execPath,
-        args: [options.script ?? resolveBridgeScript(), "--agent", options.agentId],
-        env: { CCA_DAEMON_URL: options.daemonUrl, CCA_TOKEN: options.token },
+}
+
+/**
+ * Gives each agent its bridge to this daemon: a fresh credential bound to its id and role,
+ * written with the daemon's address into an MCP config file (mode 0600, in a 0700 folder)
+ * that runs `cca-mcp --agent <id>` with the role's tools. Claude Code gets the file's path
+ * (`--mcp-config <path>`) and hands the credential to the bridge in its environment, so no
+ * secret is ever in a command line. `release()` (once the agent's process is gone) ends the
+ * credential and deletes the file.
+ */
+export function createBridgeLauncher(
+  options: BridgeLauncherOptions,
+): (agentId: string, role: string) => AgentMcp {
+  return (agentId, role) => {
+    const configPath = bridgeConfigPath(options.home, agentId);
+    const folder = dirname(configPath);
+    mkdirSync(folder, { recursive: true, mode: 0o700 });
+    chmodSync(folder, 0o700);
+    const credential = options.credentials.issue(agentId, role);
+    const server: McpServerConfig = {
+      command: process.execPath,
+      args: [options.script ?? resolveBridgeScript(), "--agent", agentId],
+      env: { CCA_DAEMON_URL: options.daemonUrl(), [BRIDGE_CREDENTIAL_VARIABLE]: credential },
+    };
+    try {
+      // A file left by a daemon that died may have any mode; a new one is created 0600.
+      rmSync(configPath, { force: true });
+      writeFileSync(configPath, `${JSON.stringify({ mcpServers: { [BRIDGE_SERVER_NAME]: server } })}\n`, {
+        mode: 0o600,
+        flag: "wx",
+      });
+    } catch (error) {
+      options.credentials.revoke(agentId, credential);
+      throw new Error(`Could not write agent ${agentId}'s MCP config at ${configPath}`, { cause: error });
+    }
+    let released = false;
+    return {
+      configPath,
+      allowedTools: allowedBridgeTools(role),
+      release() {
+        if (released) return;
+        released = true;
+        // A newer process of the same agent (a resumed conversation) has its own credential and file.
+        if (options.credentials.revoke(agentId, credential)) rmSync(folder, { recursive: true, force: true });
       },
-    },
-    allowedTools: allowedBridgeTools(options.role),
+    };
   };
 }

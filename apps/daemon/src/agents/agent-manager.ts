@@ -19,7 +19,7 @@ import { oneLine } from "../activity/one-line.js";
 import { type ConversationShelf, type SnapshotTaker, startingRecord } from "./agent-parts.js";
 import { HeadlessSession, type TurnResult } from "./headless-session.js";
 import { type InboxMessage, withInbox } from "./inbox.js";
-import { agentEnvironment, headlessLaunchArgs, type LaunchOptions } from "./launch-args.js";
+import { type AgentMcp, agentEnvironment, headlessLaunchArgs } from "./launch-args.js";
 import type { RoleCatalog } from "./role-catalog.js";
 import { turnActivity } from "./turn-activity.js";
 
@@ -43,8 +43,8 @@ export interface AgentManagerOptions {
   /** Default working directory root when `agents.working_dir` is empty. */
   workRoot: string;
   env?: NodeJS.ProcessEnv;
-  /** The MCP servers and tools CCA gives an agent (its bridge to the daemon), if any. */
-  mcpFor?: (agentId: string, role: string) => LaunchOptions["mcp"];
+  /** The MCP servers and tools CCA gives an agent process (its bridge to the daemon), if any; released when it exits. */
+  mcpFor?: (agentId: string, role: string) => AgentMcp | undefined;
   /** Told of every change to an agent's record (state, task, tokens), e.g. to store it. */
   onChange?: (agent: Agent) => void;
   /**
@@ -104,7 +104,7 @@ export class AgentManager {
 
   /** Starts a new agent of `role` and resolves once it is ready. */
   async spawn(role: string): Promise<Agent> {
-    const agent = await this.#spawn(role);
+    const agent = await this.#spawn(role, null);
     return structuredClone(agent.record);
   }
 
@@ -118,18 +118,21 @@ export class AgentManager {
   async reserve(
     role: string,
     taskId: string,
-    options: { signal?: AbortSignal; ancestors?: string[] } = {},
+    options: { signal?: AbortSignal; ancestors?: string[]; project?: string | null } = {},
   ): Promise<Agent> {
     this.#options.catalog.profile(role);
+    const project = options.project ?? null;
     for (;;) {
       options.signal?.throwIfAborted();
-      const idle = this.#idle().find((agent) => agent.record.role === role);
+      const idle = this.#idle().find(
+        (agent) => agent.record.role === role && agent.record.project === project,
+      );
       if (idle) {
         this.#assign(idle, taskId);
         return structuredClone(idle.record);
       }
       if (this.activeCount < this.#options.maxAgents) {
-        return structuredClone((await this.#spawn(role, taskId)).record);
+        return structuredClone((await this.#spawn(role, project, taskId)).record);
       }
       const victim = this.#idle().sort((x, y) =>
         x.record.last_activity_at.localeCompare(y.record.last_activity_at),
@@ -300,7 +303,7 @@ export class AgentManager {
   }
 
   /** Starts an agent; with `reserveFor` it comes up busy with that task instead of idle. */
-  async #spawn(role: string, reserveFor?: string): Promise<ManagedAgent> {
+  async #spawn(role: string, project: string | null, reserveFor?: string): Promise<ManagedAgent> {
     if (this.#closed) throw new CcaError("shutting_down", "The daemon is shutting down; no new agents start");
     this.#options.catalog.profile(role); // refuses an unknown role before anything starts
     if (this.activeCount >= this.#options.maxAgents) {
@@ -313,7 +316,7 @@ export class AgentManager {
     this.#starting += 1;
     let resumable: Agent | undefined;
     try {
-      resumable = await this.#options.conversations?.take(role);
+      resumable = await this.#options.conversations?.take(role, project);
     } finally {
       this.#starting -= 1;
     }
@@ -327,6 +330,7 @@ export class AgentManager {
             previous: resumable,
             sessionId: resumable.session_id,
             workingDir: resumable.working_dir,
+            project,
             resume: true,
           },
           reserveFor,
@@ -337,13 +341,24 @@ export class AgentManager {
         this.#logger.warn("could not resume the conversation; starting a new one", { role, reason });
       }
     }
-    return this.#launch(role, { sessionId: randomUUID(), workingDir: null, resume: false }, reserveFor);
+    return this.#launch(
+      role,
+      { sessionId: randomUUID(), workingDir: project, project, resume: false },
+      reserveFor,
+    );
   }
 
   /** Starts one Claude Code process for `role`, in a new conversation or resuming `sessionId`. */
   async #launch(
     role: string,
-    conversation: { previous?: Agent; sessionId: string; workingDir: string | null; resume: boolean },
+    conversation: {
+      previous?: Agent;
+      sessionId: string;
+      /** Null: a folder of the agent's own (or `agents.working_dir`). */
+      workingDir: string | null;
+      project: string | null;
+      resume: boolean;
+    },
     reserveFor: string | undefined,
   ): Promise<ManagedAgent> {
     const profile = this.#options.catalog.profile(role);
@@ -354,6 +369,7 @@ export class AgentManager {
       conversation.workingDir ?? (this.#options.config.working_dir || join(this.#options.workRoot, id));
     mkdirSync(workingDir, { recursive: true });
     const { config } = this.#options;
+    const mcp = this.#options.mcpFor?.(id, role);
     const session = new HeadlessSession({
       claudePath: config.claude_path,
       args: headlessLaunchArgs({
@@ -361,7 +377,7 @@ export class AgentManager {
         sessionId,
         resume,
         skipPermissions: config.skip_permissions,
-        mcp: this.#options.mcpFor?.(id, role),
+        mcp,
       }),
       cwd: workingDir,
       env: agentEnvironment(this.#options.env ?? process.env, config.env),
@@ -370,14 +386,25 @@ export class AgentManager {
     });
     const now = isoTime(this.#clock);
     const agent: ManagedAgent = {
-      record: startingRecord({ id, role, sessionId, workingDir, previous, now }),
+      record: startingRecord({
+        id,
+        role,
+        sessionId,
+        workingDir,
+        project: conversation.project,
+        previous,
+        now,
+      }),
       session,
       stopping: false,
       turns: 0,
       inbox: [],
     };
     this.#agents.set(id, agent);
-    session.onExit((info) => this.#onExit(agent, info.code, info.signal));
+    session.onExit((info) => {
+      mcp?.release();
+      this.#onExit(agent, info.code, info.signal);
+    });
     const verb = resume ? "resuming its conversation in" : "starting";
     this.#options.activity.record("agent.spawned", { agent_id: id, summary: `${role}: ${verb} Claude Code` });
     try {

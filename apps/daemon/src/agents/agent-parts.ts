@@ -4,8 +4,8 @@ import { type Agent, emptyUsage } from "@cca/core";
 export interface ConversationShelf {
   /** Leaves the agent's conversation to be resumed. */
   keep(agentId: string): Promise<void>;
-  /** Takes the most recent conversation of `role` left to resume: the agent's last record. */
-  take(role: string): Promise<Agent | undefined>;
+  /** Takes the most recent conversation of `role` in `project` left to resume: the agent's last record. */
+  take(role: string, project: string | null): Promise<Agent | undefined>;
 }
 
 /** Takes context snapshots of agents (ContextSnapshots) and puts lost transcripts back. */
@@ -24,6 +24,7 @@ export function startingRecord(fields: {
   role: string;
   sessionId: string;
   workingDir: string;
+  project: string | null;
   previous?: Agent;
   now: string;
 }): Agent {
@@ -36,6 +37,7 @@ export function startingRecord(fields: {
     pid: null,
     session_id: fields.sessionId,
     working_dir: fields.workingDir,
+    project: fields.project,
     current_task_id: null,
     tasks_completed: previous?.tasks_completed ?? 0,
     usage: previous ? { ...previous.usage } : emptyUsage(),

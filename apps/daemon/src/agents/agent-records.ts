@@ -31,8 +31,8 @@ export class AgentRecords {
   }
 
   /** Takes the most recent resumable conversation of `role`, if any: its agent's last record. */
-  async take(role: string): Promise<Agent | undefined> {
-    return this.#repository.takeResumable(role).catch((error: unknown) => {
+  async take(role: string, project: string | null): Promise<Agent | undefined> {
+    return this.#repository.takeResumable(role, project).catch((error: unknown) => {
       this.#logger.warn("could not look for a conversation to resume", { role, error: String(error) });
       return undefined;
     });

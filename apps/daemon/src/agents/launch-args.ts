@@ -14,7 +14,19 @@ export interface LaunchOptions {
   resume: boolean;
   skipPermissions: boolean;
   /** The only MCP servers the agent gets (CCA's bridge), and the tools of theirs it may use. */
-  mcp?: { servers: Record<string, McpServerConfig>; allowedTools: string[] };
+  mcp?: AgentMcp;
+}
+
+/**
+ * The MCP servers CCA gives one agent process: a config file (`--mcp-config <path>`; it
+ * holds the bridge's credential, so it is never passed inline, where any local user could
+ * read it in `/proc/<pid>/cmdline`) and the tools of theirs the agent may use.
+ */
+export interface AgentMcp {
+  configPath: string;
+  allowedTools: string[];
+  /** Called once the agent's process is gone: ends its credential and removes the file. Idempotent. */
+  release(): void;
 }
 
 /**
@@ -35,7 +47,7 @@ export function headlessLaunchArgs(options: LaunchOptions): string[] {
     "--append-system-prompt",
     profile.instructions,
     "--mcp-config",
-    JSON.stringify({ mcpServers: options.mcp?.servers ?? {} }),
+    options.mcp?.configPath ?? JSON.stringify({ mcpServers: {} }),
     "--strict-mcp-config",
   ];
   const allowedTools = [...profile.allowedTools, ...(options.mcp?.allowedTools ?? [])];
@@ -48,9 +60,21 @@ export function headlessLaunchArgs(options: LaunchOptions): string[] {
 /** Variables that would make Claude Code think it runs inside another Claude Code session. */
 const PARENT_SESSION_VARIABLES = ["CLAUDECODE", "CLAUDE_CODE_ENTRYPOINT", "CLAUDE_CODE_SSE_PORT"];
 
-/** The agent's environment: the daemon's own, plus `[agents.env]`, minus parent-session markers. */
+/**
+ * CCA credentials in the daemon's environment, which agents do not inherit: an agent's
+ * bridge gets its own credential from its MCP config, and the daemon's access token is
+ * not the agents' to hold (`[agents.env]` may still set one on purpose).
+ */
+const CREDENTIAL_VARIABLES = ["CCA_TOKEN", "CCA_AGENT_TOKEN"];
+
+/**
+ * The agent's environment: the daemon's own without CCA credentials, plus `[agents.env]`,
+ * minus parent-session markers.
+ */
 export function agentEnvironment(base: NodeJS.ProcessEnv, extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env = { ...base, ...extra };
+  const inherited = { ...base };
+  for (const name of CREDENTIAL_VARIABLES) delete inherited[name];
+  const env = { ...inherited, ...extra };
   for (const name of PARENT_SESSION_VARIABLES) delete env[name];
   return env;
 }

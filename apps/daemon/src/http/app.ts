@@ -1,4 +1,4 @@
-import { CcaError, type EventBus, type Logger, noopLogger } from "@cca/core";
+import { CcaError, type EventBus, type Logger, noopLogger, type ProjectSummary } from "@cca/core";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { ActivityLog } from "../activity/activity-log.js";
@@ -10,6 +10,7 @@ import { activityRoutes } from "./routes/activity.js";
 import { type AgentDirectory, agentRoutes } from "./routes/agents.js";
 import { type EventStreamLimits, eventRoutes } from "./routes/events.js";
 import { type Dependencies, healthRoutes } from "./routes/health.js";
+import { projectRoutes } from "./routes/projects.js";
 import { type StatusSource, statusRoutes } from "./routes/status.js";
 import { taskRoutes } from "./routes/tasks.js";
 
@@ -18,6 +19,8 @@ export interface AppDeps {
   agents: AgentManager;
   /** The agents of every daemon on the database, for listings. */
   agentDirectory?: AgentDirectory;
+  /** Each project's totals, for `GET /api/v1/projects`. */
+  listProjects: () => Promise<ProjectSummary[]>;
   /** What the daemon depends on, checked by `GET /health`. */
   dependencies?: Dependencies;
   activity: ActivityLog;
@@ -60,6 +63,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route("/api/v1", statusRoutes(deps));
   app.route("/api/v1", agentRoutes(deps));
   app.route("/api/v1", taskRoutes(deps));
+  app.route("/api/v1", projectRoutes(deps));
   app.route("/api/v1", activityRoutes(deps));
   app.route("/api/v1", eventRoutes(deps));
   return app;

@@ -26,6 +26,7 @@ import type { AgentManager } from "../agents/agent-manager.js";
 import { ActivityChannel, ControlChannel } from "../bus-channels.js";
 import { partDeadline } from "./part-brief.js";
 import { Recovery } from "./recovery.js";
+import { scheduleEntry } from "./schedule-entry.js";
 import { COORDINATOR, createRunHandler, type OnRestart } from "./scheduled-runs.js";
 import { StopAnywhere } from "./stop-anywhere.js";
 import { TaskExecution } from "./task-execution.js";
@@ -173,12 +174,18 @@ export class Orchestrator {
    * Stores a new task as queued, then puts it in the scheduler's line. Resolves once the
    * task is in the database; if the line cannot take it now, the next reconciliation will.
    */
-  async submit(request: { description: string; priority: TaskPriority }): Promise<Task> {
+  async submit(request: {
+    description: string;
+    priority: TaskPriority;
+    /** The project's root (see resolveProject); null or absent: none. */
+    project?: string | null;
+  }): Promise<Task> {
     this.#refuseWhenClosed();
     const task = await this.#records.create({
       description: request.description,
       priority: request.priority,
       parent_id: null,
+      project: request.project ?? null,
     });
     await this.#enqueue(task);
     return task;
@@ -314,11 +321,7 @@ export class Orchestrator {
   /** Puts a stored task in line; if the line cannot take it now, the next reconciliation will. */
   async #enqueue(task: Task): Promise<void> {
     try {
-      await this.#options.scheduler.enqueue({
-        taskId: task.id,
-        priority: task.priority,
-        ...(task.parent_id === null ? {} : { parentId: task.parent_id }),
-      });
+      await this.#options.scheduler.enqueue(scheduleEntry(task));
     } catch (error) {
       this.#logger.warn(
         "the task is stored but could not be queued yet; it will be queued when the queue is back",

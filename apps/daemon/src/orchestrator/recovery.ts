@@ -2,6 +2,7 @@ import { hostname } from "node:os";
 import type { Logger, TaskScheduler } from "@cca/core";
 import type { AgentRepository, DaemonRepository, SnapshotRepository } from "@cca/memory";
 import { endOrphanedAgents } from "../agents/orphans.js";
+import { scheduleEntry } from "./schedule-entry.js";
 import type { TaskExecution } from "./task-execution.js";
 import type { TaskRecords } from "./task-records.js";
 
@@ -77,11 +78,7 @@ export class Recovery {
       for (const { task, owner } of unfinished) {
         const orphaned = task.status === "running" && owner !== null && gone.has(owner);
         if (task.status === "queued" || orphaned) {
-          await scheduler.enqueue({
-            taskId: task.id,
-            priority: task.priority,
-            ...(task.parent_id === null ? {} : { parentId: task.parent_id }),
-          });
+          await scheduler.enqueue(scheduleEntry(task));
         }
       }
       await this.#retention();

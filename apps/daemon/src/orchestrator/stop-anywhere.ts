@@ -31,7 +31,7 @@ export class StopAnywhere {
         ["queued"],
       );
       if (ended.status !== "running") {
-        await this.#scheduler.remove(task.id).catch(() => false);
+        await this.#scheduler.remove(task.id, task.project ?? undefined).catch(() => false);
         return;
       }
     }

@@ -135,6 +135,7 @@ export class TaskExecution {
     const agent = await this.#agents.reserve(role, task.id, {
       signal: running.reservation.signal,
       ancestors: options.ancestors,
+      project: task.project,
     });
     running.agentId = agent.id;
     try {

@@ -1,6 +1,6 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { formatActivity } from "../format.js";
-import type { ToolContext } from "../tool-context.js";
+import { registerCcaTool, type ToolContext } from "../tool-context.js";
 import { daemonErrorResult, textResult } from "../tool-result.js";
 
 export const CCA_ACTIVITY_TOOL = "cca_activity";
@@ -10,7 +10,9 @@ const DESCRIPTION =
 
 /** Registers `cca_activity`: the live view of the team. */
 export function registerCcaActivityTool(server: McpServer, context: ToolContext): void {
-  server.registerTool(
+  registerCcaTool(
+    server,
+    context,
     CCA_ACTIVITY_TOOL,
     { description: DESCRIPTION, annotations: { readOnlyHint: true } },
     async () => {

@@ -1,6 +1,6 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { formatAgents } from "../format.js";
-import type { ToolContext } from "../tool-context.js";
+import { registerCcaTool, type ToolContext } from "../tool-context.js";
 import { daemonErrorResult, textResult } from "../tool-result.js";
 
 export const CCA_AGENTS_TOOL = "cca_agents";
@@ -9,7 +9,9 @@ const DESCRIPTION = "The CCA team's agents: id, role, state, current task, token
 
 /** Registers `cca_agents`: the list of agents. */
 export function registerCcaAgentsTool(server: McpServer, context: ToolContext): void {
-  server.registerTool(
+  registerCcaTool(
+    server,
+    context,
     CCA_AGENTS_TOOL,
     { description: DESCRIPTION, annotations: { readOnlyHint: true } },
     async () => {

@@ -1,7 +1,8 @@
+import { isTerminalStatus, type Task } from "@cca/core";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { formatTaskDetails, formatTaskList } from "../format.js";
-import type { ToolContext } from "../tool-context.js";
+import { registerCcaTool, type ToolContext } from "../tool-context.js";
 import { daemonErrorResult, textResult } from "../tool-result.js";
 
 export const CCA_STATUS_TOOL = "cca_status";
@@ -20,16 +21,22 @@ const inputSchema = {
 
 /** Registers `cca_status`: one task in full, or the recent tasks. */
 export function registerCcaStatusTool(server: McpServer, context: ToolContext): void {
-  server.registerTool(
+  registerCcaTool(
+    server,
+    context,
     CCA_STATUS_TOOL,
     { description: DESCRIPTION, inputSchema, annotations: { readOnlyHint: true } },
     async ({ task_id: taskId }) => {
       if (taskId) {
+        let task: Task;
         try {
-          return textResult(formatTaskDetails(await context.client.getTask(taskId), context.clock.now()));
+          task = await context.client.getTask(taskId);
         } catch (error) {
           return daemonErrorResult(`Could not read task ${taskId}`, error);
         }
+        // This answer shows how it ended; no need to report it again as a late finish.
+        if (isTerminalStatus(task.status)) context.lateFinishes.seen(task.id);
+        return textResult(formatTaskDetails(task, context.clock.now()));
       }
       try {
         return textResult(formatTaskList(await context.client.listTasks(), context.clock.now()));

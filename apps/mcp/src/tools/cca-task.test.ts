@@ -14,7 +14,10 @@ afterEach(async () => {
   session = undefined;
 });
 
-async function open(daemon: InMemoryDaemonClient, options: { waitLimitS?: number } = {}) {
+async function open(
+  daemon: InMemoryDaemonClient,
+  options: { waitLimitS?: number; projectDir?: string; cancelOnInterrupt?: boolean } = {},
+) {
   session = await openCommandCenterSession({ client: daemon, ...options });
   return session.client;
 }
@@ -38,6 +41,27 @@ describe("cca_task", () => {
       `Added GET /health returning 200.\n\n[cca ${task.id} · completed · tokens 1,234 in / 567 out · $0.0123 · wall 42.1s · agent 40.2s]`,
     );
     expect(daemon.createdRequests).toEqual([{ description: "Add a /health route", priority: undefined }]);
+  });
+
+  it("sends the Command Center's project folder with every task, waited for or not", async () => {
+    const daemon = new InMemoryDaemonClient();
+    const client = await open(daemon, { projectDir: "/home/ada/shop" });
+    await client.callTool({ name: "cca_task", arguments: { description: "Write docs", wait: false } });
+    const call = client.callTool({ name: "cca_task", arguments: { description: "Add tests" } });
+    daemon.completeTask((await daemon.nextTaskCreated()).id, { result: "Tests added." });
+    await call;
+    expect(daemon.createdRequests).toEqual([
+      { description: "Write docs", priority: undefined, project_dir: "/home/ada/shop" },
+      { description: "Add tests", priority: undefined, project_dir: "/home/ada/shop" },
+    ]);
+  });
+
+  it("sends no project_dir when the server was given no project folder", async () => {
+    const daemon = new InMemoryDaemonClient();
+    const client = await open(daemon);
+    await client.callTool({ name: "cca_task", arguments: { description: "Write docs", wait: false } });
+    expect(daemon.createdRequests).toHaveLength(1);
+    expect(daemon.createdRequests[0]).not.toHaveProperty("project_dir");
   });
 
   it("passes the priority on to the daemon", async () => {
@@ -195,6 +219,55 @@ describe("cca_task", () => {
     await daemon.eventsClosed();
     expect(daemon.calls).not.toContain("cancelTask");
     expect((await daemon.getTask(task.id)).status).toBe("queued");
+  });
+
+  it("tells with the next answer that the task of an interrupted wait goes on, and how to follow or stop it", async () => {
+    const daemon = new InMemoryDaemonClient();
+    const client = await open(daemon);
+    const controller = new AbortController();
+    const call = client.callTool({ name: "cca_task", arguments: { description: "Refactor" } }, undefined, {
+      signal: controller.signal,
+    });
+    const task = await daemon.nextTaskCreated();
+    controller.abort("the user pressed Esc");
+    await expect(call).rejects.toThrow();
+
+    const next = await client.callTool({ name: "cca_agents", arguments: {} });
+    expect(textOf(next)).toBe(
+      `Task ${task.id} goes on (queued) although its cca_task wait was interrupted; ` +
+        `follow it with cca_status {"task_id":"${task.id}"}, or stop it with cca_cancel {"task_id":"${task.id}"}.\n` +
+        "No agents yet: the daemon starts them when a task arrives.",
+    );
+    expect(daemon.calls).not.toContain("cancelTask");
+    expect((await daemon.getTask(task.id)).status).toBe("queued");
+    const after = await client.callTool({ name: "cca_agents", arguments: {} });
+    expect(textOf(after)).toBe("No agents yet: the daemon starts them when a task arrives.");
+  });
+
+  it("cancels the task of an interrupted wait when cancel_on_interrupt is on, and says so with the next answer", async () => {
+    const daemon = new InMemoryDaemonClient();
+    const client = await open(daemon, { cancelOnInterrupt: true });
+    const controller = new AbortController();
+    const call = client.callTool({ name: "cca_task", arguments: { description: "Refactor" } }, undefined, {
+      signal: controller.signal,
+    });
+    const task = await daemon.nextTaskCreated();
+    daemon.startTask(task.id, "coordinator_1");
+    controller.abort("the user pressed Esc");
+    await expect(call).rejects.toThrow();
+
+    const next = await client.callTool({ name: "cca_agents", arguments: {} });
+    expect(textOf(next)).toBe(
+      `Cancelled task ${task.id} because its cca_task wait was interrupted ([mcp] cancel_on_interrupt).\n` +
+        "No agents yet: the daemon starts them when a task arrives.",
+    );
+    expect(await daemon.getTask(task.id)).toMatchObject({
+      status: "cancelled",
+      error: { code: "task_cancelled" },
+    });
+    expect(daemon.calls.filter((name) => name === "cancelTask")).toHaveLength(1);
+    const after = await client.callTool({ name: "cca_agents", arguments: {} });
+    expect(textOf(after)).toBe("No agents yet: the daemon starts them when a task arrives.");
   });
 
   it("says the task may still be running when the daemon goes away during the wait", async () => {

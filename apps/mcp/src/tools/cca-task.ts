@@ -1,4 +1,5 @@
 import {
+  CcaError,
   isTerminalStatus,
   MAX_TASK_DESCRIPTION_CHARS,
   TASK_PRIORITIES,
@@ -11,7 +12,7 @@ import { z } from "zod";
 import { formatDuration, formatTaskAnswer, formatTaskFailure } from "../format.js";
 import { startProgressHeartbeat, type ToolExtra } from "../progress-heartbeat.js";
 import { watchTaskActivity } from "../task-activity.js";
-import type { ToolContext } from "../tool-context.js";
+import { registerCcaTool, type ToolContext } from "../tool-context.js";
 import { daemonErrorResult, errorResult, textResult } from "../tool-result.js";
 
 export const CCA_TASK_TOOL = "cca_task";
@@ -48,7 +49,7 @@ type CcaTaskInput = z.output<z.ZodObject<typeof inputSchema>>;
 
 /** Registers `cca_task`: create a task and, by default, wait for its answer while reporting progress. */
 export function registerCcaTaskTool(server: McpServer, context: ToolContext): void {
-  server.registerTool(CCA_TASK_TOOL, { description: DESCRIPTION, inputSchema }, (input, extra) =>
+  registerCcaTool(server, context, CCA_TASK_TOOL, { description: DESCRIPTION, inputSchema }, (input, extra) =>
     runCcaTask(input, extra, context),
   );
 }
@@ -60,18 +61,73 @@ async function runCcaTask(
 ): Promise<CallToolResult> {
   let task: Task;
   try {
-    task = await context.client.createTask({ description: input.description, priority: input.priority });
+    task = await context.client.createTask({
+      description: input.description,
+      priority: input.priority,
+      ...(context.projectDir === undefined ? {} : { project_dir: context.projectDir }),
+    });
   } catch (error) {
     return daemonErrorResult("Could not hand the task to the CCA daemon", error);
   }
   context.logger.info("task created", { task_id: task.id, wait: input.wait });
-  if (!input.wait) {
-    return textResult(
-      `Task ${task.id} is ${task.status} (priority ${task.priority}). ` +
-        `Check it with cca_status {"task_id":"${task.id}"}; cca_activity shows the agents at work.`,
-    );
+  // The SDK sends no answer to a cancelled request (Esc in Claude Code), so act when it happens:
+  // what the user hears of the task comes with the next answer of any CCA tool.
+  const stopWatchingInterrupt = onAbort(extra.signal, () => handleInterrupt(task.id, context));
+  try {
+    if (!input.wait) {
+      context.lateFinishes.follow(task.id);
+      return textResult(
+        `Task ${task.id} is ${task.status} (priority ${task.priority}). ` +
+          `Check it with cca_status {"task_id":"${task.id}"}; cca_activity shows the agents at work.`,
+      );
+    }
+    return await waitForTaskEnd(task, extra, context);
+  } finally {
+    stopWatchingInterrupt();
   }
-  return waitForTaskEnd(task, extra, context);
+}
+
+/** Runs `react` once `signal` aborts (at once if it has); returns how to stop listening. */
+function onAbort(signal: AbortSignal, react: () => void): () => void {
+  if (signal.aborted) {
+    react();
+    return () => {};
+  }
+  signal.addEventListener("abort", react, { once: true });
+  return () => signal.removeEventListener("abort", react);
+}
+
+/** The user interrupted the call: the task goes on (reported later), or is cancelled if configured. */
+function handleInterrupt(taskId: string, context: ToolContext): void {
+  const { client, lateFinishes, logger } = context;
+  if (!context.cancelOnInterrupt) {
+    logger.info("cca_task interrupted; the task goes on", { task_id: taskId });
+    lateFinishes.follow(taskId, { interrupted: true });
+    return;
+  }
+  logger.info("cca_task interrupted; cancelling the task (cancel_on_interrupt)", { task_id: taskId });
+  lateFinishes.announce(
+    client.cancelTask(taskId).then(
+      (task) => {
+        if (task.status === "cancelled") {
+          return `Cancelled task ${taskId} because its cca_task wait was interrupted ([mcp] cancel_on_interrupt).`;
+        }
+        // It ended otherwise, or has not stopped yet: report it as a late finish.
+        lateFinishes.follow(taskId);
+        return undefined;
+      },
+      (error: unknown) => {
+        if (error instanceof CcaError && error.code === "task_finished") {
+          lateFinishes.follow(taskId);
+          return undefined;
+        }
+        lateFinishes.follow(taskId, { interrupted: true });
+        const reason =
+          error instanceof CcaError ? `[${error.code}]: ${error.message}` : `[internal]: ${String(error)}`;
+        return `Could not cancel task ${taskId} after its cca_task wait was interrupted ${reason}`;
+      },
+    ),
+  );
 }
 
 async function waitForTaskEnd(
@@ -93,15 +149,20 @@ async function waitForTaskEnd(
       return `${news} (${elapsedLabel(clock.now() - startedAt)})`;
     },
   });
+  // Only ends the call: the SDK does not send it to a client that cancelled (see handleInterrupt).
   const stoppedWaiting = () =>
     textResult(
-      `Stopped waiting for task ${task.id}; it goes on. Check it with cca_status {"task_id":"${task.id}"}.`,
+      context.cancelOnInterrupt
+        ? `Stopped waiting for task ${task.id} and cancelled it ([mcp] cancel_on_interrupt).`
+        : `Stopped waiting for task ${task.id}; it goes on. Follow it with cca_status {"task_id":"${task.id}"}, ` +
+            `or stop it with cca_cancel {"task_id":"${task.id}"}.`,
     );
   try {
     while (!isTerminalStatus(task.status)) {
       if (extra.signal.aborted) return stoppedWaiting();
       const remainingMs = deadline - clock.now();
       if (remainingMs <= 0) {
+        context.lateFinishes.follow(task.id);
         return textResult(
           `Task ${task.id} is still ${task.status} after ${formatDuration(context.waitLimitS * 1000)}; ` +
             `the team keeps working on it. Check it later with cca_status {"task_id":"${task.id}"} ` +
@@ -113,6 +174,7 @@ async function waitForTaskEnd(
     }
   } catch (error) {
     if (extra.signal.aborted) return stoppedWaiting();
+    context.lateFinishes.follow(task.id);
     return daemonErrorResult(
       `Lost track of task ${task.id} while waiting (it may still be running; check it later with cca_status)`,
       error,

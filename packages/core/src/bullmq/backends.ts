@@ -41,6 +41,8 @@ export interface ProducerQueue {
   add(taskId: string, options: JobsOptions): Promise<void>;
   /** The job's state ("waiting", "active", …), or "unknown" when the queue has no such job. */
   state(taskId: string): Promise<string>;
+  /** At most this many of the queue's jobs run at once, across every worker. */
+  setGlobalConcurrency(limit: number): Promise<void>;
   /** True if the job was taken out (it existed and no live worker held its lock). */
   remove(taskId: string): Promise<boolean>;
   /** Resolves if the backing service answers a trivial request now. */
@@ -258,6 +260,9 @@ function wrapQueue<B extends IQueueBackend, C>(
       await queue.add(TASK_JOB_NAME, { taskId }, { ...options, jobId: taskId });
     },
     state: (taskId) => queue.getJobState(taskId),
+    setGlobalConcurrency: async (limit) => {
+      await queue.setGlobalConcurrency(limit);
+    },
     remove: async (taskId) => {
       // On Redis, BullMQ's remove answers 1 for an id it does not know.
       if ((await queue.getJobState(taskId)) === "unknown") return false;

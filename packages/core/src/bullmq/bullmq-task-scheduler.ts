@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { type Job, type JobsOptions, WaitingError } from "bullmq";
 import type { TaskPriority } from "../domain/schemas.js";
 import { CcaError } from "../errors/cca-error.js";
@@ -6,7 +7,9 @@ import { PARTS_END_WAIT_MS, partsStillOpen } from "../scheduler/parts-wait.js";
 import { checkPriority } from "../scheduler/priority-line.js";
 import { DEFAULT_RETRY_BASE_MS, DEFAULT_RETRY_MAX_MS, retryDelayMs } from "../scheduler/retry-delay.js";
 import {
+  checkConcurrency,
   DEFAULT_PART_CONCURRENCY,
+  DEFAULT_TASK_CONCURRENCY,
   type RunHandler,
   type RunOutcome,
   type ScheduleEntry,
@@ -99,11 +102,18 @@ function taskIdOf(job: TaskJob): string {
   return job.id ?? job.data.taskId;
 }
 
-/** One of the two lines: top-level tasks, or parts; each a BullMQ queue with its own worker. */
+/**
+ * One line, a BullMQ queue with a worker of its own on each daemon: the default lane of
+ * top-level tasks, a project's lane (one task at a time across all daemons: BullMQ's
+ * global concurrency), or the parts'.
+ */
 interface Lane {
   readonly label: "task" | "part";
   readonly queueName: string;
   readonly concurrency: number;
+  /** 1 for a project's lane, set on the queue before its first task; null for no limit. */
+  readonly globalConcurrency: 1 | null;
+  globalConcurrencySet: boolean;
   queue: ProducerQueue | undefined;
   worker: ConsumerWorker | undefined;
   loop: Promise<void> | undefined;
@@ -148,8 +158,15 @@ export class BullmqTaskScheduler implements TaskScheduler {
   readonly #retryBaseMs: number;
   readonly #retryMaxMs: number;
   readonly #timeoutMs: number;
+  readonly #queueName: string;
   readonly #tasks: Lane;
   readonly #parts: Lane;
+  /** The lanes of projects, opened when a task of theirs is enqueued here. */
+  readonly #projectLanes = new Map<string, Lane>();
+  readonly #taskConcurrency: number;
+  #runningTasks = 0;
+  readonly #taskSlotWaiters: (() => void)[] = [];
+  #handler: RunHandler | undefined;
   /** The handler calls in progress (they settle, never reject). */
   readonly #inFlight = new Set<Promise<void>>();
   #started = false;
@@ -173,20 +190,17 @@ export class BullmqTaskScheduler implements TaskScheduler {
         `PostgreSQL schema "${options.prefix}" for the task queue must be a plain identifier (a letter or _, then letters, digits, _ or $; at most 63)`,
       );
     }
-    const partConcurrency = options.partConcurrency ?? DEFAULT_PART_CONCURRENCY;
-    if (!Number.isInteger(partConcurrency) || partConcurrency < 1) {
-      throw new RangeError(`partConcurrency must be a whole number of at least 1, not ${partConcurrency}`);
-    }
-    const lane = (label: Lane["label"], name: string, concurrency: number): Lane => ({
-      label,
-      queueName: name,
-      concurrency,
-      queue: undefined,
-      worker: undefined,
-      loop: undefined,
-    });
-    this.#tasks = lane("task", queueName, 1);
-    this.#parts = lane("part", `${queueName}-parts`, partConcurrency);
+    const partConcurrency = checkConcurrency(
+      "partConcurrency",
+      options.partConcurrency ?? DEFAULT_PART_CONCURRENCY,
+    );
+    this.#taskConcurrency = checkConcurrency(
+      "taskConcurrency",
+      options.taskConcurrency ?? DEFAULT_TASK_CONCURRENCY,
+    );
+    this.#queueName = queueName;
+    this.#tasks = newLane("task", queueName, 1, null);
+    this.#parts = newLane("part", `${queueName}-parts`, partConcurrency, null);
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const timeouts = { connectTimeoutMs: this.#timeoutMs };
     this.#backend =
@@ -214,47 +228,55 @@ export class BullmqTaskScheduler implements TaskScheduler {
       removeOnFail: true,
     };
     const { parentId } = entry;
+    const taskLane = this.#taskLane(entry.lane);
     if (parentId === undefined) {
-      await this.#withQueues(`put task ${entry.taskId} in line`, ({ tasks }) =>
-        tasks.add(entry.taskId, options),
-      );
+      await this.#withQueues(`put task ${entry.taskId} in line`, [taskLane], async ([queue]) => {
+        if (taskLane.globalConcurrency !== null && !taskLane.globalConcurrencySet) {
+          await queue!.setGlobalConcurrency(taskLane.globalConcurrency);
+          taskLane.globalConcurrencySet = true;
+        }
+        await queue!.add(entry.taskId, options);
+      });
       return;
     }
-    await this.#withQueues(`put part ${entry.taskId} of task ${parentId} in line`, async (queues) => {
-      const parent = await this.#parentJob(parentId, queues);
-      if (parent) {
-        try {
-          await queues.parts.add(entry.taskId, { ...options, parent });
-          return;
-        } catch (error) {
-          // The parent's job finished just now: the part goes in line on its own.
-          if (!/parent/i.test(reasonOf(error))) throw error;
+    await this.#withQueues(
+      `put part ${entry.taskId} of task ${parentId} in line`,
+      [taskLane, this.#parts],
+      async ([tasks, parts]) => {
+        const parent = await parentJob(parentId, [tasks!, parts!]);
+        if (parent) {
+          try {
+            await parts!.add(entry.taskId, { ...options, parent });
+            return;
+          } catch (error) {
+            // The parent's job finished just now: the part goes in line on its own.
+            if (!/parent/i.test(reasonOf(error))) throw error;
+          }
         }
-      }
-      this.#logger.debug("part put in line without its task's job, which has finished or is lost", {
-        taskId: entry.taskId,
-        parentId,
-      });
-      await queues.parts.add(entry.taskId, options);
-    });
+        this.#logger.debug("part put in line without its task's job, which has finished or is lost", {
+          taskId: entry.taskId,
+          parentId,
+        });
+        await parts!.add(entry.taskId, options);
+      },
+    );
   }
 
-  async remove(taskId: string): Promise<boolean> {
+  async remove(taskId: string, lane?: string): Promise<boolean> {
     this.#refuseWhenStopping(`task ${taskId} was not taken out of line`);
-    return await this.#withQueues(
-      `take task ${taskId} out of line`,
-      async ({ tasks, parts }) => (await tasks.remove(taskId)) || (await parts.remove(taskId)),
-    );
+    const lanes = [this.#taskLane(lane), this.#parts];
+    return await this.#withQueues(`take task ${taskId} out of line`, lanes, async (queues) => {
+      for (const queue of queues) if (await queue.remove(taskId)) return true;
+      return false;
+    });
   }
 
   async start(handler: RunHandler): Promise<void> {
     this.#refuseWhenStopping("it cannot start again; create a new one");
     if (this.#started) throw new CcaError("internal", "The scheduler is already started; start it only once");
     this.#started = true;
-    for (const lane of [this.#tasks, this.#parts]) {
-      const processor: TaskProcessor = (job, token) => this.#process(handler, lane, job, token);
-      lane.loop = this.#keepWorkerRunning(lane, processor);
-    }
+    this.#handler = handler;
+    for (const lane of this.#lanes()) this.#startWorker(handler, lane);
   }
 
   stop(): Promise<void> {
@@ -284,6 +306,44 @@ export class BullmqTaskScheduler implements TaskScheduler {
     if (this.#stopping) throw new CcaError("shutting_down", `The scheduler has stopped; ${consequence}`);
   }
 
+  #lanes(): Lane[] {
+    return [this.#tasks, this.#parts, ...this.#projectLanes.values()];
+  }
+
+  /** The lane of top-level tasks of project `lane` (opened now if need be), or the default one. */
+  #taskLane(lane: string | undefined): Lane {
+    if (lane === undefined) return this.#tasks;
+    let found = this.#projectLanes.get(lane);
+    if (!found) {
+      // Queue names take no ":" and should stay short: a digest of the lane names its queue.
+      const digest = createHash("sha256").update(lane).digest("hex").slice(0, 16);
+      found = newLane("task", `${this.#queueName}-lane-${digest}`, 1, 1);
+      this.#projectLanes.set(lane, found);
+      if (this.#handler && !this.#stopping) this.#startWorker(this.#handler, found);
+    }
+    return found;
+  }
+
+  #startWorker(handler: RunHandler, lane: Lane): void {
+    const processor: TaskProcessor = (job, token) => this.#process(handler, lane, job, token);
+    lane.loop = this.#keepWorkerRunning(lane, processor);
+  }
+
+  /** Waits for one of this daemon's `taskConcurrency` slots for top-level tasks; resolves with its release. */
+  async #taskSlot(): Promise<() => void> {
+    while (this.#runningTasks >= this.#taskConcurrency) {
+      await new Promise<void>((resolve) => this.#taskSlotWaiters.push(resolve));
+      // Handed out again later, to this daemon's successor or another daemon.
+      if (this.#stopping)
+        throw new CcaError("shutting_down", "The scheduler stopped before the task could start");
+    }
+    this.#runningTasks += 1;
+    return () => {
+      this.#runningTasks -= 1;
+      this.#taskSlotWaiters.shift()?.();
+    };
+  }
+
   #openQueue(lane: Lane): ProducerQueue {
     lane.queue ??= this.#backend.openQueue(lane.queueName, (error) =>
       this.#onConnectionError("producer", error),
@@ -305,15 +365,16 @@ export class BullmqTaskScheduler implements TaskScheduler {
 
   async #withQueues<T>(
     action: string,
-    work: (queues: { tasks: ProducerQueue; parts: ProducerQueue }) => Promise<T>,
+    lanes: Lane[],
+    work: (queues: ProducerQueue[]) => Promise<T>,
   ): Promise<T> {
-    const queues = { tasks: this.#openQueue(this.#tasks), parts: this.#openQueue(this.#parts) };
+    const queues = lanes.map((lane) => this.#openQueue(lane));
     let result: T;
     try {
       // Two deadlines: a request is sent only once connected, so one that timed out
       // waiting for the connection cannot take effect later.
       await withDeadline(
-        Promise.all([this.#ready(this.#tasks, queues.tasks), this.#ready(this.#parts, queues.parts)]),
+        Promise.all(lanes.map((lane, index) => this.#ready(lane, queues[index]!))),
         this.#timeoutMs,
       );
       result = await withDeadline(work(queues), this.#timeoutMs);
@@ -331,17 +392,6 @@ export class BullmqTaskScheduler implements TaskScheduler {
     }
     this.#lastConnectionError = undefined;
     return result;
-  }
-
-  /** Where the job of task `parentId` is, as a BullMQ parent: a top-level task's or a part's; undefined once it finished. */
-  async #parentJob(
-    parentId: string,
-    queues: { tasks: ProducerQueue; parts: ProducerQueue },
-  ): Promise<{ id: string; queue: string } | undefined> {
-    for (const queue of [queues.tasks, queues.parts]) {
-      if (!NOT_A_PARENT.has(await queue.state(parentId))) return { id: parentId, queue: queue.qualifiedName };
-    }
-    return undefined;
   }
 
   #unavailable(error: unknown): CcaError {
@@ -446,7 +496,10 @@ export class BullmqTaskScheduler implements TaskScheduler {
     // attemptsStarted counts every hand-out: the first, after a stall (the daemon died),
     // after "requeued" and after a failed attempt.
     const attempt = Math.max(1, job.attemptsStarted);
-    const running = Promise.resolve().then(() => handler({ taskId, attempt }));
+    const release = lane.label === "task" ? await this.#taskSlot() : () => {};
+    const running = Promise.resolve()
+      .then(() => handler({ taskId, attempt }))
+      .finally(release);
     // Leaves the set as soon as the handler has returned, so `stop` never waits on itself.
     const settled: Promise<void> = running
       .then(
@@ -493,7 +546,8 @@ export class BullmqTaskScheduler implements TaskScheduler {
   async #stop(): Promise<void> {
     this.#stopping = true;
     this.#requestStop();
-    const lanes = [this.#tasks, this.#parts];
+    const lanes = this.#lanes();
+    for (const wake of this.#taskSlotWaiters.splice(0)) wake();
     const closing = lanes.flatMap(({ label, worker }) =>
       worker ? [{ label, worker, closed: worker.close() }] : [],
     );
@@ -519,4 +573,33 @@ export class BullmqTaskScheduler implements TaskScheduler {
       }
     }
   }
+}
+
+function newLane(
+  label: Lane["label"],
+  queueName: string,
+  concurrency: number,
+  globalConcurrency: Lane["globalConcurrency"],
+): Lane {
+  return {
+    label,
+    queueName,
+    concurrency,
+    globalConcurrency,
+    globalConcurrencySet: false,
+    queue: undefined,
+    worker: undefined,
+    loop: undefined,
+  };
+}
+
+/** Where the job of task `parentId` is, as a BullMQ parent: in the first of `queues` that has it; undefined once it finished. */
+async function parentJob(
+  parentId: string,
+  queues: ProducerQueue[],
+): Promise<{ id: string; queue: string } | undefined> {
+  for (const queue of queues) {
+    if (!NOT_A_PARENT.has(await queue.state(parentId))) return { id: parentId, queue: queue.qualifiedName };
+  }
+  return undefined;
 }

@@ -13,6 +13,8 @@ import {
   type Health,
   HealthSchema,
   isTerminalStatus,
+  type ProjectSummary,
+  ProjectSummarySchema,
   type Task,
   TaskSchema,
   type TaskStatus,
@@ -48,6 +50,8 @@ export interface DaemonClient {
   health(): Promise<Health>;
   status(): Promise<DaemonStatus>;
   listAgents(): Promise<Agent[]>;
+  /** The projects the daemons have worked on, most recent first. */
+  listProjects(): Promise<ProjectSummary[]>;
   getAgent(id: string): Promise<Agent>;
   spawnAgent(role: string): Promise<Agent>;
   stopAgent(id: string): Promise<Agent>;
@@ -132,6 +136,7 @@ export function createDaemonClient(options: DaemonClientOptions): DaemonClient {
     health: () => request(HealthSchema, "GET", "/health"),
     status: () => request(DaemonStatusSchema, "GET", "/api/v1/status"),
     listAgents: () => request(agentList, "GET", "/api/v1/agents"),
+    listProjects: () => request(ProjectSummarySchema.array(), "GET", "/api/v1/projects"),
     getAgent: (agentId) => request(AgentSchema, "GET", `/api/v1/agents/${id(agentId)}`),
     spawnAgent: (role) => request(AgentSchema, "POST", "/api/v1/agents", { role }),
     stopAgent: (agentId) => request(AgentSchema, "DELETE", `/api/v1/agents/${id(agentId)}`),

@@ -44,8 +44,12 @@ export const ConfigSchema = z.strictObject({
   daemon: z
     .strictObject({
       bind_address: hostPort.default("127.0.0.1:9200"),
+      /** Whether `bind_address` may be a non-loopback address (the API then answers the network). */
+      allow_remote: z.boolean().default(false),
       log_level: z.enum(LOG_LEVELS).default("info"),
       max_agents: integerIn(1, 256, "agents").default(10),
+      /** How many top-level tasks (of different projects) one daemon runs at a time; a project's run one by one. */
+      max_parallel_tasks: integerIn(1, 256, "tasks").default(4),
       /** How long shutdown waits for agents before killing them. */
       shutdown_grace_ms: milliseconds(0, 60_000).default(3_000),
       /** Most `GET /api/v1/events` streams open at once; one more is answered 503. */
@@ -120,6 +124,13 @@ export const ConfigSchema = z.strictObject({
       max_buffered_bytes: integerIn(64 * 1024, 1024 * MIB, "bytes").default(8 * MIB),
       /** Most distinct `events/subscribe` subscriptions one connection may hold. */
       max_subscriptions: integerIn(1, 4096, "subscriptions").default(32),
+    })
+    .prefault({}),
+  /** cca-mcp, the Command Center's MCP server; it finds cca.toml as the daemon does, from the project folder. */
+  mcp: z
+    .strictObject({
+      /** Cancel a task when the user interrupts (Esc) the `cca_task` call waiting for it; by default it goes on. */
+      cancel_on_interrupt: z.boolean().default(false),
     })
     .prefault({}),
   learning: z

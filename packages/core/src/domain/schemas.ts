@@ -58,7 +58,7 @@ export const TaskSchema = z.object({
   priority: TaskPrioritySchema,
   status: TaskStatusSchema,
   parent_id: z.string().nullable(),
-  /** The project the task works on (its git root or folder), when known. */
+  /** The project the task works on: the absolute path of its git repository's root, or of its folder; null when none was given. */
   project: z.string().nullable().default(null),
   agent_id: z.string().nullable(),
   session_id: z.string().nullable(),
@@ -99,6 +99,8 @@ export const AgentSchema = z.object({
   pid: z.number().int().nullable(),
   session_id: z.string().nullable(),
   working_dir: z.string(),
+  /** The project it works for (see Task.project); null when none. */
+  project: z.string().nullable().default(null),
   current_task_id: z.string().nullable(),
   tasks_completed: z.number().int().nonnegative(),
   usage: TokenUsageSchema,
@@ -139,6 +141,22 @@ export const ActivityEventSchema = z.object({
 });
 export type ActivityEvent = z.infer<typeof ActivityEventSchema>;
 
+/** One project the daemons have worked on, for `GET /api/v1/projects`. */
+export const ProjectSummarySchema = z.object({
+  /** The project: its git root, or its folder (absolute). */
+  root: z.string(),
+  /** The folder's name, for display. */
+  name: z.string(),
+  /** Top-level tasks by status, and their total. */
+  tasks: z.record(z.string(), z.number().int().nonnegative()),
+  /** Agents of the project not stopped, on any daemon. */
+  agents: z.number().int().nonnegative(),
+  /** Tokens and cost of all the project's tasks and their parts: the team's total. */
+  usage: TokenUsageSchema,
+  last_task_at: z.string(),
+});
+export type ProjectSummary = z.infer<typeof ProjectSummarySchema>;
+
 /** Upper bound on a task description, in characters; larger requests are refused with 413. */
 export const MAX_TASK_DESCRIPTION_CHARS = 100_000;
 
@@ -150,6 +168,11 @@ export const CreateTaskRequestSchema = z.object({
   priority: TaskPrioritySchema.default("normal"),
   wait: z.boolean().default(false),
   timeout_s: z.number().positive().max(86_400).optional(),
+  /**
+   * The folder the task is about (the Command Center's project folder): absolute, and it
+   * must exist. The task's project is its git repository's root, or the folder itself.
+   */
+  project_dir: z.string({ error: "project_dir must be a string: an absolute path" }).min(1).optional(),
 });
 export type CreateTaskRequest = z.input<typeof CreateTaskRequestSchema>;
 

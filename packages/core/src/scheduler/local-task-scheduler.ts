@@ -1,10 +1,12 @@
 import { CcaError } from "../errors/cca-error.js";
 import { type Logger, noopLogger } from "../logger.js";
 import { PARTS_END_WAIT_MS, partsStillOpen } from "./parts-wait.js";
-import { checkPriority, type LinePlace, PriorityLine } from "./priority-line.js";
+import { checkPriority, comesBefore, type LinePlace, PriorityLine } from "./priority-line.js";
 import { DEFAULT_RETRY_BASE_MS, DEFAULT_RETRY_MAX_MS, retryDelayMs } from "./retry-delay.js";
 import {
+  checkConcurrency,
   DEFAULT_PART_CONCURRENCY,
+  DEFAULT_TASK_CONCURRENCY,
   type RunHandler,
   type ScheduleEntry,
   type SchedulerHealth,
@@ -22,19 +24,17 @@ export interface LocalTaskSchedulerOptions extends SchedulerLimits {
   retryMaxMs?: number;
 }
 
-/** One line and how many of its entries may run at once. */
-interface Lane {
-  readonly line: PriorityLine;
-  readonly concurrency: number;
-  readonly running: Set<string>;
-}
+/** The line of the parts, and the lane of a task without one. */
+const PARTS = "\0parts";
+const DEFAULT_LANE = "";
 
 /**
  * The TaskScheduler of a daemon that runs alone: in-memory lines, critical before high,
- * normal, low, first come first served within a priority; top-level tasks handed to the
- * handler one at a time, parts up to `partConcurrency` at a time beside them. What is in
- * line is lost with the process; the daemon re-enqueues its queued tasks from the
- * repository when it starts.
+ * normal, low, first come first served within a priority. Top-level tasks wait in the line
+ * of their lane (project) and run one at a time per lane, up to `taskConcurrency` lanes at
+ * once; parts run up to `partConcurrency` at a time beside them. What is in line is lost
+ * with the process; the daemon re-enqueues its queued tasks from the repository when it
+ * starts.
  *
  * @example
  * const scheduler = new LocalTaskScheduler({ logger });
@@ -42,15 +42,20 @@ interface Lane {
  *   await orchestrator.run(taskId, { resumed: attempt > 1 });
  *   return "ended";
  * });
- * await scheduler.enqueue({ taskId: task.id, priority: task.priority });
+ * await scheduler.enqueue({ taskId: task.id, priority: task.priority, lane: task.project });
  */
 export class LocalTaskScheduler implements TaskScheduler {
   readonly #logger: Logger;
   readonly #retryBaseMs: number;
   readonly #retryMaxMs: number;
-  readonly #tasks: Lane;
-  readonly #parts: Lane;
-  /** The attempt number each task in line, waiting for a retry or running will be (or is) handed out with. */
+  readonly #taskConcurrency: number;
+  readonly #partConcurrency: number;
+  /** Each lane's line (the parts' too, under PARTS), and how many of each run now. */
+  readonly #lines = new Map<string, PriorityLine>();
+  readonly #runningIn = new Map<string, number>();
+  /** The line each task in line, waiting for a retry or running belongs to. */
+  readonly #lineOf = new Map<string, string>();
+  /** The attempt number each such task will be (or is) handed out with. */
   readonly #attempts = new Map<string, number>();
   /** Tasks whose handler rejected, waiting out their backoff before they go back in line. */
   readonly #retrying = new Map<string, { place: LinePlace; timer: NodeJS.Timeout }>();
@@ -67,12 +72,14 @@ export class LocalTaskScheduler implements TaskScheduler {
     this.#logger = options.logger ?? noopLogger;
     this.#retryBaseMs = options.retryBaseMs ?? DEFAULT_RETRY_BASE_MS;
     this.#retryMaxMs = options.retryMaxMs ?? DEFAULT_RETRY_MAX_MS;
-    const partConcurrency = options.partConcurrency ?? DEFAULT_PART_CONCURRENCY;
-    if (!Number.isInteger(partConcurrency) || partConcurrency < 1) {
-      throw new RangeError(`partConcurrency must be a whole number of at least 1, not ${partConcurrency}`);
-    }
-    this.#tasks = { line: new PriorityLine(), concurrency: 1, running: new Set() };
-    this.#parts = { line: new PriorityLine(), concurrency: partConcurrency, running: new Set() };
+    this.#taskConcurrency = checkConcurrency(
+      "taskConcurrency",
+      options.taskConcurrency ?? DEFAULT_TASK_CONCURRENCY,
+    );
+    this.#partConcurrency = checkConcurrency(
+      "partConcurrency",
+      options.partConcurrency ?? DEFAULT_PART_CONCURRENCY,
+    );
   }
 
   async enqueue(entry: ScheduleEntry): Promise<void> {
@@ -85,15 +92,16 @@ export class LocalTaskScheduler implements TaskScheduler {
     }
     if (this.#attempts.has(entry.taskId)) return;
     const { parentId } = entry;
-    const lane = parentId === undefined ? this.#tasks : this.#parts;
+    const key = parentId === undefined ? (entry.lane ?? DEFAULT_LANE) : PARTS;
     if (parentId !== undefined && this.#attempts.has(parentId)) {
       const open = this.#openParts.get(parentId) ?? new Set();
       this.#openParts.set(parentId, open.add(entry.taskId));
       this.#taskOf.set(entry.taskId, parentId);
     }
-    lane.line.push(entry.taskId, entry.priority);
+    this.#line(key).push(entry.taskId, entry.priority);
+    this.#lineOf.set(entry.taskId, key);
     this.#attempts.set(entry.taskId, 1);
-    this.#dispatch(lane);
+    this.#dispatch();
   }
 
   async remove(taskId: string): Promise<boolean> {
@@ -101,11 +109,10 @@ export class LocalTaskScheduler implements TaskScheduler {
     if (retry) {
       clearTimeout(retry.timer);
       this.#retrying.delete(taskId);
-    } else if (!this.#tasks.line.remove(taskId) && !this.#parts.line.remove(taskId)) {
+    } else if (!this.#lines.get(this.#lineOf.get(taskId) ?? "")?.remove(taskId)) {
       return false;
     }
-    this.#attempts.delete(taskId);
-    this.#partFinished(taskId);
+    this.#forget(taskId);
     return true;
   }
 
@@ -113,8 +120,7 @@ export class LocalTaskScheduler implements TaskScheduler {
     if (this.#stopped) throw new CcaError("shutting_down", "The scheduler has stopped; create a new one");
     if (this.#handler) throw new CcaError("internal", "The scheduler is already started; start it only once");
     this.#handler = handler;
-    this.#dispatch(this.#tasks);
-    this.#dispatch(this.#parts);
+    this.#dispatch();
   }
 
   async stop(): Promise<void> {
@@ -128,23 +134,64 @@ export class LocalTaskScheduler implements TaskScheduler {
     return { kind: "memory", up: true };
   }
 
-  /** Hands the lane's next entries to the handler while it has room, unless the scheduler is idle. */
-  #dispatch(lane: Lane): void {
+  #line(key: string): PriorityLine {
+    let line = this.#lines.get(key);
+    if (!line) {
+      line = new PriorityLine();
+      this.#lines.set(key, line);
+    }
+    return line;
+  }
+
+  /** Hands out what may run now: parts while there is room, and the next task of each idle lane. */
+  #dispatch(): void {
     const handler = this.#handler;
-    while (handler && !this.#stopped && lane.running.size < lane.concurrency) {
-      const place = lane.line.shift();
-      if (!place) return;
-      lane.running.add(place.id);
-      const run: Promise<void> = this.#run(handler, lane, place).finally(() => {
-        lane.running.delete(place.id);
-        this.#inFlight.delete(run);
-        this.#dispatch(lane);
-      });
-      this.#inFlight.add(run);
+    if (!handler || this.#stopped) return;
+    const parts = this.#line(PARTS);
+    while ((this.#runningIn.get(PARTS) ?? 0) < this.#partConcurrency) {
+      const place = parts.shift();
+      if (!place) break;
+      this.#launch(handler, PARTS, place);
+    }
+    while (this.#runningTasks() < this.#taskConcurrency) {
+      const next = this.#nextIdleLane();
+      if (next === undefined) break;
+      const place = this.#line(next).shift();
+      if (place) this.#launch(handler, next, place);
     }
   }
 
-  async #run(handler: RunHandler, lane: Lane, place: LinePlace): Promise<void> {
+  #runningTasks(): number {
+    let count = 0;
+    for (const [key, running] of this.#runningIn) if (key !== PARTS) count += running;
+    return count;
+  }
+
+  /** The idle lane whose first task comes first, by priority and then arrival. */
+  #nextIdleLane(): string | undefined {
+    let best: { key: string; place: LinePlace } | undefined;
+    for (const [key, line] of this.#lines) {
+      if (key === PARTS || (this.#runningIn.get(key) ?? 0) > 0) continue;
+      const place = line.peek();
+      if (place && (!best || comesBefore(place, best.place))) best = { key, place };
+    }
+    return best?.key;
+  }
+
+  #launch(handler: RunHandler, key: string, place: LinePlace): void {
+    this.#runningIn.set(key, (this.#runningIn.get(key) ?? 0) + 1);
+    const run: Promise<void> = this.#run(handler, key, place).finally(() => {
+      const left = (this.#runningIn.get(key) ?? 1) - 1;
+      if (left > 0) this.#runningIn.set(key, left);
+      else this.#runningIn.delete(key);
+      if (key !== PARTS && this.#lines.get(key)?.size === 0 && left === 0) this.#lines.delete(key);
+      this.#inFlight.delete(run);
+      this.#dispatch();
+    });
+    this.#inFlight.add(run);
+  }
+
+  async #run(handler: RunHandler, key: string, place: LinePlace): Promise<void> {
     const taskId = place.id;
     const attempt = this.#attempts.get(taskId) ?? 1;
     let outcome: Awaited<ReturnType<RunHandler>>;
@@ -161,13 +208,13 @@ export class LocalTaskScheduler implements TaskScheduler {
       });
       this.#attempts.set(taskId, attempt + 1);
       if (this.#stopped) {
-        lane.line.restore(place);
+        this.#line(key).restore(place);
         return;
       }
       const timer = setTimeout(() => {
         this.#retrying.delete(taskId);
-        lane.line.restore(place);
-        this.#dispatch(lane);
+        this.#line(key).restore(place);
+        this.#dispatch();
       }, retryInMs);
       timer.unref();
       this.#retrying.set(taskId, { place, timer });
@@ -175,18 +222,20 @@ export class LocalTaskScheduler implements TaskScheduler {
     }
     if (outcome === "requeued") {
       this.#attempts.set(taskId, attempt + 1);
-      lane.line.restore(place);
+      this.#line(key).restore(place);
     } else {
-      this.#attempts.delete(taskId);
-      this.#partFinished(taskId);
+      this.#forget(taskId);
     }
   }
 
-  #partFinished(partId: string): void {
-    const taskId = this.#taskOf.get(partId);
-    if (taskId === undefined) return;
-    this.#taskOf.delete(partId);
-    this.#openParts.get(taskId)?.delete(partId);
+  /** The task's entry is done: a part's task may now finish. */
+  #forget(taskId: string): void {
+    this.#attempts.delete(taskId);
+    this.#lineOf.delete(taskId);
+    const parentId = this.#taskOf.get(taskId);
+    if (parentId === undefined) return;
+    this.#taskOf.delete(taskId);
+    this.#openParts.get(parentId)?.delete(taskId);
     for (const wake of this.#partWatchers) wake();
   }
 

@@ -32,6 +32,11 @@ export class PriorityLine {
     else this.#places.splice(index, 0, place);
   }
 
+  /** The place whose turn it is, left in line. */
+  peek(): LinePlace | undefined {
+    return this.#places[0];
+  }
+
   /** Takes out the place whose turn it is. */
   shift(): LinePlace | undefined {
     return this.#places.shift();
@@ -63,7 +68,8 @@ export function checkPriority(entry: { taskId: string; priority: TaskPriority })
   }
 }
 
-function comesBefore(place: LinePlace, other: LinePlace): boolean {
+/** Whether `place` is served before `other`: a higher priority, or the same one and earlier. */
+export function comesBefore(place: LinePlace, other: LinePlace): boolean {
   const rank = QUEUE_PRIORITY_ORDER.indexOf(place.priority);
   const otherRank = QUEUE_PRIORITY_ORDER.indexOf(other.priority);
   return rank < otherRank || (rank === otherRank && place.order < other.order);

@@ -12,6 +12,12 @@ export interface ScheduleEntry {
    * its parts do. Parts have a line of their own, served several at a time.
    */
   parentId?: string;
+  /**
+   * The lane of a top-level task (its project): a lane's tasks run one at a time, in
+   * order, across all daemons; different lanes run side by side. For a part, the lane of
+   * its task. Tasks without one share a default lane, run one at a time per daemon.
+   */
+  lane?: string;
 }
 
 /** One task handed to this daemon to run. */
@@ -42,19 +48,30 @@ export interface SchedulerHealth {
 
 /** Options every scheduler takes. */
 export interface SchedulerLimits {
+  /** How many top-level tasks (of different lanes) one daemon runs at a time; default 1. */
+  taskConcurrency?: number;
   /** How many parts one daemon runs at a time; default 8 (the daemon passes `daemon.max_agents`). */
   partConcurrency?: number;
 }
 
+export const DEFAULT_TASK_CONCURRENCY = 1;
 export const DEFAULT_PART_CONCURRENCY = 8;
 
+/** Checks a concurrency limit: a whole number of at least 1. */
+export function checkConcurrency(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new RangeError(`${name} must be a whole number of at least 1, not ${value}`);
+  }
+  return value;
+}
+
 /**
- * Decides which daemon runs which task, and when: top-level tasks one at a time per daemon,
- * parts (subtasks) beside them, up to `partConcurrency` at a time per daemon. A part is
- * linked to its task: with BullMQ it is a child job of the task's job (a flow), so the
- * task's job cannot finish while a part of it has not, and a part whose daemon died is
- * handed to another daemon while its task goes on. The orchestrator talks only
- * to this interface: `LocalTaskScheduler` (one daemon, in process) and the BullMQ one
+ * Decides which daemon runs which task, and when: top-level tasks one at a time per lane
+ * (a project), up to `taskConcurrency` lanes at a time per daemon; parts (subtasks) beside
+ * them, up to `partConcurrency` at a time per daemon. A part is linked to its task: with
+ * BullMQ it is a child job of the task's job (a flow), so the task's job cannot finish
+ * while a part of it has not, and a part whose daemon died is handed to another daemon
+ * while its task goes on. The orchestrator talks only to this interface: `LocalTaskScheduler` (one daemon, in process) and the BullMQ one
  * (several daemons sharing work, on Redis or PostgreSQL) behave the same to it.
  *
  * Delivery is at least once. A task may be handed out again after its daemon died while
@@ -76,11 +93,11 @@ export interface TaskScheduler {
    * entry is safely in line; rejects with `dependency_unavailable` if the backing service is down.
    */
   enqueue(entry: ScheduleEntry): Promise<void>;
-  /** Takes a task out of line if no daemon has started it; true if it did. */
-  remove(taskId: string): Promise<boolean>;
+  /** Takes a task out of line if no daemon has started it; true if it did. `lane`: the one it was enqueued with. */
+  remove(taskId: string, lane?: string): Promise<boolean>;
   /**
-   * Starts handing tasks to `handler`: one top-level task at a time on this daemon, and
-   * parts beside it. The handler tells them apart by the stored task.
+   * Starts handing tasks to `handler`: top-level tasks one at a time per lane, and parts
+   * beside them. The handler tells them apart by the stored task.
    */
   start(handler: RunHandler): Promise<void>;
   /**

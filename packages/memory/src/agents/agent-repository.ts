@@ -33,6 +33,7 @@ export class AgentRepository {
       pid: agent.pid,
       session_id: agent.session_id,
       working_dir: agent.working_dir,
+      project: agent.project,
       current_task_id: agent.current_task_id,
       tasks_completed: agent.tasks_completed,
       usage: JSON.stringify(agent.usage),
@@ -98,15 +99,15 @@ export class AgentRepository {
   }
 
   /**
-   * Takes the most recently active resumable conversation of `role` (it stops being
+   * Takes the most recently active resumable conversation of `role` in `project` (it stops being
    * resumable, so no two agents take it), or undefined when there is none.
    */
-  async takeResumable(role: string): Promise<Agent | undefined> {
+  async takeResumable(role: string, project: string | null = null): Promise<Agent | undefined> {
     const result = await this.#database.run(() =>
       sql<Record<string, unknown>>`
         update agents set resumable = false
         where id = (
-          select id from agents where role = ${role} and resumable
+          select id from agents where role = ${role} and project is not distinct from ${project} and resumable
           order by last_activity_at desc limit 1 for update skip locked
         )
         returning *
@@ -114,6 +115,20 @@ export class AgentRepository {
     );
     const row = result.rows[0];
     return row ? parseAgent(row) : undefined;
+  }
+
+  /** How many agents not stopped each project has, on any daemon. */
+  async liveCountByProject(): Promise<Map<string, number>> {
+    const rows = await this.#database.run(() =>
+      this.#database.db
+        .selectFrom("agents")
+        .select(["project", sql<number>`count(*)::int`.as("count")])
+        .where("project", "is not", null)
+        .where("state", "not in", ["stopped", "failed"])
+        .groupBy("project")
+        .execute(),
+    );
+    return new Map(rows.map((row) => [String(row.project), Number(row.count)]));
   }
 
   /** The agents not yet stopped that these daemons ran, as last recorded. */

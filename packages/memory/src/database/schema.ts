@@ -51,6 +51,7 @@ export interface AgentsTable {
   pid: number | null;
   session_id: string | null;
   working_dir: string;
+  project: string | null;
   current_task_id: string | null;
   tasks_completed: number;
   usage: Json;

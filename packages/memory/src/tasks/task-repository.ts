@@ -1,5 +1,6 @@
-import { CcaError, type Task, type TaskStatus } from "@cca/core";
+import { addUsage, CcaError, emptyUsage, type Task, type TaskStatus, type TokenUsage } from "@cca/core";
 import { sql } from "kysely";
+import { z } from "zod";
 import type { Database } from "../database/open-database.js";
 import {
   briefOfRow,
@@ -31,6 +32,27 @@ export interface TaskPage {
 }
 
 /** What the scheduler's handler needs to know about a stored task: the task, who ran it, how often. */
+/** What `projectTotals` reports of one project. */
+export interface ProjectTotals {
+  project: string;
+  /** Top-level tasks by status (statuses with none left out). */
+  tasks: Record<string, number>;
+  usage: TokenUsage;
+  lastTaskAt: string;
+}
+
+const ProjectTotalsRowSchema = z.object({
+  project: z.string(),
+  status: z.string(),
+  count: z.coerce.number().int(),
+  input_tokens: z.coerce.number(),
+  output_tokens: z.coerce.number(),
+  cache_creation_input_tokens: z.coerce.number(),
+  cache_read_input_tokens: z.coerce.number(),
+  cost_usd: z.coerce.number(),
+  last_task_at: z.coerce.date().transform((date) => date.toISOString()),
+});
+
 export interface TaskRunState {
   task: Task;
   owner: string | null;
@@ -198,6 +220,53 @@ export class TaskRepository {
         .execute(),
     );
     return Object.fromEntries(rows.map((row) => [row.status, Number(row.count)]));
+  }
+
+  /**
+   * Per project: its top-level tasks by status, the usage of all its tasks and parts, and
+   * when its latest task came; most recent first.
+   */
+  async projectTotals(): Promise<ProjectTotals[]> {
+    const usage = (field: string) => sql<number>`coalesce(sum((usage->>${field})::float8), 0)`;
+    const rows = await this.#database.run(() =>
+      this.#database.db
+        .selectFrom("tasks")
+        .select([
+          "project",
+          "status",
+          sql<number>`count(*) filter (where parent_id is null)::int`.as("count"),
+          usage("input_tokens").as("input_tokens"),
+          usage("output_tokens").as("output_tokens"),
+          usage("cache_creation_input_tokens").as("cache_creation_input_tokens"),
+          usage("cache_read_input_tokens").as("cache_read_input_tokens"),
+          usage("cost_usd").as("cost_usd"),
+          sql<Date>`max(created_at)`.as("last_task_at"),
+        ])
+        .where("project", "is not", null)
+        .groupBy(["project", "status"])
+        .execute(),
+    );
+    const byProject = new Map<string, ProjectTotals>();
+    for (const row of rows) {
+      const parsed = ProjectTotalsRowSchema.parse(row);
+      const totals = byProject.get(parsed.project) ?? {
+        project: parsed.project,
+        tasks: {},
+        usage: emptyUsage(),
+        lastTaskAt: parsed.last_task_at,
+      };
+      if (parsed.count > 0) totals.tasks[parsed.status] = parsed.count;
+      totals.usage = addUsage(totals.usage, {
+        input_tokens: Math.round(parsed.input_tokens),
+        output_tokens: Math.round(parsed.output_tokens),
+        cache_creation_input_tokens: Math.round(parsed.cache_creation_input_tokens),
+        cache_read_input_tokens: Math.round(parsed.cache_read_input_tokens),
+        cost_usd: parsed.cost_usd,
+      });
+      if (parsed.last_task_at > totals.lastTaskAt) totals.lastTaskAt = parsed.last_task_at;
+      byProject.set(parsed.project, totals);
+    }
+    return [...byProject.values()].sort((x, y) => y.lastTaskAt.localeCompare(x.lastTaskAt));
   }
 
   /** Tasks and parts not yet ended (queued or running), oldest first, with who runs them. */

@@ -10,6 +10,7 @@ export function agentRecord(id: string, fields: Partial<Agent> = {}): Agent {
     pid: 4242,
     session_id: `session-${id}`,
     working_dir: `/work/${id}`,
+    project: null,
     current_task_id: null,
     tasks_completed: 2,
     usage: { ...emptyUsage(), input_tokens: 120, output_tokens: 30 },

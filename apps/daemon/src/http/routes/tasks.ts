@@ -9,6 +9,7 @@ import {
 import type { TaskListFilter } from "@cca/memory";
 import { Hono } from "hono";
 import type { Orchestrator } from "../../orchestrator/orchestrator.js";
+import { resolveProject } from "../../projects/resolve-project.js";
 import { readJsonBody } from "../body.js";
 
 /** Longest a `GET /tasks/:id?wait_s=` long poll may hold a request. */
@@ -27,7 +28,8 @@ export function taskRoutes(deps: { orchestrator: Orchestrator; defaultWaitMs: nu
           `The description has ${request.description.length} characters; the limit is ${MAX_TASK_DESCRIPTION_CHARS}. Put large material in files and refer to them.`,
         );
       }
-      const task = await orchestrator.submit(request);
+      const project = request.project_dir ? (await resolveProject(request.project_dir)).root : null;
+      const task = await orchestrator.submit({ ...request, project });
       if (!request.wait) return context.json(task, 202);
       const waitMs = request.timeout_s !== undefined ? request.timeout_s * 1000 : deps.defaultWaitMs;
       const { task: latest, timedOut } = await orchestrator.waitFor(task.id, waitMs, context.req.raw.signal);

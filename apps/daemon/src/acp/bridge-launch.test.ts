@@ -1,0 +1,82 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { AgentCredentials } from "./agent-credentials.js";
+import { bridgeConfigPath, createBridgeLauncher } from "./bridge-launch.js";
+
+const homes: string[] = [];
+afterEach(() => {
+  for (const home of homes.splice(0)) rmSync(home, { recursive: true, force: true });
+});
+
+function launcher() {
+  const home = mkdtempSync(join(tmpdir(), "cca-bridge-"));
+  homes.push(home);
+  const credentials = new AgentCredentials();
+  const launch = createBridgeLauncher({
+    home,
+    daemonUrl: () => "http://127.0.0.1:9200",
+    credentials,
+    script: "/opt/cca-mcp.js",
+  });
+  const credentialIn = (path: string) =>
+    (JSON.parse(readFileSync(path, "utf8")) as { mcpServers: { cca: { env: Record<string, string> } } })
+      .mcpServers.cca.env.CCA_AGENT_TOKEN!;
+  return { home, credentials, launch, credentialIn };
+}
+
+describe("createBridgeLauncher", () => {
+  it("writes a 0600 MCP config holding a credential bound to the agent's id and role", () => {
+    const { home, credentials, launch, credentialIn } = launcher();
+    const mcp = launch("backend-1", "backend");
+    expect(mcp.configPath).toBe(bridgeConfigPath(home, "backend-1"));
+    expect(mcp.allowedTools).toEqual(["mcp__cca__cca_send", "mcp__cca__cca_broadcast"]);
+    expect(statSync(mcp.configPath).mode & 0o777).toBe(0o600);
+    expect(statSync(dirname(mcp.configPath)).mode & 0o777).toBe(0o700);
+    expect(JSON.parse(readFileSync(mcp.configPath, "utf8"))).toEqual({
+      mcpServers: {
+        cca: {
+          command: process.execPath,
+          args: ["/opt/cca-mcp.js", "--agent", "backend-1"],
+          env: { CCA_DAEMON_URL: "http://127.0.0.1:9200", CCA_AGENT_TOKEN: expect.any(String) },
+        },
+      },
+    });
+    expect(credentials.identify(credentialIn(mcp.configPath))).toEqual({
+      agentId: "backend-1",
+      role: "backend",
+    });
+  });
+
+  it("ends the credential and deletes the file on release", () => {
+    const { credentials, launch, credentialIn } = launcher();
+    const mcp = launch("qa-1", "qa");
+    const credential = credentialIn(mcp.configPath);
+    mcp.release();
+    expect(existsSync(dirname(mcp.configPath))).toBe(false);
+    expect(credentials.identify(credential)).toBeUndefined();
+    mcp.release();
+    expect(credentials.size).toBe(0);
+  });
+
+  it("lets a late release of an agent's earlier process leave its restarted process's credential and file", () => {
+    const { credentials, launch, credentialIn } = launcher();
+    const earlier = launch("coordinator-1", "coordinator");
+    const earlierCredential = credentialIn(earlier.configPath);
+    const restarted = launch("coordinator-1", "coordinator");
+    const credential = credentialIn(restarted.configPath);
+    expect(credentials.identify(earlierCredential)).toBeUndefined();
+    earlier.release();
+    expect(existsSync(restarted.configPath)).toBe(true);
+    expect(credentials.identify(credential)).toEqual({ agentId: "coordinator-1", role: "coordinator" });
+    restarted.release();
+    expect(existsSync(restarted.configPath)).toBe(false);
+  });
+
+  it("refuses an agent id that is not a plain folder name", () => {
+    const { launch, credentials } = launcher();
+    expect(() => launch("../escape", "backend")).toThrow('Agent id "../escape" cannot name a folder');
+    expect(credentials.size).toBe(0);
+  });
+});

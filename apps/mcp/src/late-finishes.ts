@@ -1,0 +1,113 @@
+import { CcaError, type DaemonClient, isTerminalStatus, type Logger, type Task } from "@cca/core";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { formatCost, formatEndVerb } from "./format.js";
+
+/** How much of a late task's answer (or error) the one-line report quotes. */
+const QUOTED_CHARS = 200;
+
+/**
+ * The tasks this server started whose `cca_task` call returned before they ended (the wait limit,
+ * `wait: false`, an interrupted wait, a lost daemon). The next answer of any CCA tool says how
+ * each ended, once, so the Command Center hears of work it stopped waiting for.
+ */
+export interface LateFinishes {
+  /**
+   * Watches a task until it ends. With `interrupted`, the next answer first says that the task
+   * goes on although its wait was interrupted (the interrupted call's own answer is never sent).
+   */
+  follow(taskId: string, options?: { interrupted?: boolean }): void;
+  /** A line for the next answer, once it is known (undefined: nothing to say after all). */
+  announce(line: Promise<string | undefined>): void;
+  /** Stops watching a task whose end an answer has just shown. */
+  seen(taskId: string): void;
+  /** The lines due now; each late finish and announcement is handed out once. */
+  news(): Promise<string[]>;
+  /** `result` with the lines due now, if any, in a text block before its own. */
+  addTo(result: CallToolResult): Promise<CallToolResult>;
+}
+
+/**
+ * Creates the record of late finishes for one Command Center server. Followed tasks are looked
+ * up when an answer is about to go out, so nothing runs in between.
+ * @example
+ * const lateFinishes = createLateFinishes({ client });
+ * lateFinishes.follow("task_1");
+ * return lateFinishes.addTo(textResult("…")); // "Meanwhile task_1 completed: … (cost $0.0123)" first
+ */
+export function createLateFinishes(options: { client: DaemonClient; logger: Logger }): LateFinishes {
+  const { client, logger } = options;
+  const followed = new Map<string, { interrupted: boolean }>();
+  const announcements: Array<Promise<string | undefined>> = [];
+
+  async function report(taskId: string, entry: { interrupted: boolean }): Promise<string | undefined> {
+    let task: Task;
+    try {
+      task = await client.getTask(taskId);
+    } catch (error) {
+      if (error instanceof CcaError && error.code === "task_not_found") followed.delete(taskId);
+      logger.debug("could not look up a followed task", { task_id: taskId, error });
+      return undefined;
+    }
+    // A concurrent answer may have reported it while we asked.
+    if (followed.get(taskId) !== entry) return undefined;
+    if (isTerminalStatus(task.status)) {
+      followed.delete(taskId);
+      return formatLateFinish(task);
+    }
+    if (!entry.interrupted) return undefined;
+    entry.interrupted = false;
+    return formatStillGoing(task);
+  }
+
+  const lateFinishes: LateFinishes = {
+    follow(taskId, { interrupted = false } = {}) {
+      followed.set(taskId, { interrupted });
+    },
+    announce(line) {
+      announcements.push(
+        line.catch((error: unknown) => {
+          logger.debug("an announcement failed", { error });
+          return undefined;
+        }),
+      );
+    },
+    seen(taskId) {
+      followed.delete(taskId);
+    },
+    async news() {
+      // Announcements may follow tasks (a cancel that came too late), so they go first.
+      const announced = await Promise.all(announcements.splice(0));
+      const reports = await Promise.all([...followed].map(([taskId, entry]) => report(taskId, entry)));
+      return [...announced, ...reports].filter((line): line is string => line !== undefined);
+    },
+    async addTo(result) {
+      const lines = await lateFinishes.news();
+      if (lines.length === 0) return result;
+      return { ...result, content: [{ type: "text", text: lines.join("\n") }, ...result.content] };
+    },
+  };
+  return lateFinishes;
+}
+
+/** `Meanwhile task_1 completed: Added GET /health. (cost $0.0123)`, or how it failed. */
+export function formatLateFinish(task: Task): string {
+  const said = task.status === "completed" ? task.result : task.error?.message;
+  const firstLine = said?.trim().split("\n")[0]?.trim() ?? "";
+  const quoted = firstLine.length > QUOTED_CHARS ? `${firstLine.slice(0, QUOTED_CHARS - 1)}…` : firstLine;
+  const whole = quoted === (said?.trim() ?? "");
+  const cost = `cost ${formatCost(task.usage.cost_usd)}`;
+  const more = whole ? "" : `; cca_status {"task_id":"${task.id}"} has it in full`;
+  const how =
+    task.status === "completed"
+      ? "completed"
+      : `${formatEndVerb(task)}${task.error ? ` [${task.error.code}]` : ""}`;
+  const text = quoted || (task.status === "completed" ? "(no written answer)" : "");
+  return `Meanwhile ${task.id} ${how}${text ? `: ${text}` : ""} (${cost}${more})`;
+}
+
+function formatStillGoing(task: Task): string {
+  return (
+    `Task ${task.id} goes on (${task.status}) although its cca_task wait was interrupted; ` +
+    `follow it with cca_status {"task_id":"${task.id}"}, or stop it with cca_cancel {"task_id":"${task.id}"}.`
+  );
+}
