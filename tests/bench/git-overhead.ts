@@ -6,7 +6,6 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-// The git layer is not yet exported by ccad's index (it is wired in later), hence the path.
 import {
   applyTask,
   commitPart,
@@ -19,7 +18,7 @@ import {
   pruneAgentWorktrees,
   taskChanges,
   taskDiff,
-} from "../../apps/daemon/src/git/index.js";
+} from "ccad";
 import { countOption } from "./options.js";
 import { HEADER, p50, quantile, row } from "./stats.js";
 

@@ -22,16 +22,11 @@ export {
   UsageError,
 } from "./exit-codes.js";
 export {
-  formatAge,
-  formatCost,
-  formatCount,
-  formatDuration,
   type RenderOptions,
   renderAgentTable,
   renderDaemonStatus,
   renderTaskDetail,
   renderTaskTable,
-  totalTokens,
 } from "./render.js";
 export { renderTeamStatus, type TeamStatus } from "./render-team.js";
 export { renderTaskTreeStatus, renderTreeTable, roleOfAgent } from "./render-tree.js";

@@ -1,12 +1,5 @@
-import type { ProjectSummary } from "@cca/core";
-import {
-  formatAge,
-  formatCost,
-  formatCount,
-  type RenderOptions,
-  renderTable,
-  totalTokens,
-} from "./render.js";
+import { formatAge, formatCompactCount, formatCost, type ProjectSummary, totalTokens } from "@cca/core";
+import { type RenderOptions, renderTable } from "./render.js";
 
 /** `cca project list`: one line per project, the folder last so it is the one shortened. */
 export function renderProjectTable(projects: readonly ProjectSummary[], options: RenderOptions): string {
@@ -16,9 +9,9 @@ export function renderProjectTable(projects: readonly ProjectSummary[], options:
     String(project.tasks.total ?? 0),
     String((project.tasks.queued ?? 0) + (project.tasks.running ?? 0)),
     String(project.agents),
-    formatCount(totalTokens(project.usage)),
+    formatCompactCount(totalTokens(project.usage)),
     formatCost(project.usage.cost_usd),
-    formatAge(project.last_task_at, options.now),
+    formatAge(project.last_task_at, options.now.getTime()),
     project.root,
   ]);
   return renderTable(

@@ -1,12 +1,12 @@
-import type { ActivityView, DaemonStatus, TaskTree } from "@cca/core";
 import {
+  type ActivityView,
+  type DaemonStatus,
+  formatCompactCount,
   formatCost,
-  formatCount,
-  type RenderOptions,
-  renderDaemonStatus,
-  renderTable,
+  type TaskTree,
   totalTokens,
-} from "./render.js";
+} from "@cca/core";
+import { type RenderOptions, renderDaemonStatus, renderTable } from "./render.js";
 import { renderActivityLines, renderTreeTable } from "./render-tree.js";
 
 /** Everything `cca status` shows, as the daemon answered it. */
@@ -47,7 +47,7 @@ export function renderTeamAgents(agents: ActivityView["agents"], options: Render
     agent.role,
     agent.state,
     agent.current_task_id ?? "-",
-    formatCount(totalTokens(agent.usage)),
+    formatCompactCount(totalTokens(agent.usage)),
     formatCost(agent.usage.cost_usd),
     agent.last_tool?.summary ?? "-",
   ]);

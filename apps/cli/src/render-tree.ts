@@ -1,16 +1,15 @@
-import { type ActivityEvent, isTerminalStatus, type Task, type TaskTree } from "@cca/core";
 import {
+  type ActivityEvent,
   formatAge,
+  formatCompactCount,
   formatCost,
-  formatCount,
   formatDuration,
-  formatUsage,
-  type RenderOptions,
-  renderTable,
-  renderTaskDetail,
+  isTerminalStatus,
+  type Task,
+  type TaskTree,
   totalTokens,
-  truncate,
-} from "./render.js";
+} from "@cca/core";
+import { formatUsage, type RenderOptions, renderTable, renderTaskDetail, truncate } from "./render.js";
 
 /**
  * The role of the agent a task went to, from its id's prefix (`backend_3f9c…` → `backend`);
@@ -55,7 +54,7 @@ export function renderTreeTable(
     label,
     task.status,
     formatTaskTime(task, options.now),
-    formatCount(totalTokens(task.total_usage)),
+    formatCompactCount(totalTokens(task.total_usage)),
     formatCost(task.total_usage.cost_usd),
     task.description,
   ];
@@ -126,7 +125,7 @@ export function runningActivity(
 
 /** Events one per line: how long ago, then what happened (`12s  backend: running Bash: npm test`). */
 export function renderActivityLines(events: readonly ActivityEvent[], options: RenderOptions): string {
-  const ages = events.map((event) => formatAge(event.at, options.now));
+  const ages = events.map((event) => formatAge(event.at, options.now.getTime()));
   const ageWidth = Math.max(0, ...ages.map((age) => age.length));
   return events
     .map((event, index) => {

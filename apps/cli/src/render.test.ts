@@ -1,45 +1,11 @@
 import { emptyUsage } from "@cca/core";
 import { describe, expect, it } from "vitest";
 import { makeTask } from "../test/fixtures/fake-daemon-api.ts";
-import {
-  formatAge,
-  formatCost,
-  formatCount,
-  formatDuration,
-  renderDaemonStatus,
-  renderTable,
-  renderTaskDetail,
-  truncate,
-} from "./render.ts";
+import { renderDaemonStatus, renderTable, renderTaskDetail, truncate } from "./render.ts";
 
 const now = new Date("2025-01-01T12:00:00.000Z");
 
-describe("formatting", () => {
-  it("shows ages in the largest whole unit", () => {
-    expect(formatAge("2025-01-01T11:59:48.000Z", now)).toBe("12s");
-    expect(formatAge("2025-01-01T11:55:00.000Z", now)).toBe("5m");
-    expect(formatAge("2025-01-01T09:00:00.000Z", now)).toBe("3h");
-    expect(formatAge("2024-12-28T12:00:00.000Z", now)).toBe("4d");
-    expect(formatAge("2025-01-01T12:00:05.000Z", now)).toBe("0s");
-    expect(formatAge(null, now)).toBe("-");
-  });
-
-  it("shows durations, counts and costs compactly", () => {
-    expect([
-      formatDuration(850),
-      formatDuration(4200),
-      formatDuration(184_000),
-      formatDuration(7_500_000),
-    ]).toEqual(["850ms", "4.2s", "3m04s", "2h05m"]);
-    expect([formatCount(950), formatCount(12_345), formatCount(2000), formatCount(4_500_000)]).toEqual([
-      "950",
-      "12.3k",
-      "2k",
-      "4.5M",
-    ]);
-    expect([formatCost(0.01234), formatCost(12.5)]).toEqual(["$0.0123", "$12.50"]);
-  });
-
+describe("truncate", () => {
   it("truncates to one line with an ellipsis", () => {
     expect(truncate("fix\n  the   bug", 20)).toBe("fix the bug");
     expect(truncate("abcdefghij", 5)).toBe("abcd…");

@@ -1,4 +1,14 @@
-import type { Agent, DaemonStatus, Task, TokenUsage } from "@cca/core";
+import {
+  type Agent,
+  type DaemonStatus,
+  formatAge,
+  formatCompactCount,
+  formatCost,
+  formatDuration,
+  type Task,
+  type TokenUsage,
+  totalTokens,
+} from "@cca/core";
 
 /** What human output depends on besides the data: the time now and the terminal width. */
 export interface RenderOptions {
@@ -7,64 +17,15 @@ export interface RenderOptions {
   width: number;
 }
 
-/** How long ago `iso` was, compactly: `12s`, `5m`, `3h`, `4d`; `-` for none. */
-export function formatAge(iso: string | null, now: Date): string {
-  if (!iso) return "-";
-  const seconds = Math.max(0, Math.floor((now.getTime() - Date.parse(iso)) / 1000));
-  if (Number.isNaN(seconds)) return "?";
-  if (seconds < 60) return `${seconds}s`;
-  if (seconds < 3600) return `${Math.floor(seconds / 60)}m`;
-  if (seconds < 48 * 3600) return `${Math.floor(seconds / 3600)}h`;
-  return `${Math.floor(seconds / 86_400)}d`;
-}
-
-/** A duration in milliseconds, compactly: `850ms`, `4.2s`, `3m04s`, `2h05m`. */
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
-  const totalSeconds = Math.round(ms / 1000);
-  if (totalSeconds < 3600) {
-    return `${Math.floor(totalSeconds / 60)}m${String(totalSeconds % 60).padStart(2, "0")}s`;
-  }
-  const minutes = Math.floor(totalSeconds / 60);
-  return `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, "0")}m`;
-}
-
-/** A count, compactly: `950`, `12.3k`, `4.5M`. */
-export function formatCount(count: number): string {
-  if (count < 1000) return String(count);
-  if (count < 1_000_000) return `${trimZero((count / 1000).toFixed(1))}k`;
-  return `${trimZero((count / 1_000_000).toFixed(1))}M`;
-}
-
-function trimZero(value: string): string {
-  return value.endsWith(".0") ? value.slice(0, -2) : value;
-}
-
-/** Every token a usage record counts: input, output and both kinds of cache tokens. */
-export function totalTokens(usage: TokenUsage): number {
-  return (
-    usage.input_tokens +
-    usage.output_tokens +
-    usage.cache_creation_input_tokens +
-    usage.cache_read_input_tokens
-  );
-}
-
-/** A cost in US dollars: four decimals below a dollar, two above. */
-export function formatCost(usd: number): string {
-  return `$${usd.toFixed(usd < 1 ? 4 : 2)}`;
-}
-
 /** The token and cost line of a usage record, with its breakdown. */
 export function formatUsage(usage: TokenUsage): string {
   const parts = [
-    `in ${formatCount(usage.input_tokens)}`,
-    `out ${formatCount(usage.output_tokens)}`,
-    `cache write ${formatCount(usage.cache_creation_input_tokens)}`,
-    `cache read ${formatCount(usage.cache_read_input_tokens)}`,
+    `in ${formatCompactCount(usage.input_tokens)}`,
+    `out ${formatCompactCount(usage.output_tokens)}`,
+    `cache write ${formatCompactCount(usage.cache_creation_input_tokens)}`,
+    `cache read ${formatCompactCount(usage.cache_read_input_tokens)}`,
   ];
-  return `${formatCount(totalTokens(usage))} tokens (${parts.join(", ")}), ${formatCost(usage.cost_usd)}`;
+  return `${formatCompactCount(totalTokens(usage))} tokens (${parts.join(", ")}), ${formatCost(usage.cost_usd)}`;
 }
 
 /** `text` on one line (whitespace collapsed), cut to `max` characters with an ellipsis. */
@@ -103,8 +64,8 @@ export function renderTaskTable(tasks: readonly Task[], options: RenderOptions):
     task.id,
     task.status,
     task.priority,
-    formatAge(task.created_at, options.now),
-    formatCount(totalTokens(task.usage)),
+    formatAge(task.created_at, options.now.getTime()),
+    formatCompactCount(totalTokens(task.usage)),
     formatCost(task.usage.cost_usd),
     task.description,
   ]);
@@ -120,7 +81,7 @@ export function renderTaskLine(task: Task, options: RenderOptions): string {
   const parts = [`task ${task.id}`, task.status, `priority ${task.priority}`];
   if (task.agent_id) parts.push(`agent ${task.agent_id}`);
   if (totalTokens(task.usage) > 0) {
-    parts.push(`${formatCount(totalTokens(task.usage))} tokens`, formatCost(task.usage.cost_usd));
+    parts.push(`${formatCompactCount(totalTokens(task.usage))} tokens`, formatCost(task.usage.cost_usd));
   }
   const head = parts.join("  ");
   return `${head}  ${truncate(task.description, Math.max(20, options.width - head.length - 2))}`;
@@ -128,9 +89,10 @@ export function renderTaskLine(task: Task, options: RenderOptions): string {
 
 /** `cca task status`: everything about one task, result and error included in full. */
 export function renderTaskDetail(task: Task, options: RenderOptions): string {
-  const timing = [`created ${formatAge(task.created_at, options.now)} ago`];
-  if (task.started_at) timing.push(`started ${formatAge(task.started_at, options.now)} ago`);
-  if (task.finished_at) timing.push(`finished ${formatAge(task.finished_at, options.now)} ago`);
+  const now = options.now.getTime();
+  const timing = [`created ${formatAge(task.created_at, now)} ago`];
+  if (task.started_at) timing.push(`started ${formatAge(task.started_at, now)} ago`);
+  if (task.finished_at) timing.push(`finished ${formatAge(task.finished_at, now)} ago`);
   const took: string[] = [];
   if (task.duration_ms !== null) took.push(`took ${formatDuration(task.duration_ms)}`);
   if (task.num_turns !== null) took.push(`${task.num_turns} turn${task.num_turns === 1 ? "" : "s"}`);
@@ -167,9 +129,9 @@ export function renderAgentTable(agents: readonly Agent[], options: RenderOption
     agent.state,
     agent.pid === null ? "-" : String(agent.pid),
     String(agent.tasks_completed),
-    formatCount(totalTokens(agent.usage)),
+    formatCompactCount(totalTokens(agent.usage)),
     formatCost(agent.usage.cost_usd),
-    formatAge(agent.last_activity_at, options.now),
+    formatAge(agent.last_activity_at, options.now.getTime()),
     agent.current_task_id ?? (agent.last_error ? `error: ${agent.last_error.message}` : "-"),
   ]);
   return renderTable(

@@ -10,6 +10,19 @@ export { agentEnvironment, headlessLaunchArgs } from "./agents/launch-args.js";
 export { DEFAULT_ALLOWED_TOOLS, RoleCatalog, type RoleProfile } from "./agents/role-catalog.js";
 export { type ClaudeOutputLine, parseStreamLine, type TurnOutcome } from "./agents/stream-json.js";
 export { createDaemon, type Daemon, type DaemonOptions } from "./daemon.js";
+export {
+  applyTask,
+  commitPart,
+  createGitRunner,
+  createTaskBranch,
+  type GitRunner,
+  mergePart,
+  partBranchName,
+  prepareAgentWorktree,
+  pruneAgentWorktrees,
+  taskChanges,
+  taskDiff,
+} from "./git/index.js";
 export { type AppDeps, createApp, MAX_BODY_BYTES } from "./http/app.js";
 export { Orchestrator, type OrchestratorOptions } from "./orchestrator/orchestrator.js";
 export { type DaemonStorage, openDaemonStorage } from "./storage.js";

@@ -1,13 +1,6 @@
 import { newTask, type Task, type TaskTree } from "@cca/core";
 import { describe, expect, it } from "vitest";
-import {
-  formatCost,
-  formatDuration,
-  formatParts,
-  formatTaskAnswer,
-  formatTaskFooter,
-  formatTokens,
-} from "./format.js";
+import { formatAgo, formatParts, formatTaskAnswer, formatTaskFooter, formatTokens } from "./format.js";
 
 function task(fields: Partial<Task> = {}): Task {
   return {
@@ -17,21 +10,11 @@ function task(fields: Partial<Task> = {}): Task {
   };
 }
 
-describe("formatDuration", () => {
-  it.each([
-    [850, "850ms"],
-    [42_100, "42.1s"],
-    [185_000, "3m 05s"],
-    [7_620_000, "2h 07m"],
-  ])("renders %d ms as %s", (ms, expected) => {
-    expect(formatDuration(ms)).toBe(expected);
-  });
-});
-
-describe("formatCost", () => {
-  it("keeps four decimals below a dollar and two above", () => {
-    expect(formatCost(0.012345)).toBe("$0.0123");
-    expect(formatCost(12.345)).toBe("$12.35");
+describe("formatAgo", () => {
+  it("says how long ago a timestamp was, in the compact units, as prose", () => {
+    const now = Date.parse("2026-01-01T12:00:00Z");
+    expect(formatAgo("2026-01-01T11:59:48Z", now)).toBe("12s ago");
+    expect(formatAgo("2026-01-01T09:00:00Z", now)).toBe("3h ago");
   });
 });
 

@@ -1,12 +1,19 @@
-import type {
-  ActivityEvent,
-  ActivityView,
-  Agent,
-  Task,
-  TaskTree,
-  TokenUsage,
-  ToolUseSummary,
+import {
+  type ActivityEvent,
+  type ActivityView,
+  type Agent,
+  formatAge,
+  formatCost,
+  formatDuration,
+  formatGroupedCount,
+  type Task,
+  type TaskTree,
+  type TokenUsage,
+  type ToolUseSummary,
 } from "@cca/core";
+
+// The agent bridge imports these primitives from here, beside the prose helpers it also uses.
+export { formatCost, formatDuration } from "@cca/core";
 
 /** How many tasks `cca_status` lists without an id, and how many events `cca_activity` shows. */
 export const RECENT_TASKS_SHOWN = 10;
@@ -14,43 +21,16 @@ export const RECENT_EVENTS_SHOWN = 15;
 const DESCRIPTION_PREVIEW_CHARS = 70;
 const DESCRIPTION_DETAIL_CHARS = 500;
 
-/** `1234567` → `1,234,567`. */
-export function formatCount(count: number): string {
-  return count.toLocaleString("en-US");
-}
-
-/** `$0.0123`, or `$1.25` once a cent no longer matters much. */
-export function formatCost(usd: number): string {
-  return `$${usd >= 1 ? usd.toFixed(2) : usd.toFixed(4)}`;
-}
-
-/** `850ms`, `42.1s`, `3m 05s`, `2h 07m`. */
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.max(0, Math.round(ms))}ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
-  const totalSeconds = Math.round(ms / 1000);
-  const hours = Math.floor(totalSeconds / 3600);
-  const minutes = Math.floor((totalSeconds % 3600) / 60);
-  const seconds = totalSeconds % 60;
-  if (hours > 0) return `${hours}h ${String(minutes).padStart(2, "0")}m`;
-  return `${minutes}m ${String(seconds).padStart(2, "0")}s`;
-}
-
-/** `12s ago`, `3m ago`, `2h ago`, from an ISO timestamp and the current time in ms. */
-export function formatAge(at: string, now: number): string {
-  const seconds = Math.max(0, Math.round((now - Date.parse(at)) / 1000));
-  if (Number.isNaN(seconds)) return at;
-  if (seconds < 60) return `${seconds}s ago`;
-  if (seconds < 3600) return `${Math.floor(seconds / 60)}m ago`;
-  if (seconds < 86_400) return `${Math.floor(seconds / 3600)}h ago`;
-  return `${Math.floor(seconds / 86_400)}d ago`;
+/** How long before `now` (epoch ms) `at` was, in prose: `12s ago`, `5m ago`, `3h ago`, `4d ago`. */
+export function formatAgo(at: string, now: number): string {
+  return `${formatAge(at, now)} ago`;
 }
 
 /** `tokens 1,234 in / 567 out` plus the cache traffic when there was some. */
 export function formatTokens(usage: TokenUsage): string {
   const cached = usage.cache_read_input_tokens + usage.cache_creation_input_tokens;
-  const cache = cached > 0 ? ` (+${formatCount(cached)} cache)` : "";
-  return `tokens ${formatCount(usage.input_tokens)} in${cache} / ${formatCount(usage.output_tokens)} out`;
+  const cache = cached > 0 ? ` (+${formatGroupedCount(cached)} cache)` : "";
+  return `tokens ${formatGroupedCount(usage.input_tokens)} in${cache} / ${formatGroupedCount(usage.output_tokens)} out`;
 }
 
 /**
@@ -110,9 +90,9 @@ export function formatTaskDetails(task: Task, now: number): string {
   if (task.parent_id) lines.push(`Subtask of ${task.parent_id}`);
   lines.push(`Description: ${clip(task.description, DESCRIPTION_DETAIL_CHARS)}`);
   if (task.agent_id) lines.push(`Agent: ${task.agent_id}`);
-  const times = [`created ${formatAge(task.created_at, now)}`];
-  if (task.started_at) times.push(`started ${formatAge(task.started_at, now)}`);
-  if (task.finished_at) times.push(`finished ${formatAge(task.finished_at, now)}`);
+  const times = [`created ${formatAgo(task.created_at, now)}`];
+  if (task.started_at) times.push(`started ${formatAgo(task.started_at, now)}`);
+  if (task.finished_at) times.push(`finished ${formatAgo(task.finished_at, now)}`);
   lines.push(`Times: ${times.join(", ")}`);
   const effort = [formatTokens(task.usage), formatCost(task.usage.cost_usd)];
   if (task.duration_ms !== null) effort.push(`wall ${formatDuration(task.duration_ms)}`);
@@ -136,7 +116,7 @@ export function formatTaskList(tasks: readonly Task[], now: number): string {
   const newestFirst = [...tasks].sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at));
   const shown = newestFirst.slice(0, RECENT_TASKS_SHOWN);
   const lines = shown.map((task) => {
-    const parts = [task.id, task.status, task.priority, formatAge(task.created_at, now)];
+    const parts = [task.id, task.status, task.priority, formatAgo(task.created_at, now)];
     if (task.parent_id) parts.push(`subtask of ${task.parent_id}`);
     if (task.usage.cost_usd > 0) parts.push(formatCost(task.usage.cost_usd));
     return `- ${parts.join(" · ")}: ${clip(task.description, DESCRIPTION_PREVIEW_CHARS)}`;
@@ -176,7 +156,7 @@ export function formatAgents(agents: readonly Agent[], now: number): string {
       formatTokens(agent.usage),
       formatCost(agent.usage.cost_usd),
     );
-    parts.push(`active ${formatAge(agent.last_activity_at, now)}`);
+    parts.push(`active ${formatAgo(agent.last_activity_at, now)}`);
     if (agent.last_error) parts.push(`last error [${agent.last_error.code}]: ${agent.last_error.message}`);
     return `- ${parts.join(" · ")}`;
   });
@@ -186,11 +166,11 @@ export function formatAgents(agents: readonly Agent[], now: number): string {
 /** `12s ago task_1: coordinator: running Bash: npm test` (the daemon's summaries name the agent). */
 export function formatEventLine(event: ActivityEvent, now: number): string {
   const where = event.task_id ? ` ${event.task_id}:` : "";
-  return `${formatAge(event.at, now)}${where} ${event.summary}`;
+  return `${formatAgo(event.at, now)}${where} ${event.summary}`;
 }
 
 function formatToolUse(tool: ToolUseSummary, now: number): string {
-  return `${tool.summary || tool.name} (${formatAge(tool.at, now)})`;
+  return `${tool.summary || tool.name} (${formatAgo(tool.at, now)})`;
 }
 
 function clip(text: string, limit: number): string {

@@ -1,6 +1,6 @@
-import { CcaError, type DaemonClient, isTerminalStatus, type Logger, type Task } from "@cca/core";
+import { CcaError, type DaemonClient, formatCost, isTerminalStatus, type Logger, type Task } from "@cca/core";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { formatCost, formatEndVerb } from "./format.js";
+import { formatEndVerb } from "./format.js";
 
 /** How much of a late task's answer (or error) the one-line report quotes. */
 const QUOTED_CHARS = 200;

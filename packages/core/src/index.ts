@@ -60,6 +60,14 @@ export { buildTaskTree } from "./domain/task-tree.js";
 export { CcaError, ERROR_CODES, type ErrorCode, isErrorCode, toCcaError } from "./errors/cca-error.js";
 export { HTTP_STATUS_BY_CODE } from "./errors/http-status.js";
 export { type EventBus, type EventHandler, InMemoryEventBus } from "./event-bus.js";
+export {
+  formatAge,
+  formatCompactCount,
+  formatCost,
+  formatDuration,
+  formatGroupedCount,
+  totalTokens,
+} from "./format.js";
 export { newId } from "./ids.js";
 export {
   createLogger,

@@ -7,11 +7,12 @@ import {
   type Task,
   type TaskPriority,
   type TaskStatus,
+  totalTokens,
 } from "@cca/core";
 import type { Argv, CommandModule } from "yargs";
 import type { CommandContext } from "../context.js";
 import { EXIT_CODES, exitCodeForTask } from "../exit-codes.js";
-import { renderTaskDetail, renderTaskLine, renderTaskTable, totalTokens } from "../render.js";
+import { renderTaskDetail, renderTaskLine, renderTaskTable } from "../render.js";
 import { renderTaskTreeStatus } from "../render-tree.js";
 import { type GlobalArgs, type SetExitCode, withJsonOption } from "./shared.js";
 import { watchTaskTree } from "./task-watch.js";

@@ -36,7 +36,7 @@ describe("cca_status", () => {
         "Description: Add a /health route",
         "Agent: agent_1",
         "Times: created 2m ago, started 2m ago, finished 30s ago",
-        "Effort: tokens 10 in (+5,000 cache) / 20 out · $0.0500 · wall 1m 30s · agent 1m 25s · 4 turns",
+        "Effort: tokens 10 in (+5,000 cache) / 20 out · $0.0500 · wall 1m30s · agent 1m25s · 4 turns",
         "",
         "Result:",
         "Added GET /health.",

@@ -1,5 +1,6 @@
 import {
   CcaError,
+  formatDuration,
   isTerminalStatus,
   MAX_TASK_DESCRIPTION_CHARS,
   TASK_PRIORITIES,
@@ -9,7 +10,7 @@ import {
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
-import { formatDuration, formatTaskAnswer, formatTaskFailure } from "../format.js";
+import { formatTaskAnswer, formatTaskFailure } from "../format.js";
 import { startProgressHeartbeat, type ToolExtra } from "../progress-heartbeat.js";
 import { watchTaskActivity } from "../task-activity.js";
 import { registerCcaTool, type ToolContext } from "../tool-context.js";
