@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, realpathSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Task } from "@cca/core";
 import {
   callTool,
   claudeTestEnv,
@@ -18,6 +19,27 @@ const isCoordinator = (request: RecordedRequest) =>
   request.systemText.includes("You are the Coordinator of a CCA team");
 
 const t = useMockAndCcad();
+
+/**
+ * Calls `cca_task` for a task the mock never answers, and interrupts the wait (Esc in the
+ * Command Center) once the Coordinator has the task; resolves with the task.
+ */
+async function interruptedWait(
+  mcp: Awaited<ReturnType<typeof connectCcaMcp>>,
+  description: string,
+): Promise<Task> {
+  t.mock.on({ when: (r) => isCoordinator(r) && r.lastUserText === description, reply: { hang: true } });
+  const interrupt = new AbortController();
+  const waiting = mcp.client.callTool({ name: "cca_task", arguments: { description } }, undefined, {
+    signal: interrupt.signal,
+    timeout: 120_000,
+  });
+  await t.mock.waitForRequest((r) => isCoordinator(r) && r.lastUserText === description);
+  const [task] = await t.ccad.client.listTasks();
+  interrupt.abort("the user pressed Esc");
+  await expect(waiting).rejects.toThrow();
+  return task!;
+}
 
 describe("the Command Center path, end to end", () => {
   it("takes a task from an MCP client through cca-mcp and ccad to the real Coordinator and back", async () => {
@@ -124,42 +146,33 @@ describe("the Command Center path, end to end", () => {
 
   it("cancels through cca_cancel a task whose cca_task wait was interrupted, after saying it goes on", async () => {
     const description = "Rewrite the billing module";
-    t.mock.on({ when: (r) => isCoordinator(r) && r.lastUserText === description, reply: { hang: true } });
     const mcp = await connectCcaMcp(t.ccad.clientEnv());
     try {
-      const interrupt = new AbortController();
-      const waiting = mcp.client.callTool({ name: "cca_task", arguments: { description } }, undefined, {
-        signal: interrupt.signal,
-        timeout: 120_000,
-      });
-      await t.mock.waitForRequest((r) => isCoordinator(r) && r.lastUserText === description);
-      const [task] = await t.ccad.client.listTasks();
-      interrupt.abort("the user pressed Esc");
-      await expect(waiting).rejects.toThrow();
+      const task = await interruptedWait(mcp, description);
 
       const status = await mcp.call("cca_status", {});
       expect(status.text).toContain(
-        `Task ${task!.id} goes on (running) although its cca_task wait was interrupted`,
+        `Task ${task.id} goes on (running) although its cca_task wait was interrupted`,
       );
-      expect(status.text).toContain(`cca_cancel {"task_id":"${task!.id}"}`);
-      expect((await t.ccad.client.getTask(task!.id)).status).toBe("running");
+      expect(status.text).toContain(`cca_cancel {"task_id":"${task.id}"}`);
+      expect((await t.ccad.client.getTask(task.id)).status).toBe("running");
 
-      const cancelled = await mcp.call("cca_cancel", { task_id: task!.id });
+      const cancelled = await mcp.call("cca_cancel", { task_id: task.id });
       expect(cancelled.isError).toBe(false);
       expect(cancelled.text).toMatch(
-        new RegExp(`^Cancelled task ${task!.id}\\.\n\n\\[cca ${task!.id} · cancelled · `),
+        new RegExp(`^Cancelled task ${task.id}\\.\n\n\\[cca ${task.id} · cancelled · `),
       );
-      expect(await t.ccad.client.getTask(task!.id)).toMatchObject({
+      expect(await t.ccad.client.getTask(task.id)).toMatchObject({
         status: "cancelled",
         error: { code: "task_cancelled" },
       });
 
-      const again = await mcp.call("cca_cancel", { task_id: task!.id });
+      const again = await mcp.call("cca_cancel", { task_id: task.id });
       expect(again).toEqual({
         isError: false,
         text:
-          `Task ${task!.id} has already ended (cancelled), so there is nothing to cancel; ` +
-          `cca_status {"task_id":"${task!.id}"} shows how it ended.`,
+          `Task ${task.id} has already ended (cancelled), so there is nothing to cancel; ` +
+          `cca_status {"task_id":"${task.id}"} shows how it ended.`,
       });
       const unknown = await mcp.call("cca_cancel", { task_id: "task_nope" });
       expect(unknown.isError).toBe(true);
@@ -171,26 +184,17 @@ describe("the Command Center path, end to end", () => {
 
   it("cancels the task of an interrupted cca_task wait when [mcp] cancel_on_interrupt is on", async () => {
     const description = "Port the app to Rust";
-    t.mock.on({ when: (r) => isCoordinator(r) && r.lastUserText === description, reply: { hang: true } });
     const mcp = await connectCcaMcp({ ...t.ccad.clientEnv(), CCA__MCP__CANCEL_ON_INTERRUPT: "true" });
     try {
-      const interrupt = new AbortController();
-      const waiting = mcp.client.callTool({ name: "cca_task", arguments: { description } }, undefined, {
-        signal: interrupt.signal,
-        timeout: 120_000,
-      });
-      await t.mock.waitForRequest((r) => isCoordinator(r) && r.lastUserText === description);
-      const [task] = await t.ccad.client.listTasks();
-      interrupt.abort("the user pressed Esc");
-      await expect(waiting).rejects.toThrow();
+      const task = await interruptedWait(mcp, description);
 
-      expect(await t.ccad.client.waitForTask(task!.id, 30)).toMatchObject({
+      expect(await t.ccad.client.waitForTask(task.id, 30)).toMatchObject({
         status: "cancelled",
         error: { code: "task_cancelled" },
       });
       const next = await mcp.call("cca_agents", {});
       expect(next.text).toContain(
-        `Cancelled task ${task!.id} because its cca_task wait was interrupted ([mcp] cancel_on_interrupt).`,
+        `Cancelled task ${task.id} because its cca_task wait was interrupted ([mcp] cancel_on_interrupt).`,
       );
     } finally {
       await mcp.close();

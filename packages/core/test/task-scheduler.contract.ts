@@ -308,6 +308,23 @@ export function describeSharedTaskSchedulerContract(
       logs.push(created);
       return created;
     };
+    /**
+     * Two started daemons A and B on the line, each holding `held` when handed them; `all`
+     * records every run with the daemon it went to.
+     */
+    const twoHoldingDaemons = async (held: string[], limits?: SchedulerLimits) => {
+      const daemons = { A: await harness.open(limits), B: await harness.open(limits) };
+      const logsOf = { A: newLog(), B: newLog() };
+      const all = new Collector<{ daemon: "A" | "B" } & ScheduledRun>();
+      for (const daemon of ["A", "B"] as const) {
+        for (const taskId of held) logsOf[daemon].plan(taskId, "hold");
+        await daemons[daemon].start((run) => {
+          all.handler({ daemon, ...run });
+          return logsOf[daemon].handler(run);
+        });
+      }
+      return { ...daemons, logsOf, all };
+    };
 
     it("shares the tasks between two daemons, handing each task to one of them once", async () => {
       const daemonA = await harness.open();
@@ -378,57 +395,28 @@ export function describeSharedTaskSchedulerContract(
     });
 
     it("runs one task of a project's lane at a time across daemons, and lanes side by side", async () => {
-      const daemonA = await harness.open();
-      const daemonB = await harness.open();
-      const all = new Collector<{ daemon: string } & ScheduledRun>();
-      const logA = newLog();
-      const logB = newLog();
-      for (const taskId of ["one-1", "one-2", "two-1"]) {
-        logA.plan(taskId, "hold");
-        logB.plan(taskId, "hold");
-      }
-      const handlerOf = (daemon: string, own: RunLog) => (run: ScheduledRun) => {
-        all.handler({ daemon, ...run });
-        return own.handler(run);
-      };
-      await daemonA.start(handlerOf("A", logA));
-      await daemonB.start(handlerOf("B", logB));
+      const { A, B, logsOf, all } = await twoHoldingDaemons(["one-1", "one-2", "two-1"]);
       // Each daemon serves a lane once it has seen a task of it: both serve project one's.
-      await daemonA.enqueue({ taskId: "one-1", priority: "normal", lane: "/projects/one" });
+      await A.enqueue({ taskId: "one-1", priority: "normal", lane: "/projects/one" });
       await all.until(1, WAIT_MS);
-      await daemonB.enqueue({ taskId: "one-2", priority: "normal", lane: "/projects/one" });
-      await daemonB.enqueue({ taskId: "two-1", priority: "normal", lane: "/projects/two" });
+      await B.enqueue({ taskId: "one-2", priority: "normal", lane: "/projects/one" });
+      await B.enqueue({ taskId: "two-1", priority: "normal", lane: "/projects/two" });
       const runs = await all.until(2, WAIT_MS);
       expect(runs.map((run) => run.taskId).sort()).toEqual(["one-1", "two-1"]);
       // B is free and serves the lane, but the lane's second task waits for its first.
       expect(await staysPending(all.until(3, WAIT_MS), QUIET_MS)).toBe(true);
-      const holder = runs.find((run) => run.taskId === "one-1")!.daemon === "A" ? logA : logB;
-      holder.release("one-1");
+      logsOf[runs.find((run) => run.taskId === "one-1")!.daemon].release("one-1");
       const [, , third] = await all.until(3, WAIT_MS);
       expect(third?.taskId).toBe("one-2");
     });
 
     it("runs a task's parts on any daemon", async () => {
-      const daemonA = await harness.open({ partConcurrency: 1 });
-      const daemonB = await harness.open({ partConcurrency: 1 });
-      const all = new Collector<{ daemon: string } & ScheduledRun>();
-      const logA = newLog();
-      const logB = newLog();
-      for (const taskId of ["task", "part-1", "part-2"]) {
-        logA.plan(taskId, "hold");
-        logB.plan(taskId, "hold");
-      }
-      const handlerOf = (daemon: string, own: RunLog) => (run: ScheduledRun) => {
-        all.handler({ daemon, ...run });
-        return own.handler(run);
-      };
-      await daemonA.start(handlerOf("A", logA));
-      await daemonB.start(handlerOf("B", logB));
-      await daemonA.enqueue({ taskId: "task", priority: "normal" });
+      const { A, all } = await twoHoldingDaemons(["task", "part-1", "part-2"], { partConcurrency: 1 });
+      await A.enqueue({ taskId: "task", priority: "normal" });
       await all.until(1, WAIT_MS);
       // Each daemon runs one part at a time: while one holds the first part, the other takes the second.
-      await daemonA.enqueue({ taskId: "part-1", priority: "normal", parentId: "task" });
-      await daemonA.enqueue({ taskId: "part-2", priority: "normal", parentId: "task" });
+      await A.enqueue({ taskId: "part-1", priority: "normal", parentId: "task" });
+      await A.enqueue({ taskId: "part-2", priority: "normal", parentId: "task" });
       const runs = await all.until(3, WAIT_MS);
       const parts = runs.filter((run) => run.taskId !== "task");
       expect(parts.map((run) => run.taskId).sort()).toEqual(["part-1", "part-2"]);

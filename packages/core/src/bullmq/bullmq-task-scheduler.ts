@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { type Job, type JobsOptions, WaitingError } from "bullmq";
 import type { TaskPriority } from "../domain/schemas.js";
 import { CcaError } from "../errors/cca-error.js";
@@ -20,7 +19,6 @@ import {
 import {
   type BullmqBackend,
   type CommonWorkerOptions,
-  type ConsumerWorker,
   type ProducerQueue,
   postgresBackend,
   redisBackend,
@@ -37,6 +35,8 @@ import {
   ThrottledWarnings,
   withDeadline,
 } from "./failures.js";
+import { type Lane, laneQueueName, newLane, parentJob } from "./lanes.js";
+import { TaskSlots } from "./task-slots.js";
 
 /** Where the shared queue lives. */
 export type BullmqConnectionOptions =
@@ -103,26 +103,6 @@ function taskIdOf(job: TaskJob): string {
 }
 
 /**
- * One line, a BullMQ queue with a worker of its own on each daemon: the default lane of
- * top-level tasks, a project's lane (one task at a time across all daemons: BullMQ's
- * global concurrency), or the parts'.
- */
-interface Lane {
-  readonly label: "task" | "part";
-  readonly queueName: string;
-  readonly concurrency: number;
-  /** 1 for a project's lane, set on the queue before its first task; null for no limit. */
-  readonly globalConcurrency: 1 | null;
-  globalConcurrencySet: boolean;
-  queue: ProducerQueue | undefined;
-  worker: ConsumerWorker | undefined;
-  loop: Promise<void> | undefined;
-}
-
-/** A finished job is gone (removeOnComplete), so "unknown" too means it can be nobody's parent any more. */
-const NOT_A_PARENT = new Set(["unknown", "completed", "failed"]);
-
-/**
  * The TaskScheduler for several daemons sharing work through BullMQ, on Redis or on
  * PostgreSQL (BullMQ's PostgreSQL backend). Each daemon runs one top-level task at a time
  * and up to `partConcurrency` parts. A part is a child job of its task's job (a BullMQ flow)
@@ -163,13 +143,11 @@ export class BullmqTaskScheduler implements TaskScheduler {
   readonly #parts: Lane;
   /** The lanes of projects, opened when a task of theirs is enqueued here. */
   readonly #projectLanes = new Map<string, Lane>();
-  readonly #taskConcurrency: number;
-  #runningTasks = 0;
-  readonly #taskSlotWaiters: (() => void)[] = [];
+  readonly #taskSlots: TaskSlots;
+  /** Set by `start`; lanes opened later start their workers with it. */
   #handler: RunHandler | undefined;
   /** The handler calls in progress (they settle, never reject). */
   readonly #inFlight = new Set<Promise<void>>();
-  #started = false;
   #lastConnectionError: string | undefined;
   #stopping = false;
   #stopped: Promise<void> | undefined;
@@ -194,9 +172,8 @@ export class BullmqTaskScheduler implements TaskScheduler {
       "partConcurrency",
       options.partConcurrency ?? DEFAULT_PART_CONCURRENCY,
     );
-    this.#taskConcurrency = checkConcurrency(
-      "taskConcurrency",
-      options.taskConcurrency ?? DEFAULT_TASK_CONCURRENCY,
+    this.#taskSlots = new TaskSlots(
+      checkConcurrency("taskConcurrency", options.taskConcurrency ?? DEFAULT_TASK_CONCURRENCY),
     );
     this.#queueName = queueName;
     this.#tasks = newLane("task", queueName, 1, null);
@@ -273,8 +250,7 @@ export class BullmqTaskScheduler implements TaskScheduler {
 
   async start(handler: RunHandler): Promise<void> {
     this.#refuseWhenStopping("it cannot start again; create a new one");
-    if (this.#started) throw new CcaError("internal", "The scheduler is already started; start it only once");
-    this.#started = true;
+    if (this.#handler) throw new CcaError("internal", "The scheduler is already started; start it only once");
     this.#handler = handler;
     for (const lane of this.#lanes()) this.#startWorker(handler, lane);
   }
@@ -315,9 +291,7 @@ export class BullmqTaskScheduler implements TaskScheduler {
     if (lane === undefined) return this.#tasks;
     let found = this.#projectLanes.get(lane);
     if (!found) {
-      // Queue names take no ":" and should stay short: a digest of the lane names its queue.
-      const digest = createHash("sha256").update(lane).digest("hex").slice(0, 16);
-      found = newLane("task", `${this.#queueName}-lane-${digest}`, 1, 1);
+      found = newLane("task", laneQueueName(this.#queueName, lane), 1, 1);
       this.#projectLanes.set(lane, found);
       if (this.#handler && !this.#stopping) this.#startWorker(this.#handler, found);
     }
@@ -327,21 +301,6 @@ export class BullmqTaskScheduler implements TaskScheduler {
   #startWorker(handler: RunHandler, lane: Lane): void {
     const processor: TaskProcessor = (job, token) => this.#process(handler, lane, job, token);
     lane.loop = this.#keepWorkerRunning(lane, processor);
-  }
-
-  /** Waits for one of this daemon's `taskConcurrency` slots for top-level tasks; resolves with its release. */
-  async #taskSlot(): Promise<() => void> {
-    while (this.#runningTasks >= this.#taskConcurrency) {
-      await new Promise<void>((resolve) => this.#taskSlotWaiters.push(resolve));
-      // Handed out again later, to this daemon's successor or another daemon.
-      if (this.#stopping)
-        throw new CcaError("shutting_down", "The scheduler stopped before the task could start");
-    }
-    this.#runningTasks += 1;
-    return () => {
-      this.#runningTasks -= 1;
-      this.#taskSlotWaiters.shift()?.();
-    };
   }
 
   #openQueue(lane: Lane): ProducerQueue {
@@ -496,7 +455,8 @@ export class BullmqTaskScheduler implements TaskScheduler {
     // attemptsStarted counts every hand-out: the first, after a stall (the daemon died),
     // after "requeued" and after a failed attempt.
     const attempt = Math.max(1, job.attemptsStarted);
-    const release = lane.label === "task" ? await this.#taskSlot() : () => {};
+    // Handed out again later, to this daemon's successor or another daemon, if it stops meanwhile.
+    const release = lane.label === "task" ? await this.#taskSlots.acquire() : () => {};
     const running = Promise.resolve()
       .then(() => handler({ taskId, attempt }))
       .finally(release);
@@ -547,7 +507,7 @@ export class BullmqTaskScheduler implements TaskScheduler {
     this.#stopping = true;
     this.#requestStop();
     const lanes = this.#lanes();
-    for (const wake of this.#taskSlotWaiters.splice(0)) wake();
+    this.#taskSlots.close();
     const closing = lanes.flatMap(({ label, worker }) =>
       worker ? [{ label, worker, closed: worker.close() }] : [],
     );
@@ -573,33 +533,4 @@ export class BullmqTaskScheduler implements TaskScheduler {
       }
     }
   }
-}
-
-function newLane(
-  label: Lane["label"],
-  queueName: string,
-  concurrency: number,
-  globalConcurrency: Lane["globalConcurrency"],
-): Lane {
-  return {
-    label,
-    queueName,
-    concurrency,
-    globalConcurrency,
-    globalConcurrencySet: false,
-    queue: undefined,
-    worker: undefined,
-    loop: undefined,
-  };
-}
-
-/** Where the job of task `parentId` is, as a BullMQ parent: in the first of `queues` that has it; undefined once it finished. */
-async function parentJob(
-  parentId: string,
-  queues: ProducerQueue[],
-): Promise<{ id: string; queue: string } | undefined> {
-  for (const queue of queues) {
-    if (!NOT_A_PARENT.has(await queue.state(parentId))) return { id: parentId, queue: queue.qualifiedName };
-  }
-  return undefined;
 }
