@@ -45,6 +45,26 @@ async function main(): Promise<void> {
   process.on("unhandledRejection", (reason) =>
     logger.error("an unhandled rejection (a bug: please report it)", { error: String(reason) }),
   );
+  // An uncaught exception is different: it was thrown out of the middle of some callback,
+  // which never finished, so in general nothing says the process is still sound. One kind is
+  // known to be harmless: a node-postgres connection that was lost ('error' emitted with no
+  // listener; every pool and client we open listens, so this is a bug). node-postgres fails
+  // that connection's queries and marks it unusable before it emits, and a pool drops such a
+  // client when it gets it back, so what was cut short concerns only a dead connection;
+  // exiting would end every running agent for it. Anything else: log it and exit, as Node
+  // would (queued tasks run again and running ones resume at the next start).
+  process.on("uncaughtException", (error) => {
+    const fields = { error: String(error), stack: error instanceof Error ? error.stack : undefined };
+    if (isLostPostgresConnection(error)) {
+      logger.error(
+        "a lost PostgreSQL connection was not handled (a bug: please report it); serving on",
+        fields,
+      );
+      return;
+    }
+    logger.error("an uncaught exception (a bug: please report it); exiting", fields);
+    process.exit(1);
+  });
   const name = `ccad-${hostname()}-${process.pid}`;
   let storage: DaemonStorage;
   try {
@@ -110,6 +130,18 @@ async function main(): Promise<void> {
     await storage.close().catch(() => {});
     process.exit(1);
   }
+}
+
+/**
+ * Whether `error` is node-postgres reporting a lost connection: the end of its socket, or the
+ * server ending the session (SQLSTATE 57P01 admin shutdown, 57P02 crash shutdown, 57P03
+ * cannot connect now).
+ */
+function isLostPostgresConnection(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (error.message === "Connection terminated unexpectedly") return true;
+  const { severity, code } = error as { severity?: unknown; code?: unknown };
+  return severity === "FATAL" && typeof code === "string" && /^57P0[123]$/.test(code);
 }
 
 void main();

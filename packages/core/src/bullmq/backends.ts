@@ -3,6 +3,7 @@ import {
   type IQueueBackend,
   type JobProgress,
   type JobsOptions,
+  type PgPool,
   type PostgresPoolConfig,
   type Processor,
   Queue,
@@ -11,9 +12,10 @@ import {
   withBackend,
 } from "bullmq";
 import { Redis } from "ioredis";
+import type { Logger } from "../logger.js";
 import { redactRedisUrl } from "../redis/connect.js";
 import type { RunOutcome } from "../scheduler/task-scheduler.js";
-import { ServiceDown } from "./failures.js";
+import { reasonOf, ServiceDown } from "./failures.js";
 
 /** What a job carries: only the task's id (the task itself lives in the repository). */
 export interface TaskJobData {
@@ -192,8 +194,15 @@ export function redisBackend(url: string, prefix: string, timeouts: BackendTimeo
  * BullMQ on PostgreSQL (BullMQ's own PostgreSQL backend): the queue lives in schema
  * `schema`, created and migrated on first connect. BullMQ remembers a failed first connect
  * for the life of a queue or worker, so the scheduler replaces one whose `ready()` rejected.
+ * `logger` hears (at debug) each connection that fails; what that breaks is reported
+ * through `onError` and the failed requests.
  */
-export function postgresBackend(url: string, schema: string, timeouts: BackendTimeouts): BullmqBackend {
+export function postgresBackend(
+  url: string,
+  schema: string,
+  timeouts: BackendTimeouts,
+  logger: Logger,
+): BullmqBackend {
   const connection = (queueName: string, role: string, max: number): PostgresPoolConfig => ({
     connectionString: url,
     schema,
@@ -215,6 +224,7 @@ export function postgresBackend(url: string, schema: string, timeouts: BackendTi
       });
       queue.on("error", onError);
       const backend = queue.getBackend();
+      listenToEveryClient(backend.connection.pool, logger.child({ queue: queueName, side: "producer" }));
       return wrapQueue(queue, {
         ready: () => queue.waitUntilReady(),
         ping: async () => {
@@ -233,11 +243,32 @@ export function postgresBackend(url: string, schema: string, timeouts: BackendTi
           connection: connection(queueName, "worker", 3),
         },
       );
+      listenToEveryClient(
+        worker.getBackend().connection.pool,
+        logger.child({ queue: queueName, side: "worker" }),
+      );
       return wrapWorker(worker, listeners, () => {
         worker.disconnect().catch(() => {});
       });
     },
   };
+}
+
+/**
+ * node-postgres emits 'error' on a client whose connection is lost (the server restarted,
+ * the session was terminated, the network cut), and a pool listens only to the clients it
+ * holds idle. BullMQ listens to its pool and to its LISTEN client, but not to the client
+ * it checks out to migrate the schema when a queue or worker starts: a connection lost
+ * then was an uncaught "Connection terminated unexpectedly". Listening on every client the
+ * pool opens closes that gap. The failure also reaches the request that was running (so
+ * `ready()` rejects), and the pool drops the dead client when it is released.
+ */
+function listenToEveryClient(pool: PgPool, logger: Logger): void {
+  pool.on("connect", (client) =>
+    client.on("error", (error) =>
+      logger.debug("a PostgreSQL connection of the task queue failed", { error: reasonOf(error) }),
+    ),
+  );
 }
 
 function wrapQueue<B extends IQueueBackend, C>(

@@ -180,12 +180,18 @@ export class BullmqTaskScheduler implements TaskScheduler {
     this.#parts = newLane("part", `${queueName}-parts`, partConcurrency, null);
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const timeouts = { connectTimeoutMs: this.#timeoutMs };
+    const logger = options.logger ?? noopLogger;
     this.#backend =
       options.backend === "redis"
         ? // BullMQ puts its own ":" after the prefix, so `cca:` (redis.key_prefix) means `cca`.
           redisBackend(options.url, (options.prefix ?? "cca").replace(/:+$/, ""), timeouts)
-        : postgresBackend(options.url, options.prefix ?? "bullmq", timeouts);
-    this.#logger = (options.logger ?? noopLogger).child({ scheduler: this.#backend.kind, queue: queueName });
+        : postgresBackend(
+            options.url,
+            options.prefix ?? "bullmq",
+            timeouts,
+            logger.child({ scheduler: "bullmq-postgres" }),
+          );
+    this.#logger = logger.child({ scheduler: this.#backend.kind, queue: queueName });
     this.#warnings = new ThrottledWarnings(this.#logger);
     this.#lockDurationMs = options.lockDurationMs ?? DEFAULT_LOCK_DURATION_MS;
     this.#stalledCheckIntervalMs = options.stalledCheckIntervalMs ?? Math.max(1, this.#lockDurationMs / 2);
