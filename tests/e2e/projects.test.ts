@@ -33,7 +33,7 @@ function scratchRepository(): string {
 }
 
 describe("projects with real Claude Code", () => {
-  it("run side by side with a Coordinator each, in its folder, and follow-ups stay in their project", async () => {
+  it("run side by side with a Coordinator each, in a worktree of its project, and follow-ups stay in their project", async () => {
     const [one, two] = [scratchRepository(), scratchRepository()];
     t.mock.on({ when: (r) => r.lastUserText === "long work in one", reply: { hang: true } });
     t.mock.on({ when: (r) => r.lastUserText === "quick work in two", reply: replyText("two done") });
@@ -51,8 +51,24 @@ describe("projects with real Claude Code", () => {
     expect(quick.task).toMatchObject({ status: "completed", result: "two done", project: two });
     expect((await t.ccad.client.getTask(long.id)).status).toBe("running");
     const quickRequest = await t.mock.waitForRequest((r) => r.lastUserText === "quick work in two");
-    expect(longRequest.systemText).toContain(`Primary working directory: ${one}`);
-    expect(quickRequest.systemText).toContain(`Primary working directory: ${two}`);
+    // Each Coordinator works in a git worktree of its own project, under the daemon's home.
+    const coordinatorOf = async (project: string) =>
+      (await t.ccad.client.listAgents()).find(
+        (agent) => agent.role === "coordinator" && agent.project === project,
+      )!;
+    for (const [request, project] of [
+      [longRequest, one],
+      [quickRequest, two],
+    ] as const) {
+      const folder = (await coordinatorOf(project)).working_dir;
+      expect(folder.startsWith(join(t.ccad.home, "worktrees"))).toBe(true);
+      expect(request.systemText).toContain(`Primary working directory: ${folder}`);
+      const commonDir = execFileSync("git", ["rev-parse", "--path-format=absolute", "--git-common-dir"], {
+        cwd: folder,
+        encoding: "utf8",
+      }).trim();
+      expect(realpathSync(commonDir)).toBe(join(project, ".git"));
+    }
 
     await t.ccad.client.cancelTask(long.id);
     const followUp = await t.ccad.client.createTaskAndWait({

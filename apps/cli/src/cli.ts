@@ -2,11 +2,13 @@ import { CcaError } from "@cca/core";
 import yargs from "yargs";
 import packageJson from "../package.json" with { type: "json" };
 import { createAgentCommand } from "./commands/agent.js";
+import { createApprovalsCommand, createApproveCommand } from "./commands/approvals.js";
 import { createDaemonCommand } from "./commands/daemon.js";
 import { createDbCommand } from "./commands/db.js";
 import { createProjectCommand } from "./commands/project.js";
 import { createStatusCommand } from "./commands/status.js";
 import { createTaskCommand } from "./commands/task.js";
+import { createWorktreeCommand } from "./commands/worktree.js";
 import { type CommandContext, createCommandContext, type RunOptions } from "./context.js";
 import { EXIT_CODES, EXIT_CODES_HELP, exitCodeForError, UsageError } from "./exit-codes.js";
 
@@ -48,16 +50,21 @@ export async function run(argv: readonly string[], options: RunOptions = {}): Pr
     .command(createDaemonCommand(context, setExitCode))
     .command(createTaskCommand(context, setExitCode))
     .command(createAgentCommand(context, setExitCode))
+    .command(createApprovalsCommand(context, setExitCode))
+    .command(createApproveCommand(context, setExitCode))
     .command(createProjectCommand(context, setExitCode))
+    .command(createWorktreeCommand(context, setExitCode))
     .command(createDbCommand(context, setExitCode))
-    .demandCommand(1, "Name a command: status, daemon, task, agent or db.")
+    .demandCommand(1, "Name a command: status, daemon, task, agent, approvals, approve or db.")
     .strict()
     .recommendCommands()
     .example("$0 daemon start", "Start ccad in the background")
     .example('$0 task create --wait "Add input validation to POST /users"', "Run a task to its end")
     .example("$0 task status task_3f9c0a --watch", "Follow a task and its subtasks live")
+    .example("$0 task apply task_3f9c0a", "Merge the task's branch into your branch")
     .example("$0 status --watch", "The whole team, live")
     .example("$0 agent list --json", "The agents, as the daemon describes them")
+    .example("$0 approvals", "The tool uses agents wait for you to approve (cca approve <id>)")
     .example("$0 db status", "Which database, and which migrations are applied")
     .epilog(`${ENVIRONMENT_HELP}\n\n${EXIT_CODES_HELP}`)
     .version(packageJson.version)

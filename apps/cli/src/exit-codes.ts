@@ -8,6 +8,7 @@ export const EXIT_CODES = {
   daemonUnreachable: 3,
   taskFailed: 4,
   notFound: 5,
+  refused: 6,
   interrupted: 130,
 } as const;
 
@@ -22,6 +23,8 @@ export const EXIT_CODES_HELP = [
   "  3    daemon unreachable (not running, or not at --daemon-url)",
   "  4    task failed, was cancelled or interrupted (task create --wait, task status)",
   "  5    not found (no task or agent with that id)",
+  "  6    refused, nothing changed (task apply would overwrite your changes or conflict;",
+  "       the task has no branch, or has not ended)",
   "  130  interrupted (Ctrl-C)",
 ].join("\n");
 
@@ -30,7 +33,15 @@ const EXIT_CODE_BY_ERROR_CODE: Partial<Record<ErrorCode, ExitCode>> = {
   not_found: EXIT_CODES.notFound,
   task_not_found: EXIT_CODES.notFound,
   agent_not_found: EXIT_CODES.notFound,
+  approval_not_found: EXIT_CODES.notFound,
   task_cancelled: EXIT_CODES.taskFailed,
+  no_task_branch: EXIT_CODES.refused,
+  task_not_ended: EXIT_CODES.refused,
+  apply_would_overwrite: EXIT_CODES.refused,
+  merge_conflict: EXIT_CODES.refused,
+  staged_changes: EXIT_CODES.refused,
+  operation_in_progress: EXIT_CODES.refused,
+  detached_head: EXIT_CODES.refused,
 };
 
 /** A command line that yargs (or a command's own check) refused. */

@@ -6,7 +6,7 @@ import {
   type TaskTree,
   totalTokens,
 } from "@cca/core";
-import { type RenderOptions, renderDaemonStatus, renderTable } from "./render.js";
+import { agentStateLabel, type RenderOptions, renderDaemonStatus, renderTable } from "./render.js";
 import { renderActivityLines, renderTreeTable } from "./render-tree.js";
 
 /** Everything `cca status` shows, as the daemon answered it. */
@@ -45,7 +45,7 @@ export function renderTeamAgents(agents: ActivityView["agents"], options: Render
   const rows = agents.map((agent) => [
     agent.id,
     agent.role,
-    agent.state,
+    agentStateLabel(agent.state),
     agent.current_task_id ?? "-",
     formatCompactCount(totalTokens(agent.usage)),
     formatCost(agent.usage.cost_usd),

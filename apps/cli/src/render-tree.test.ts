@@ -73,20 +73,21 @@ describe("roleOfAgent", () => {
 });
 
 describe("renderTaskTreeStatus", () => {
-  it("shows the detail, then nested subtasks with role, status, time, tokens and cost, then the total", () => {
+  it("shows the detail with the team's total, then nested subtasks with role, status, time, tokens and cost", () => {
     const text = renderTaskTreeStatus(root, { now, width: 100 });
 
     const detail = text.slice(0, text.indexOf("subtasks\n"));
     const subtasks = text.slice(text.indexOf("subtasks\n"));
     expect(detail).toContain("task     task_root");
-    expect(detail).toContain("usage    2.1k tokens");
+    expect(detail).toContain(
+      "usage    6.7k tokens (in 6k, out 700, cache write 0, cache read 0), $0.0260 (the team: the task and its 3 subtasks)",
+    );
     expect(subtasks.split("\n")).toEqual([
       "subtasks",
       "ROLE        STATUS     TIME   TOKENS  COST     DESCRIPTION",
       "├─ backend  completed  12.0s  4.6k    $0.0160  Add POST /users with validation",
       "│  └─ qa    running    40.0s  1.2k    $0.0040  Test POST /users",
       "└─ —        queued     -      0       $0.0000  Build the signup form with care with care with care …",
-      "total    6.7k tokens (in 6k, out 700, cache write 0, cache read 0), $0.0260, the task and its 3 subtasks",
     ]);
   });
 
@@ -103,7 +104,6 @@ describe("renderTaskTreeStatus", () => {
     const text = renderTaskTreeStatus(tree(makeTask({ id: "task_alone" })), { now, width: 100 });
 
     expect(text).not.toContain("subtasks");
-    expect(text).not.toContain("total");
   });
 
   it("shows the latest activity of the agents working on running tasks only", () => {

@@ -9,7 +9,7 @@ import {
   type TaskTree,
   totalTokens,
 } from "@cca/core";
-import { formatUsage, type RenderOptions, renderTable, renderTaskDetail, truncate } from "./render.js";
+import { type RenderOptions, renderTable, renderTaskDetail, truncate } from "./render.js";
 
 /**
  * The role of the agent a task went to, from its id's prefix (`backend_3f9c…` → `backend`);
@@ -84,16 +84,19 @@ function subtaskLabel(task: Task): string {
 }
 
 /**
- * `cca task status`: the task's detail, then its subtasks as a tree and the total over the
- * whole tree. While watching, `activity` holds each agent's latest event; the ones of agents
+ * `cca task status`: the task's detail (its usage the total over the whole tree), then its
+ * subtasks as a tree. While watching, `activity` holds each agent's latest event; the ones of agents
  * working on a running task of the tree are shown last.
  */
 export function renderTaskTreeStatus(
   tree: TaskTree,
   options: RenderOptions & { activity?: ReadonlyMap<string, ActivityEvent> },
 ): string {
-  const sections = [renderTaskDetail(tree, options)];
   const subtasks = countSubtasks(tree);
+  // The usage is the team's: the task and its subtasks, as everywhere else.
+  const whose =
+    subtasks > 0 ? ` (the team: the task and its ${subtasks} subtask${subtasks === 1 ? "" : "s"})` : "";
+  const sections = [renderTaskDetail(tree, options, whose)];
   if (subtasks > 0) {
     const table = renderTreeTable(tree.subtasks, {
       ...options,
@@ -101,8 +104,7 @@ export function renderTaskTreeStatus(
       label: subtaskLabel,
       connectRoots: true,
     });
-    const total = `total    ${formatUsage(tree.total_usage)}, the task and its ${subtasks} subtask${subtasks === 1 ? "" : "s"}`;
-    sections.push(`subtasks\n${table}\n${total}`);
+    sections.push(`subtasks\n${table}`);
   }
   const activity = options.activity ? runningActivity(tree, options.activity) : [];
   if (activity.length > 0) sections.push(`activity\n${renderActivityLines(activity, options)}`);

@@ -7,6 +7,7 @@ import {
   formatDuration,
   type Task,
   type TokenUsage,
+  teamUsage,
   totalTokens,
 } from "@cca/core";
 
@@ -57,7 +58,7 @@ export function renderTable(header: string[], rows: string[][], width: number): 
   return [line(header), ...rows.map(line)].join("\n");
 }
 
-/** `cca task list`: one line per task. */
+/** `cca task list`: one line per task; tokens and cost are the team's (the task and its parts). */
 export function renderTaskTable(tasks: readonly Task[], options: RenderOptions): string {
   if (tasks.length === 0) return "No tasks.";
   const rows = tasks.map((task) => [
@@ -65,8 +66,8 @@ export function renderTaskTable(tasks: readonly Task[], options: RenderOptions):
     task.status,
     task.priority,
     formatAge(task.created_at, options.now.getTime()),
-    formatCompactCount(totalTokens(task.usage)),
-    formatCost(task.usage.cost_usd),
+    formatCompactCount(totalTokens(teamUsage(task))),
+    formatCost(teamUsage(task).cost_usd),
     task.description,
   ]);
   return renderTable(
@@ -80,15 +81,19 @@ export function renderTaskTable(tasks: readonly Task[], options: RenderOptions):
 export function renderTaskLine(task: Task, options: RenderOptions): string {
   const parts = [`task ${task.id}`, task.status, `priority ${task.priority}`];
   if (task.agent_id) parts.push(`agent ${task.agent_id}`);
-  if (totalTokens(task.usage) > 0) {
-    parts.push(`${formatCompactCount(totalTokens(task.usage))} tokens`, formatCost(task.usage.cost_usd));
+  const usage = teamUsage(task);
+  if (totalTokens(usage) > 0) {
+    parts.push(`${formatCompactCount(totalTokens(usage))} tokens`, formatCost(usage.cost_usd));
   }
   const head = parts.join("  ");
   return `${head}  ${truncate(task.description, Math.max(20, options.width - head.length - 2))}`;
 }
 
-/** `cca task status`: everything about one task, result and error included in full. */
-export function renderTaskDetail(task: Task, options: RenderOptions): string {
+/**
+ * `cca task status`: everything about one task, result and error included in full; its usage
+ * is the team's (the task and its parts).
+ */
+export function renderTaskDetail(task: Task, options: RenderOptions, usageNote = ""): string {
   const now = options.now.getTime();
   const timing = [`created ${formatAge(task.created_at, now)} ago`];
   if (task.started_at) timing.push(`started ${formatAge(task.started_at, now)} ago`);
@@ -102,7 +107,7 @@ export function renderTaskDetail(task: Task, options: RenderOptions): string {
     ["priority", task.priority],
     ["agent", task.agent_id ?? "-"],
     ["time", `${timing.join(", ")}${took.length > 0 ? ` (${took.join(", ")})` : ""}`],
-    ["usage", formatUsage(task.usage)],
+    ["usage", `${formatUsage(teamUsage(task))}${usageNote}`],
   ];
   if (task.parent_id) fields.push(["parent", task.parent_id]);
   if (task.session_id) fields.push(["session", task.session_id]);
@@ -120,13 +125,18 @@ function indent(text: string): string {
     .join("\n");
 }
 
+/** An agent's state for people: one waiting for an approval (`waiting_input`) "needs you". */
+export function agentStateLabel(state: string): string {
+  return state === "waiting_input" ? "needs you" : state;
+}
+
 /** `cca agent list`: one line per agent. */
 export function renderAgentTable(agents: readonly Agent[], options: RenderOptions): string {
   if (agents.length === 0) return "No agents.";
   const rows = agents.map((agent) => [
     agent.id,
     agent.role,
-    agent.state,
+    agentStateLabel(agent.state),
     agent.pid === null ? "-" : String(agent.pid),
     String(agent.tasks_completed),
     formatCompactCount(totalTokens(agent.usage)),

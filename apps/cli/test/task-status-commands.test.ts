@@ -91,7 +91,7 @@ describe("cca task status", () => {
     expect(result.stdout).not.toContain("subtasks");
   });
 
-  it("shows the subtasks as an indented tree with a total over the whole tree", async () => {
+  it("shows the subtasks as an indented tree, and the usage as the total over the whole tree", async () => {
     addSignupTree();
     const stdout = createCapturedOutput(80);
 
@@ -107,8 +107,8 @@ describe("cca task status", () => {
     ]);
     expect(tree[4]).toMatch(/^└─ —\s+queued\s+-\s+0\s+\$0\.0000\s+Build the form carefully careful…$/);
     expect(tree[4]?.length).toBe(80);
-    expect(tree[5]).toBe(
-      "total    4.7k tokens (in 4k, out 700, cache write 0, cache read 0), $0.0250, the task and its 3 subtasks",
+    expect(result.stdout).toContain(
+      "usage    4.7k tokens (in 4k, out 700, cache write 0, cache read 0), $0.0250 (the team: the task and its 3 subtasks)",
     );
   });
 

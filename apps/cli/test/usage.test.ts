@@ -26,7 +26,7 @@ describe("usage errors exit 2 with a message that helps", () => {
     const result = await cca([]);
 
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain("Name a command: status, daemon, task, agent or db.");
+    expect(result.stderr).toContain("Name a command: status, daemon, task, agent, approvals, approve or db.");
   });
 
   it("db without its subcommand", async () => {

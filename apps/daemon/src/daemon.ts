@@ -14,6 +14,7 @@ import {
 } from "@cca/core";
 import {
   AgentRepository,
+  ApprovalRepository,
   DaemonRepository,
   type Database,
   SnapshotRepository,
@@ -30,11 +31,15 @@ import { AgentRecords } from "./agents/agent-records.js";
 import { ContextSnapshots } from "./agents/context-snapshots.js";
 import { agentEnvironment } from "./agents/launch-args.js";
 import { RoleCatalog } from "./agents/role-catalog.js";
+import { ApprovalInbox } from "./approvals/approval-inbox.js";
+import { rootTaskOf } from "./approvals/root-task.js";
+import { createGitRunner } from "./git/index.js";
 import { createApp } from "./http/app.js";
 import { checkBindAddress } from "./http/bind-check.js";
 import { Orchestrator } from "./orchestrator/orchestrator.js";
 import { summarizeProjects } from "./projects/project-summaries.js";
 import { DAEMON_VERSION } from "./version.js";
+import { Workspaces } from "./workspaces/workspaces.js";
 
 export interface DaemonOptions {
   config: Config;
@@ -105,18 +110,33 @@ export function createDaemon(options: DaemonOptions): Daemon {
   });
   let url = "";
   const credentials = new AgentCredentials();
+  const workspaces = new Workspaces({
+    git: createGitRunner(),
+    worktreesDir: join(options.home, "worktrees"),
+    isolation: config.agents.isolation,
+    copyFiles: config.projects.copy_files,
+    logger,
+  });
   const agents = new AgentManager({
     onChange: (agent) => agentRecords.save(agent),
     conversations: agentRecords,
     snapshots,
     // Delegated work can take as long as a task may; Claude Code would give up on the tool call sooner.
-    config: { ...config.agents, env: { MCP_TOOL_TIMEOUT: String(taskTimeoutMs), ...config.agents.env } },
+    // So is a wait for an approval (see ApprovalInbox), with a minute to spare.
+    config: {
+      ...config.agents,
+      env: {
+        MCP_TOOL_TIMEOUT: String(Math.max(taskTimeoutMs, config.agents.approval_timeout_s * 1000 + 60_000)),
+        ...config.agents.env,
+      },
+    },
     mcpFor: createBridgeLauncher({ home: options.home, daemonUrl: () => url, credentials }),
     maxAgents: config.daemon.max_agents,
     stopGraceMs: config.daemon.shutdown_grace_ms,
     catalog: new RoleCatalog(config.agents),
     activity,
     workRoot: join(options.home, "work"),
+    workingDirFor: (agentId, project) => workspaces.agentFolder(agentId, project),
     env: options.env,
     logger,
   });
@@ -137,6 +157,18 @@ export function createDaemon(options: DaemonOptions): Daemon {
     staleDaemonMs: config.daemon.stale_daemon_ms,
     retentionMs: config.daemon.retention_days * 24 * 60 * 60 * 1000,
     reconcileMs: config.daemon.reconcile_interval_ms,
+    workspaces,
+    autoApply: config.projects.auto_apply,
+    logger,
+  });
+  const approvals = new ApprovalInbox({
+    repository: new ApprovalRepository(database),
+    agents,
+    rootOf: (taskId) => rootTaskOf(tasks, taskId),
+    bus,
+    activity,
+    timeoutMs: config.agents.approval_timeout_s * 1000,
+    daemonName: name,
     logger,
   });
   const acp = createAcpEndpoint({
@@ -145,6 +177,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
     bus,
     token,
     credentials,
+    approvals: { inbox: approvals, timeoutS: config.agents.approval_timeout_s },
     logger,
     limits: {
       maxBufferedBytes: config.acp.max_buffered_bytes,
@@ -157,6 +190,8 @@ export function createDaemon(options: DaemonOptions): Daemon {
     agents,
     agentDirectory: { daemon: name, repository: agentRepository },
     listProjects: () => summarizeProjects(tasks, agentRepository),
+    workspaces,
+    approvals,
     activity,
     bus,
     token,
@@ -227,6 +262,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
         await snapshots.flush();
         await daemons.markStopped(name).catch(() => {});
         await acp.close();
+        await approvals.close();
         current?.closeAllConnections?.();
         await closed;
         await bus.close();

@@ -108,11 +108,13 @@ describe("the daemon's ACP endpoint", () => {
       expect(await asCoordinator.request(AgentRegister, { agent_id: coordinator.id })).toEqual({
         agent_id: coordinator.id,
         role: "coordinator",
-        tools: ["cca_delegate"],
+        tools: ["cca_delegate", "cca_permission_prompt"],
+        approval_timeout_s: 600,
       });
       expect((await asBackend.request(AgentRegister, { agent_id: backend.id })).tools).toEqual([
         "cca_send",
         "cca_broadcast",
+        "cca_permission_prompt",
       ]);
     } finally {
       await asCoordinator.close();
@@ -369,6 +371,7 @@ describe("an agent bridge (cca-mcp --agent)", () => {
     try {
       expect((await mcp.listTools()).tools.map((tool) => tool.name).sort()).toEqual([
         "cca_broadcast",
+        "cca_permission_prompt",
         "cca_send",
       ]);
       expect(await send("before the restart")).toContain(`Delivered to ${qa.id}`);

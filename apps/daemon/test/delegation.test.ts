@@ -1,3 +1,4 @@
+import type { Task } from "@cca/core";
 import { type CcaError, isTerminalStatus } from "@cca/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { busyCoordinator, startTestDaemon, type TestDaemon, waitUntil } from "./support.js";
@@ -8,17 +9,22 @@ afterEach(async () => {
   t = undefined;
 });
 
+/** The ended part of a delegation (the merge is another test's). */
+const partOf = (ended: { task: Task }) => ended.task;
+
 describe("delegation", () => {
   it("runs subtasks in parallel on agents of their roles, under the parent", async () => {
     t = await startTestDaemon();
     const { parent, coordinatorId } = await busyCoordinator(t);
     const [backend, qa] = await Promise.all([
-      t.daemon.orchestrator.delegate(coordinatorId, { role: "backend", task: "sleep 300" }),
-      t.daemon.orchestrator.delegate(coordinatorId, {
-        role: "qa",
-        task: "sleep 300",
-        context: "the API is /health",
-      }),
+      t.daemon.orchestrator.delegate(coordinatorId, { role: "backend", task: "sleep 300" }).then(partOf),
+      t.daemon.orchestrator
+        .delegate(coordinatorId, {
+          role: "qa",
+          task: "sleep 300",
+          context: "the API is /health",
+        })
+        .then(partOf),
     ]);
     expect(backend).toMatchObject({ status: "completed", parent_id: parent.id, result: "echo: sleep 300" });
     expect(qa).toMatchObject({ status: "completed", parent_id: parent.id });
@@ -31,32 +37,38 @@ describe("delegation", () => {
   it("passes the context on with the task", async () => {
     t = await startTestDaemon();
     const { coordinatorId } = await busyCoordinator(t);
-    const subtask = await t.daemon.orchestrator.delegate(coordinatorId, {
-      role: "backend",
-      task: "look",
-      context: "files: a.ts",
-    });
+    const subtask = await t.daemon.orchestrator
+      .delegate(coordinatorId, {
+        role: "backend",
+        task: "look",
+        context: "files: a.ts",
+      })
+      .then(partOf);
     expect(subtask.result).toBe("echo: look\n\nContext from the coordinator:\nfiles: a.ts");
   });
 
   it("returns a failed subtask as a result, not an error", async () => {
     t = await startTestDaemon();
     const { coordinatorId } = await busyCoordinator(t);
-    const subtask = await t.daemon.orchestrator.delegate(coordinatorId, {
-      role: "backend",
-      task: "api-error",
-    });
+    const subtask = await t.daemon.orchestrator
+      .delegate(coordinatorId, {
+        role: "backend",
+        task: "api-error",
+      })
+      .then(partOf);
     expect(subtask).toMatchObject({ status: "failed", error: { code: "api_error" } });
   });
 
   it("times a subtask out and keeps its agent", async () => {
     t = await startTestDaemon();
     const { coordinatorId } = await busyCoordinator(t);
-    const subtask = await t.daemon.orchestrator.delegate(coordinatorId, {
-      role: "backend",
-      task: "hang",
-      timeout_s: 0.2,
-    });
+    const subtask = await t.daemon.orchestrator
+      .delegate(coordinatorId, {
+        role: "backend",
+        task: "hang",
+        timeout_s: 0.2,
+      })
+      .then(partOf);
     expect(subtask).toMatchObject({ status: "failed", error: { code: "timeout" } });
     expect((await t.client.getAgent(subtask.agent_id!)).state).toBe("ready");
   });
@@ -64,7 +76,9 @@ describe("delegation", () => {
   it("cancels running subtasks when the parent is cancelled", async () => {
     t = await startTestDaemon();
     const { parent, coordinatorId } = await busyCoordinator(t);
-    const pending = t.daemon.orchestrator.delegate(coordinatorId, { role: "backend", task: "hang" });
+    const pending = t.daemon.orchestrator
+      .delegate(coordinatorId, { role: "backend", task: "hang" })
+      .then(partOf);
     await waitUntil(async () =>
       (await t!.client.listTasks()).some((task) => task.parent_id === parent.id && task.agent_id),
     );
@@ -76,8 +90,8 @@ describe("delegation", () => {
   it("builds the task tree with each part's usage and the totals", async () => {
     t = await startTestDaemon();
     const { parent, coordinatorId } = await busyCoordinator(t);
-    await t.daemon.orchestrator.delegate(coordinatorId, { role: "backend", task: "one" });
-    await t.daemon.orchestrator.delegate(coordinatorId, { role: "qa", task: "two" });
+    await t.daemon.orchestrator.delegate(coordinatorId, { role: "backend", task: "one" }).then(partOf);
+    await t.daemon.orchestrator.delegate(coordinatorId, { role: "qa", task: "two" }).then(partOf);
     await t.client.cancelTask(parent.id);
     const tree = await t.client.getTaskTree(parent.id);
     expect(tree.subtasks.map((subtask) => subtask.description)).toEqual(["one", "two"]);
@@ -89,8 +103,8 @@ describe("delegation", () => {
     t = await startTestDaemon({ config: { daemon: { max_agents: 2 } } });
     const { coordinatorId } = await busyCoordinator(t);
     const [first, second] = await Promise.all([
-      t.daemon.orchestrator.delegate(coordinatorId, { role: "backend", task: "sleep 200" }),
-      t.daemon.orchestrator.delegate(coordinatorId, { role: "backend", task: "sleep 201" }),
+      t.daemon.orchestrator.delegate(coordinatorId, { role: "backend", task: "sleep 200" }).then(partOf),
+      t.daemon.orchestrator.delegate(coordinatorId, { role: "backend", task: "sleep 201" }).then(partOf),
     ]);
     expect([first.status, second.status]).toEqual(["completed", "completed"]);
     expect(second.agent_id).toBe(first.agent_id);
@@ -104,7 +118,9 @@ describe("delegation", () => {
     t = await startTestDaemon({ config: { daemon: { max_agents: 2 } } });
     const idleQa = await t.client.spawnAgent("qa");
     const { coordinatorId } = await busyCoordinator(t);
-    const subtask = await t.daemon.orchestrator.delegate(coordinatorId, { role: "backend", task: "hi" });
+    const subtask = await t.daemon.orchestrator
+      .delegate(coordinatorId, { role: "backend", task: "hi" })
+      .then(partOf);
     expect(subtask.status).toBe("completed");
     expect((await t.client.getAgent(idleQa.id)).state).toBe("stopped");
   });
@@ -112,11 +128,15 @@ describe("delegation", () => {
   it("resumes an evicted agent's conversation when its role is needed again", async () => {
     t = await startTestDaemon({ config: { daemon: { max_agents: 2 } } });
     const { coordinatorId } = await busyCoordinator(t);
-    const first = await t.daemon.orchestrator.delegate(coordinatorId, { role: "qa", task: "check it" });
+    const first = await t.daemon.orchestrator
+      .delegate(coordinatorId, { role: "qa", task: "check it" })
+      .then(partOf);
     // backend needs the qa agent's slot: qa is stopped, its conversation kept.
-    await t.daemon.orchestrator.delegate(coordinatorId, { role: "backend", task: "build it" });
+    await t.daemon.orchestrator.delegate(coordinatorId, { role: "backend", task: "build it" }).then(partOf);
     expect((await t.client.getAgent(first.agent_id!)).state).toBe("stopped");
-    const again = await t.daemon.orchestrator.delegate(coordinatorId, { role: "qa", task: "check again" });
+    const again = await t.daemon.orchestrator
+      .delegate(coordinatorId, { role: "qa", task: "check again" })
+      .then(partOf);
     expect(again).toMatchObject({
       status: "completed",
       agent_id: first.agent_id,
@@ -128,7 +148,9 @@ describe("delegation", () => {
   it("fails instead of waiting forever when the waiting tasks hold every slot", async () => {
     t = await startTestDaemon({ config: { daemon: { max_agents: 1 } } });
     const { coordinatorId } = await busyCoordinator(t);
-    const subtask = await t.daemon.orchestrator.delegate(coordinatorId, { role: "backend", task: "hi" });
+    const subtask = await t.daemon.orchestrator
+      .delegate(coordinatorId, { role: "backend", task: "hi" })
+      .then(partOf);
     expect(subtask).toMatchObject({ status: "failed", error: { code: "agent_limit_reached" } });
     expect(subtask.error!.message).toMatch(/Raise daemon\.max_agents/);
   });
@@ -138,11 +160,13 @@ describe("delegation", () => {
     const { coordinatorId } = await busyCoordinator(t);
     const unknown = await t.daemon.orchestrator
       .delegate(coordinatorId, { role: "bakend", task: "x" })
+      .then(partOf)
       .catch((error: unknown) => error);
     expect((unknown as CcaError).code).toBe("unknown_role");
     const idle = await t.client.spawnAgent("qa");
     const noTask = await t.daemon.orchestrator
       .delegate(idle.id, { role: "backend", task: "x" })
+      .then(partOf)
       .catch((e: unknown) => e);
     expect((noTask as CcaError).code).toBe("bad_request");
     expect((await t.client.listTasks()).filter((task) => !isTerminalStatus(task.status))).toHaveLength(1);
@@ -156,10 +180,14 @@ describe("messages between agents", () => {
     const qa = await t.client.spawnAgent("qa");
     expect(t.daemon.agents.deliver(backend.id, "qa", "the API moved to /v2")).toEqual([qa.id]);
     const { coordinatorId } = await busyCoordinator(t);
-    const first = await t.daemon.orchestrator.delegate(coordinatorId, { role: "qa", task: "test it" });
+    const first = await t.daemon.orchestrator
+      .delegate(coordinatorId, { role: "qa", task: "test it" })
+      .then(partOf);
     expect(first.result).toContain(`- from backend (${backend.id}) at `);
     expect(first.result).toContain(": the API moved to /v2\n\n---\n\ntest it");
-    const second = await t.daemon.orchestrator.delegate(coordinatorId, { role: "qa", task: "again" });
+    const second = await t.daemon.orchestrator
+      .delegate(coordinatorId, { role: "qa", task: "again" })
+      .then(partOf);
     expect(second.result).toBe("echo: again");
   });
 

@@ -1,3 +1,4 @@
+import type { Task } from "@cca/core";
 import { BullmqTaskScheduler } from "@cca/core/bullmq";
 import { TaskRepository } from "@cca/memory";
 import { afterEach, describe, expect, it } from "vitest";
@@ -14,6 +15,9 @@ afterEach(async () => {
 });
 
 // Parts are child jobs of their task's job (BullMQ flows): any daemon may run one.
+/** The ended part of a delegation (the merge is another test's). */
+const partOf = (ended: { task: Task }) => ended.task;
+
 describe("the parts of a task, shared by daemons", { timeout: 60_000 }, () => {
   it("run again on another daemon when theirs is killed mid-run, while their task goes on", async () => {
     const scratch = await scratchPostgres();
@@ -37,15 +41,17 @@ describe("the parts of a task, shared by daemons", { timeout: 60_000 }, () => {
     cleanups.push(() => a.close());
     const { parent, coordinatorId } = await busyCoordinator(a);
     let busyPart = "";
-    const first = a.daemon.orchestrator.delegate(
-      coordinatorId,
-      { role: "backend", task: "sleep 3000" },
-      {
-        onCreated: (part) => {
-          busyPart = part.id;
+    const first = a.daemon.orchestrator
+      .delegate(
+        coordinatorId,
+        { role: "backend", task: "sleep 3000" },
+        {
+          onCreated: (part) => {
+            busyPart = part.id;
+          },
         },
-      },
-    );
+      )
+      .then(partOf);
     await waitUntil(async () => (await tasks.runState(busyPart))?.task.agent_id != null, 10_000);
 
     const b = await startDaemonProcess(
@@ -53,15 +59,17 @@ describe("the parts of a task, shared by daemons", { timeout: 60_000 }, () => {
       cleanups,
     );
     let orphanPart = "";
-    const second = a.daemon.orchestrator.delegate(
-      coordinatorId,
-      { role: "qa", task: "sleep 600000" },
-      {
-        onCreated: (part) => {
-          orphanPart = part.id;
+    const second = a.daemon.orchestrator
+      .delegate(
+        coordinatorId,
+        { role: "qa", task: "sleep 600000" },
+        {
+          onCreated: (part) => {
+            orphanPart = part.id;
+          },
         },
-      },
-    );
+      )
+      .then(partOf);
     await waitUntil(async () => {
       const state = await tasks.runState(orphanPart);
       return state?.owner === "daemon-b" && state.task.agent_id !== null;

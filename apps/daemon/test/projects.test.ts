@@ -28,6 +28,10 @@ function scratchFolder(git: boolean): string {
   return folder;
 }
 
+function git(cwd: string, ...args: string[]): string {
+  return execFileSync("git", args, { cwd, encoding: "utf8" }).trim();
+}
+
 async function running(daemon: TestDaemon, task: Task): Promise<Task> {
   await waitUntil(async () => (await daemon.client.getTask(task.id)).agent_id !== null, 10_000);
   return daemon.client.getTask(task.id);
@@ -73,8 +77,26 @@ describe("projects", () => {
       await t.client.getAgent(first.agent_id!),
       await t.client.getAgent(second.agent_id!),
     ];
-    expect(agentOne).toMatchObject({ role: "coordinator", project: one, working_dir: one });
-    expect(agentTwo).toMatchObject({ role: "coordinator", project: two, working_dir: two });
+    // Each in a worktree of its own project, on its task's branch.
+    expect(agentOne).toMatchObject({ role: "coordinator", project: one });
+    expect(agentTwo).toMatchObject({ role: "coordinator", project: two });
+    for (const [agent, task] of [
+      [agentOne, first],
+      [agentTwo, second],
+    ] as const) {
+      expect(agent.working_dir.startsWith(join(t.home, "worktrees"))).toBe(true);
+      const onBranch = () => {
+        try {
+          return git(agent.working_dir, "symbolic-ref", "--short", "HEAD") === `cca/${task.id}`;
+        } catch {
+          return false; // still detached: the worktree is being put on the branch
+        }
+      };
+      await waitUntil(async () => onBranch(), 10_000);
+    }
+    expect(
+      realpathSync(git(agentOne.working_dir, "rev-parse", "--path-format=absolute", "--git-common-dir")),
+    ).toBe(join(one, ".git"));
     expect((await t.client.getTask(first.id)).status).toBe("running");
     await t.client.cancelTask(first.id);
     await t.client.cancelTask(second.id);

@@ -15,7 +15,7 @@ afterEach(async () => {
 });
 
 describe("createCommandCenterServer", () => {
-  it("lists the five cca tools with their input schemas", async () => {
+  it("lists the cca tools with their input schemas", async () => {
     session = await openCommandCenterSession({ client: new InMemoryDaemonClient() });
     const { tools } = await session.client.listTools();
     expect(tools.map((tool) => tool.name)).toEqual([
@@ -24,6 +24,10 @@ describe("createCommandCenterServer", () => {
       "cca_cancel",
       "cca_activity",
       "cca_agents",
+      "cca_approvals",
+      "cca_approve",
+      "cca_diff",
+      "cca_apply",
     ]);
     const task = tools.find((tool) => tool.name === "cca_task")!;
     expect(task.description).toMatch(/^Hand a software development task/);

@@ -4,7 +4,10 @@ import { createLateFinishes } from "./late-finishes.js";
 import type { ToolContext } from "./tool-context.js";
 import { registerCcaActivityTool } from "./tools/cca-activity.js";
 import { registerCcaAgentsTool } from "./tools/cca-agents.js";
+import { registerCcaApplyTool } from "./tools/cca-apply.js";
+import { registerCcaApprovalTools } from "./tools/cca-approvals.js";
 import { registerCcaCancelTool } from "./tools/cca-cancel.js";
+import { registerCcaDiffTool } from "./tools/cca-diff.js";
 import { registerCcaStatusTool } from "./tools/cca-status.js";
 import { registerCcaTaskTool } from "./tools/cca-task.js";
 import { VERSION } from "./version.js";
@@ -36,9 +39,10 @@ export interface CommandCenterServerOptions {
 }
 
 /**
- * The Command Center's MCP server: `cca_task`, `cca_status`, `cca_cancel`, `cca_activity` and
- * `cca_agents` over a daemon client. Every answer also reports the tasks this server started that
- * ended after their `cca_task` call returned. Connect it to any MCP transport.
+ * The Command Center's MCP server: `cca_task`, `cca_status`, `cca_cancel`, `cca_activity`,
+ * `cca_agents`, `cca_diff` and `cca_apply` over a daemon client. Every answer also reports the
+ * tasks this server started that ended after their `cca_task` call returned. Connect it to any
+ * MCP transport.
  * @example
  * const client = createDaemonClient({ baseUrl: resolveDaemonUrl(), token: readAccessToken() });
  * const server = createCommandCenterServer({ client, projectDir: process.cwd() });
@@ -55,6 +59,7 @@ export function createCommandCenterServer(options: CommandCenterServerOptions): 
     projectDir: options.projectDir,
     cancelOnInterrupt: options.cancelOnInterrupt ?? false,
     lateFinishes: createLateFinishes({ client: options.client, logger }),
+    supportsElicitation: () => server.server.getClientCapabilities()?.elicitation !== undefined,
   };
   const server = new McpServer({ name: "cca", version: VERSION });
   registerCcaTaskTool(server, context);
@@ -62,5 +67,8 @@ export function createCommandCenterServer(options: CommandCenterServerOptions): 
   registerCcaCancelTool(server, context);
   registerCcaActivityTool(server, context);
   registerCcaAgentsTool(server, context);
+  registerCcaApprovalTools(server, context);
+  registerCcaDiffTool(server, context);
+  registerCcaApplyTool(server, context);
   return server;
 }

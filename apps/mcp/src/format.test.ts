@@ -22,6 +22,14 @@ describe("formatTaskFooter", () => {
   it("leaves out timings the daemon did not measure", () => {
     expect(formatTaskFooter(task())).toBe("[cca task_1 · completed · tokens 0 in / 0 out · $0.0000]");
   });
+
+  it("counts the team's total, the daemon's team_usage, not only the Coordinator's own usage", () => {
+    const own = { ...task().usage, input_tokens: 100, cost_usd: 0.21 };
+    const team = { ...own, input_tokens: 300, cost_usd: 0.42 };
+    expect(formatTaskFooter(task({ usage: own, team_usage: team }))).toBe(
+      "[cca task_1 · completed · tokens 300 in / 0 out · $0.4200]",
+    );
+  });
 });
 
 describe("formatTaskAnswer", () => {
@@ -33,7 +41,7 @@ describe("formatTaskAnswer", () => {
 });
 
 describe("formatParts", () => {
-  it("lists each delegated part, nested, with the team's total", () => {
+  it("lists each delegated part, nested; the footer has the team's total", () => {
     const usage = (input: number, cost: number) => ({
       ...task().usage,
       input_tokens: input,
@@ -55,10 +63,12 @@ describe("formatParts", () => {
         "Parts:",
         `- backend · completed · ${formatTokens(usage(1000, 0))} · $0.0100 · 1.5s: Build the API`,
         `- qa · completed · ${formatTokens(usage(500, 0))} · $0.0100 · 1.5s: Test it`,
-        `Team total: ${formatTokens(usage(1600, 0))} · $0.0400`,
       ].join("\n"),
     );
     expect(formatTaskAnswer(tree)).toContain("Parts:\n- backend");
+    expect(formatTaskFooter(tree)).toBe(
+      `[cca task_1 · completed · ${formatTokens(usage(1600, 0))} · $0.0400]`,
+    );
   });
 
   it("adds nothing for a task done in one piece", () => {

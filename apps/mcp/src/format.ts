@@ -2,14 +2,19 @@ import {
   type ActivityEvent,
   type ActivityView,
   type Agent,
+  type ChangesReading,
   formatAge,
   formatCost,
   formatDuration,
   formatGroupedCount,
+  formatTaskChanges,
+  formatWorkspaceNotes,
+  type PartChanges,
   type Task,
   type TaskTree,
   type TokenUsage,
   type ToolUseSummary,
+  teamUsage,
 } from "@cca/core";
 
 // The agent bridge imports these primitives from here, beside the prose helpers it also uses.
@@ -34,28 +39,73 @@ export function formatTokens(usage: TokenUsage): string {
 }
 
 /**
- * The one-line account that ends every task answer, e.g.
- * `[cca task_1 · completed · tokens 1,234 in / 567 out · $0.0123 · wall 42.1s · agent 40.2s]`.
+ * The one-line account that ends every task answer, with the team's total (the task and all its
+ * parts), e.g. `[cca task_1 · completed · tokens 1,234 in / 567 out · $0.0123 · wall 42.1s · agent 40.2s]`.
  */
-export function formatTaskFooter(task: Task): string {
-  const parts = [`cca ${task.id}`, task.status, formatTokens(task.usage), formatCost(task.usage.cost_usd)];
+export function formatTaskFooter(task: Task | TaskTree): string {
+  const usage = teamUsage(task);
+  const parts = [`cca ${task.id}`, task.status, formatTokens(usage), formatCost(usage.cost_usd)];
   if (task.duration_ms !== null) parts.push(`wall ${formatDuration(task.duration_ms)}`);
   if (task.agent_duration_ms !== null) parts.push(`agent ${formatDuration(task.agent_duration_ms)}`);
   return `[${parts.join(" · ")}]`;
 }
 
-/** A finished task's answer, the parts it was split into (if any), and its footer. */
-export function formatTaskAnswer(task: Task | TaskTree): string {
+/** A finished task's answer, the parts it was split into (if any), what changed, and its footer. */
+export function formatTaskAnswer(task: Task | TaskTree, changes: ChangesReading = null): string {
   const answer = task.result?.trim() ? task.result.trim() : "(The team finished without a written answer.)";
-  return [answer, formatParts(task), formatTaskFooter(task)].filter(Boolean).join("\n\n");
+  return [answer, formatParts(task), formatChanges(task, changes), formatTaskFooter(task)]
+    .filter(Boolean)
+    .join("\n\n");
 }
 
-/** One line per delegated part, nested, and the team's total; "" for a task done in one piece. */
+/**
+ * The task's branch and changed files (a diffstat per part, capped), how to apply it, why the
+ * agents shared the folder, what auto-apply did; "" when there is nothing to say.
+ */
+export function formatChanges(task: Task | TaskTree, reading: ChangesReading): string {
+  const lines: string[] = [];
+  if (reading && "changes" in reading) {
+    const { changes } = reading;
+    lines.push(...formatTaskChanges(changes, { partLabel: (part) => partLabel(task, part) }));
+    if (task.status === "completed" && changes.total.files.length > 0 && !task.workspace?.applied) {
+      lines.push(
+        `Apply it to your branch with cca_apply {"task_id":"${task.id}"}; cca_diff {"task_id":"${task.id}"} shows the patch.`,
+      );
+    }
+  } else if (reading) {
+    lines.push(`Branch ${task.workspace?.branch ?? `cca/${task.id}`}: ${reading.problem}`);
+  }
+  lines.push(...formatWorkspaceNotes(task.workspace));
+  return lines.join("\n");
+}
+
+/** `backend task_2` for a part found in the tree, else its id (or branch). */
+function partLabel(task: Task | TaskTree, part: PartChanges): string {
+  const found = "subtasks" in task ? findTask(task, part.part_id) : undefined;
+  if (!found?.agent_id) return part.part_id ?? part.branch;
+  return `${roleOf(found.agent_id)} ${found.id}`;
+}
+
+function findTask(tree: TaskTree, id: string | null): TaskTree | undefined {
+  if (id === null) return undefined;
+  if (tree.id === id) return tree;
+  for (const subtask of tree.subtasks) {
+    const found = findTask(subtask, id);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function roleOf(agentId: string): string {
+  return agentId.replace(/_[0-9a-f]+$/, "");
+}
+
+/** One line per delegated part, nested; "" for a task done in one piece (the footer has the team's total). */
 export function formatParts(task: Task | TaskTree): string {
   if (!("subtasks" in task) || task.subtasks.length === 0) return "";
   const lines: string[] = ["Parts:"];
   const walk = (node: TaskTree, depth: number) => {
-    const role = node.agent_id?.replace(/_[0-9a-f]+$/, "") ?? "unassigned";
+    const role = node.agent_id ? roleOf(node.agent_id) : "unassigned";
     const effort = [node.status, formatTokens(node.usage), formatCost(node.usage.cost_usd)];
     if (node.duration_ms !== null) effort.push(formatDuration(node.duration_ms));
     const failure = node.error ? ` [${node.error.code}]` : "";
@@ -65,7 +115,6 @@ export function formatParts(task: Task | TaskTree): string {
     for (const child of node.subtasks) walk(child, depth + 1);
   };
   for (const subtask of task.subtasks) walk(subtask, 0);
-  lines.push(`Team total: ${formatTokens(task.total_usage)} · ${formatCost(task.total_usage.cost_usd)}`);
   return lines.join("\n");
 }
 
@@ -75,17 +124,22 @@ export function formatEndVerb(task: Task): string {
   return task.status === "interrupted" ? "was interrupted" : "failed";
 }
 
-/** Why a task failed or was cancelled, the parts (if any), and its footer. */
-export function formatTaskFailure(task: Task | TaskTree): string {
+/** Why a task failed or was cancelled, the parts (if any), what its branch holds, and its footer. */
+export function formatTaskFailure(task: Task | TaskTree, changes: ChangesReading = null): string {
   const verb = formatEndVerb(task);
   const reason = task.error ? ` [${task.error.code}]: ${task.error.message}` : ".";
-  return [`Task ${task.id} ${verb}${reason}`, formatParts(task), formatTaskFooter(task)]
+  return [
+    `Task ${task.id} ${verb}${reason}`,
+    formatParts(task),
+    formatChanges(task, changes),
+    formatTaskFooter(task),
+  ]
     .filter(Boolean)
     .join("\n\n");
 }
 
-/** Everything `cca_status` knows about one task, result included. */
-export function formatTaskDetails(task: Task, now: number): string {
+/** Everything `cca_status` knows about one task, result and (once it ended) what changed included. */
+export function formatTaskDetails(task: Task, now: number, changes: ChangesReading = null): string {
   const lines = [`Task ${task.id}: ${task.status} (priority ${task.priority})`];
   if (task.parent_id) lines.push(`Subtask of ${task.parent_id}`);
   lines.push(`Description: ${clip(task.description, DESCRIPTION_DETAIL_CHARS)}`);
@@ -94,12 +148,15 @@ export function formatTaskDetails(task: Task, now: number): string {
   if (task.started_at) times.push(`started ${formatAgo(task.started_at, now)}`);
   if (task.finished_at) times.push(`finished ${formatAgo(task.finished_at, now)}`);
   lines.push(`Times: ${times.join(", ")}`);
-  const effort = [formatTokens(task.usage), formatCost(task.usage.cost_usd)];
+  const usage = teamUsage(task);
+  const effort = [formatTokens(usage), formatCost(usage.cost_usd)];
   if (task.duration_ms !== null) effort.push(`wall ${formatDuration(task.duration_ms)}`);
   if (task.agent_duration_ms !== null) effort.push(`agent ${formatDuration(task.agent_duration_ms)}`);
   if (task.num_turns !== null) effort.push(`${task.num_turns} turns`);
   lines.push(`Effort: ${effort.join(" · ")}`);
   if (task.error) lines.push(`Error [${task.error.code}]: ${task.error.message}`);
+  const changed = formatChanges(task, changes);
+  if (changed) lines.push(changed);
   if (task.result !== null) lines.push("", "Result:", task.result);
   else if (task.status === "queued" || task.status === "running") {
     lines.push(
@@ -118,7 +175,8 @@ export function formatTaskList(tasks: readonly Task[], now: number): string {
   const lines = shown.map((task) => {
     const parts = [task.id, task.status, task.priority, formatAgo(task.created_at, now)];
     if (task.parent_id) parts.push(`subtask of ${task.parent_id}`);
-    if (task.usage.cost_usd > 0) parts.push(formatCost(task.usage.cost_usd));
+    const usage = teamUsage(task);
+    if (usage.cost_usd > 0) parts.push(formatCost(usage.cost_usd));
     return `- ${parts.join(" · ")}: ${clip(task.description, DESCRIPTION_PREVIEW_CHARS)}`;
   });
   const header = `Recent tasks (${shown.length} of ${tasks.length}, newest first):`;

@@ -1,4 +1,12 @@
-import { CcaError, type DaemonClient, formatCost, isTerminalStatus, type Logger, type Task } from "@cca/core";
+import {
+  CcaError,
+  type DaemonClient,
+  formatCost,
+  isTerminalStatus,
+  type Logger,
+  type Task,
+  teamUsage,
+} from "@cca/core";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { formatEndVerb } from "./format.js";
 
@@ -95,7 +103,7 @@ export function formatLateFinish(task: Task): string {
   const firstLine = said?.trim().split("\n")[0]?.trim() ?? "";
   const quoted = firstLine.length > QUOTED_CHARS ? `${firstLine.slice(0, QUOTED_CHARS - 1)}…` : firstLine;
   const whole = quoted === (said?.trim() ?? "");
-  const cost = `cost ${formatCost(task.usage.cost_usd)}`;
+  const cost = `cost ${formatCost(teamUsage(task).cost_usd)}`;
   const more = whole ? "" : `; cca_status {"task_id":"${task.id}"} has it in full`;
   const how =
     task.status === "completed"

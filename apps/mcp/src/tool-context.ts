@@ -20,6 +20,8 @@ export interface ToolContext {
   cancelOnInterrupt: boolean;
   /** Tasks that ended after their `cca_task` call returned; every answer reports them. */
   lateFinishes: LateFinishes;
+  /** Whether the client can ask the person through MCP elicitation (approvals while `cca_task` waits). */
+  supportsElicitation?: () => boolean;
 }
 
 /**

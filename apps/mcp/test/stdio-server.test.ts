@@ -45,6 +45,10 @@ describe.each([
       "cca_cancel",
       "cca_activity",
       "cca_agents",
+      "cca_approvals",
+      "cca_approve",
+      "cca_diff",
+      "cca_apply",
     ]);
     expect(client.getServerVersion()).toMatchObject({ name: "cca" });
 

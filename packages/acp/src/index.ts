@@ -37,6 +37,7 @@ export {
   AgentHeartbeat,
   AgentRegister,
   AgentSend,
+  ApprovalRequest,
   EventsActivity,
   EventsSubscribe,
   TaskDelegate,

@@ -6,11 +6,35 @@ export {
   type TaskListOptions,
 } from "./client/daemon-client.js";
 export { readSseEvents, type SseEvent } from "./client/sse.js";
+export { type ChangesReading, readTaskChanges } from "./client/task-changes.js";
 export { type Clock, isoTime, systemClock } from "./clock.js";
 export { findConfigFile, type LoadedConfig, loadConfig, parseConfig } from "./config/load.js";
 export { type Config, type ConfigInput, ConfigSchema, type RoleConfig } from "./config/schema.js";
 export { clampTimerMs, MAX_TIMER_MS, MAX_TIMER_SECONDS } from "./config/timer-limits.js";
 export { DeadlineExceeded, settlesWithin, withDeadline } from "./deadline.js";
+export {
+  type AnswerApprovalRequest,
+  AnswerApprovalRequestSchema,
+  APPROVAL_REMEMBER,
+  APPROVAL_STATUSES,
+  type Approval,
+  type ApprovalRemember,
+  ApprovalRememberSchema,
+  type ApprovalRule,
+  ApprovalRuleSchema,
+  ApprovalSchema,
+  type ApprovalStatus,
+  ApprovalStatusSchema,
+  commandOf,
+  describeToolUse,
+  type PendingApproval,
+  PendingApprovalSchema,
+  type PermissionDecision,
+  PermissionDecisionSchema,
+  ruleFor,
+  ruleMatches,
+  type ToolUseRequest,
+} from "./domain/approvals.js";
 export { newTask } from "./domain/new-task.js";
 export { BUILTIN_ROLES, type BuiltinRole, ROLE_NAME_PATTERN, type Role } from "./domain/roles.js";
 export {
@@ -25,6 +49,7 @@ export {
   AgentSchema,
   type AgentState,
   addUsage,
+  ConflictFileSchema,
   CreateAgentRequestSchema,
   type CreateTaskRequest,
   CreateTaskRequestSchema,
@@ -36,8 +61,13 @@ export {
   emptyUsage,
   type Health,
   HealthSchema,
+  ISOLATION_MODES,
+  type IsolationMode,
+  IsolationModeSchema,
   isTerminalStatus,
   MAX_TASK_DESCRIPTION_CHARS,
+  type PartMerge,
+  PartMergeSchema,
   type ProjectSummary,
   ProjectSummarySchema,
   TASK_PRIORITIES,
@@ -52,11 +82,34 @@ export {
   TaskTreeSchema,
   type TaskWaitResponse,
   TaskWaitResponseSchema,
+  type TaskWorkspace,
+  TaskWorkspaceSchema,
   type TokenUsage,
   TokenUsageSchema,
   type ToolUseSummary,
+  teamUsage,
 } from "./domain/schemas.js";
 export { buildTaskTree } from "./domain/task-tree.js";
+export {
+  type ApplyResult,
+  ApplyResultSchema,
+  type DiffStat,
+  DiffStatSchema,
+  FILE_CHANGE_KINDS,
+  type FileChange,
+  FileChangeSchema,
+  hasTaskBranch,
+  type PartChanges,
+  PartChangesSchema,
+  type TaskChanges,
+  TaskChangesSchema,
+  WORKTREE_STATES,
+  type Worktree,
+  type WorktreePruneReport,
+  WorktreePruneReportSchema,
+  WorktreePruneRequestSchema,
+  WorktreeSchema,
+} from "./domain/workspace-schemas.js";
 export { CcaError, ERROR_CODES, type ErrorCode, isErrorCode, toCcaError } from "./errors/cca-error.js";
 export { HTTP_STATUS_BY_CODE } from "./errors/http-status.js";
 export { type EventBus, type EventHandler, InMemoryEventBus } from "./event-bus.js";
@@ -68,6 +121,16 @@ export {
   formatGroupedCount,
   totalTokens,
 } from "./format.js";
+export {
+  CHANGED_FILES_SHOWN,
+  formatApplyResult,
+  formatDiffStatSummary,
+  formatFileChange,
+  formatLineCounts,
+  formatTaskChanges,
+  formatWorkspaceNotes,
+  type TaskChangesFormatOptions,
+} from "./format-changes.js";
 export { newId } from "./ids.js";
 export {
   createLogger,

@@ -1,4 +1,5 @@
 export { AgentRepository } from "./agents/agent-repository.js";
+export { ApprovalRepository, type ApprovalSettlement } from "./approvals/approval-repository.js";
 export { type DaemonIdentity, DaemonRepository, type LivenessRules } from "./daemons/daemon-repository.js";
 export {
   type Database,

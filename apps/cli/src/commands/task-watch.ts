@@ -1,8 +1,15 @@
-import { type ActivityEvent, type DaemonClient, isTerminalStatus, type TaskTree } from "@cca/core";
+import {
+  type ActivityEvent,
+  type DaemonClient,
+  isTerminalStatus,
+  readTaskChanges,
+  type TaskTree,
+} from "@cca/core";
 import type { CommandContext } from "../context.js";
 import { EXIT_CODES, exitCodeForTask } from "../exit-codes.js";
 import { createFrameWriter } from "../live/frame-writer.js";
 import { followLiveUpdates } from "../live/live-updates.js";
+import { renderChangesSection } from "../render-changes.js";
 import { flattenTree, renderTaskTreeStatus, runningActivity } from "../render-tree.js";
 
 /** Long-poll length of the fallback poll while watching, so a missed event costs at most this long. */
@@ -67,6 +74,15 @@ export async function watchTaskTree(
     }
   } finally {
     stop.abort();
+  }
+  if (!json) {
+    // What the ended task's branch holds, once, under the last frame.
+    const changes = renderChangesSection(
+      tree,
+      await readTaskChanges(client, tree),
+      context.renderOptions().width,
+    );
+    if (changes) context.print(`\n${changes}`);
   }
   return exitCodeForTask(tree);
 }

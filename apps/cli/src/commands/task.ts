@@ -1,18 +1,23 @@
 import { resolve } from "node:path";
 import {
+  CcaError,
   type DaemonClient,
+  formatApplyResult,
   isTerminalStatus,
+  readTaskChanges,
   TASK_PRIORITIES,
   TASK_STATUSES,
   type Task,
   type TaskPriority,
   type TaskStatus,
+  teamUsage,
   totalTokens,
 } from "@cca/core";
 import type { Argv, CommandModule } from "yargs";
 import type { CommandContext } from "../context.js";
-import { EXIT_CODES, exitCodeForTask } from "../exit-codes.js";
+import { EXIT_CODES, exitCodeForError, exitCodeForTask } from "../exit-codes.js";
 import { renderTaskDetail, renderTaskLine, renderTaskTable } from "../render.js";
+import { renderChangesSection } from "../render-changes.js";
 import { renderTaskTreeStatus } from "../render-tree.js";
 import { type GlobalArgs, type SetExitCode, withJsonOption } from "./shared.js";
 import { watchTaskTree } from "./task-watch.js";
@@ -22,14 +27,14 @@ const LONG_POLL_S = 30;
 /** Long-poll length while `--wait` prints progress, so changes short of the end show up promptly. */
 const PROGRESS_POLL_S = 5;
 
-/** `cca task create|status|list|cancel`: hand work to the daemon and follow it. */
+/** `cca task create|status|list|cancel|diff|apply`: hand work to the daemon, follow it, take its changes. */
 export function createTaskCommand(
   context: CommandContext,
   setExitCode: SetExitCode,
 ): CommandModule<GlobalArgs> {
   return {
     command: "task",
-    describe: "Create, follow, list and cancel tasks",
+    describe: "Create, follow, list and cancel tasks; see and apply what they changed",
     builder: (yargs: Argv<GlobalArgs>) =>
       yargs
         .command(
@@ -88,7 +93,7 @@ export function createTaskCommand(
         )
         .command(
           "status <id>",
-          "Show a task and its subtasks: status, agents, time, tokens, cost, result or error",
+          "Show a task and its subtasks: status, agents, time, the team's tokens and cost, result or error, its branch and changed files",
           (command) =>
             withJsonOption(command)
               .positional("id", { type: "string", demandOption: true, description: "The task's id" })
@@ -128,7 +133,32 @@ export function createTaskCommand(
               .example("$0 task cancel task_3f9c0a", "Stop work on the task"),
           async (argv) => setExitCode(await cancelTask(context, argv)),
         )
-        .demandCommand(1, "Name a task command: create, status, list or cancel."),
+        .command(
+          "diff <id>",
+          "Print the patch a task made: its branch cca/<id> against the commit it started from",
+          (command) =>
+            command
+              .positional("id", { type: "string", demandOption: true, description: "The task's id" })
+              .example("$0 task diff task_3f9c0a | less", "Read it")
+              .example("$0 task diff task_3f9c0a | git apply --3way", "Take the patch yourself instead"),
+          async (argv) => setExitCode(await showDiff(context, argv)),
+        )
+        .command(
+          "apply <id>",
+          "Merge an ended task's branch into the project's current branch, keeping your uncommitted changes",
+          (command) =>
+            withJsonOption(command)
+              .positional("id", { type: "string", demandOption: true, description: "The task's id" })
+              .epilog(
+                "A fast-forward where your branch has not moved since the task started, else a merge commit made as you. " +
+                  "It refuses, changing nothing, when it would overwrite uncommitted or untracked files, when it would " +
+                  "conflict, with staged changes (for a merge commit), on a detached HEAD or during a merge or rebase; " +
+                  "the message names the files (exit 6).",
+              )
+              .example("$0 task apply task_3f9c0a", "Take the team's work onto your branch"),
+          async (argv) => setExitCode(await applyTask(context, argv)),
+        )
+        .demandCommand(1, "Name a task command: create, status, list, cancel, diff or apply."),
     handler: () => {},
   };
 }
@@ -166,7 +196,7 @@ async function createTask(
         context.print(renderTaskLine(changed, context.renderOptions()));
     },
   });
-  return reportFollowed(context, followed, argv.json, `after ${argv.timeout} s`);
+  return reportFollowed(context, client, followed, argv.json, `after ${argv.timeout} s`);
 }
 
 async function showTaskStatus(
@@ -177,8 +207,34 @@ async function showTaskStatus(
   const tree = await client.getTaskTree(argv.id);
   if (argv.watch && !isTerminalStatus(tree.status)) return watchTaskTree(context, client, tree, argv.json);
   if (argv.json) context.printJson(tree, { compact: argv.watch });
-  else context.print(renderTaskTreeStatus(tree, context.renderOptions()));
+  else {
+    const options = context.renderOptions();
+    const changes = renderChangesSection(tree, await readTaskChanges(client, tree), options.width);
+    context.print([renderTaskTreeStatus(tree, options), changes].filter(Boolean).join("\n\n"));
+  }
   return exitCodeForTask(tree);
+}
+
+async function showDiff(context: CommandContext, argv: GlobalArgs & { id: string }) {
+  // The patch as git prints it, nothing added, so that it can be piped on.
+  context.writeRaw(await context.client(argv).taskDiff(argv.id));
+  return EXIT_CODES.ok;
+}
+
+async function applyTask(context: CommandContext, argv: GlobalArgs & { id: string; json: boolean }) {
+  try {
+    const applied = await context.client(argv).applyTask(argv.id);
+    if (argv.json) context.printJson(applied);
+    else context.print(formatApplyResult(applied).join("\n"));
+    return EXIT_CODES.ok;
+  } catch (error) {
+    if (!(error instanceof CcaError) || exitCodeForError(error) !== EXIT_CODES.refused) throw error;
+    // A refusal: the daemon's message names the files (the first five) and what to do; nothing was changed.
+    const files = Array.isArray(error.details.files) ? (error.details.files as unknown[]).map(String) : [];
+    context.warn(`cca: ${error.message} (${error.code})`);
+    if (files.length > 5) context.warn(`Files:\n${files.map((file) => `  ${file}`).join("\n")}`);
+    return EXIT_CODES.refused;
+  }
 }
 
 async function listTasks(context: CommandContext, argv: GlobalArgs & { status?: TaskStatus; json: boolean }) {
@@ -230,20 +286,25 @@ function hasChanged(before: Task, after: Task): boolean {
   return (
     before.status !== after.status ||
     before.agent_id !== after.agent_id ||
-    totalTokens(before.usage) !== totalTokens(after.usage)
+    totalTokens(teamUsage(before)) !== totalTokens(teamUsage(after))
   );
 }
 
-function reportFollowed(
+async function reportFollowed(
   context: CommandContext,
+  client: DaemonClient,
   followed: FollowedTask,
   json: boolean,
   waited: string,
-): number {
+): Promise<number> {
   const { task } = followed;
   if (followed.outcome === "ended") {
     if (json) context.printJson(task);
-    else context.print(`\n${renderTaskDetail(task, context.renderOptions())}`);
+    else {
+      const options = context.renderOptions();
+      const changes = renderChangesSection(task, await readTaskChanges(client, task), options.width);
+      context.print(`\n${[renderTaskDetail(task, options), changes].filter(Boolean).join("\n\n")}`);
+    }
     return exitCodeForTask(task);
   }
   const hint = `Follow it with \`cca task status ${task.id} --watch\`.`;

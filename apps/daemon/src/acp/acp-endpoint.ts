@@ -4,6 +4,7 @@ import {
   AgentHeartbeat,
   AgentRegister,
   AgentSend,
+  ApprovalRequest,
   type Connection,
   ErrorCodes,
   EventsActivity,
@@ -16,6 +17,7 @@ import {
 import { type AcpServer, createAcpServer, createTokenAuthenticator } from "@cca/acp/ws";
 import { type ActivityEvent, type EventBus, isoTime, type Logger, noopLogger, subscribeTo } from "@cca/core";
 import type { AgentManager } from "../agents/agent-manager.js";
+import type { ApprovalInbox } from "../approvals/approval-inbox.js";
 import { ActivityChannel } from "../bus-channels.js";
 import type { Orchestrator } from "../orchestrator/orchestrator.js";
 import { ActivitySubscriptions, DEFAULT_MAX_SUBSCRIPTIONS } from "./activity-subscriptions.js";
@@ -40,6 +42,8 @@ export interface AcpEndpointDeps {
   /** The agents' own credentials; agent methods need one. Default: an empty registry. */
   credentials?: AgentCredentials;
   limits?: AcpEndpointLimits;
+  /** Where agents' permission questions wait for a person (`approval/request`); without it they are denied. */
+  approvals?: { inbox: ApprovalInbox; timeoutS: number };
   logger?: Logger;
 }
 
@@ -224,7 +228,12 @@ function serveConnection(
       const agent = agents.get(agent_id);
       agentId = agent.id;
       logger.info("agent bridge registered", { agent: agent.id, role: agent.role });
-      return { agent_id: agent.id, role: agent.role, tools: bridgeToolsFor(agent.role) };
+      return {
+        agent_id: agent.id,
+        role: agent.role,
+        tools: bridgeToolsFor(agent.role),
+        ...(deps.approvals ? { approval_timeout_s: deps.approvals.timeoutS } : {}),
+      };
     }),
   );
   connection.onRequest(
@@ -247,7 +256,7 @@ function serveConnection(
       let finished = false;
       const delegationId = params.delegation_id ?? null;
       try {
-        const task = await orchestrator.delegate(from.agentId, params, {
+        return await orchestrator.delegate(from.agentId, params, {
           signal,
           onCreated: (subtask) => {
             const progress = (event: ActivityEvent) =>
@@ -272,7 +281,6 @@ function serveConnection(
             );
           },
         });
-        return { task };
       } finally {
         finished = true;
         await (stopFollowing as (() => Promise<void>) | null)?.();
@@ -294,6 +302,19 @@ function serveConnection(
     guarded(({ message }) => ({
       delivered_to: agents.deliver(registered(AgentBroadcast.method).agentId, "*", message),
     })),
+  );
+  connection.onRequest(
+    ApprovalRequest,
+    guarded(async (question, signal) => {
+      const from = registered(ApprovalRequest.method);
+      if (!deps.approvals) {
+        return {
+          behavior: "deny" as const,
+          message: "This daemon has no approval inbox; the tool use is denied",
+        };
+      }
+      return await deps.approvals.inbox.request(from.agentId, question, signal);
+    }),
   );
   connection.onRequest(
     EventsSubscribe,

@@ -32,6 +32,7 @@ describe("createBridgeLauncher", () => {
     const mcp = launch("backend-1", "backend");
     expect(mcp.configPath).toBe(bridgeConfigPath(home, "backend-1"));
     expect(mcp.allowedTools).toEqual(["mcp__cca__cca_send", "mcp__cca__cca_broadcast"]);
+    expect(mcp.permissionPromptTool).toBe("mcp__cca__cca_permission_prompt");
     expect(statSync(mcp.configPath).mode & 0o777).toBe(0o600);
     expect(statSync(dirname(mcp.configPath)).mode & 0o777).toBe(0o700);
     expect(JSON.parse(readFileSync(mcp.configPath, "utf8"))).toEqual({

@@ -3,7 +3,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import type { AgentMcp, McpServerConfig } from "../agents/launch-args.js";
 import type { AgentCredentials } from "./agent-credentials.js";
-import { allowedBridgeTools, BRIDGE_SERVER_NAME } from "./bridge-tools.js";
+import { allowedBridgeTools, BRIDGE_SERVER_NAME, PERMISSION_PROMPT_TOOL_NAME } from "./bridge-tools.js";
 
 /** The variable that carries an agent's credential to its bridge (set in the MCP config's `env`). */
 export const BRIDGE_CREDENTIAL_VARIABLE = "CCA_AGENT_TOKEN";
@@ -74,6 +74,7 @@ export function createBridgeLauncher(
     return {
       configPath,
       allowedTools: allowedBridgeTools(role),
+      permissionPromptTool: PERMISSION_PROMPT_TOOL_NAME,
       release() {
         if (released) return;
         released = true;

@@ -43,6 +43,11 @@ export interface AgentManagerOptions {
   /** Default working directory root when `agents.working_dir` is empty. */
   workRoot: string;
   env?: NodeJS.ProcessEnv;
+  /**
+   * The folder an agent of `project` works in (its own git worktree, made if missing), or
+   * null for the project folder itself; asked each time its process starts.
+   */
+  workingDirFor?: (agentId: string, project: string | null) => Promise<string | null>;
   /** The MCP servers and tools CCA gives an agent process (its bridge to the daemon), if any; released when it exits. */
   mcpFor?: (agentId: string, role: string) => AgentMcp | undefined;
   /** Told of every change to an agent's record (state, task, tokens), e.g. to store it. */
@@ -163,7 +168,19 @@ export class AgentManager {
   release(agentId: string): void {
     const agent = this.#managed(agentId);
     agent.record.current_task_id = null;
-    if (agent.record.state === "busy") this.#setState(agent, "ready");
+    if (agent.record.state === "busy" || agent.record.state === "waiting_input")
+      this.#setState(agent, "ready");
+  }
+
+  /**
+   * Marks a busy agent as waiting for a person (an approval: `waiting_input`), or, with
+   * `false`, as busy again; an agent in any other state is left as it is.
+   */
+  setWaitingInput(agentId: string, waiting: boolean): void {
+    const agent = this.#agents.get(agentId);
+    if (!agent) return;
+    if (waiting && agent.record.state === "busy") this.#setState(agent, "waiting_input");
+    if (!waiting && agent.record.state === "waiting_input") this.#setState(agent, "busy");
   }
 
   /** Runs one turn on an agent reserved for `taskId`, keeping its activity and token totals current. */
@@ -365,8 +382,18 @@ export class AgentManager {
     const { previous, sessionId, resume } = conversation;
     // A resumed conversation keeps its agent's id and totals: it is the same agent, restarted.
     const id = previous?.id ?? newId(role);
+    let ownFolder: string | null | undefined;
+    this.#starting += 1; // holds its slot while its folder is made
+    try {
+      ownFolder = await this.#options.workingDirFor?.(id, conversation.project);
+    } finally {
+      this.#starting -= 1;
+    }
+    if (this.#closed) throw new CcaError("shutting_down", "The daemon is shutting down; no new agents start");
     const workingDir =
-      conversation.workingDir ?? (this.#options.config.working_dir || join(this.#options.workRoot, id));
+      ownFolder ??
+      conversation.workingDir ??
+      (this.#options.config.working_dir || join(this.#options.workRoot, id));
     mkdirSync(workingDir, { recursive: true });
     const { config } = this.#options;
     const mcp = this.#options.mcpFor?.(id, role);

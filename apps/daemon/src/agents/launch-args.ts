@@ -25,6 +25,8 @@ export interface LaunchOptions {
 export interface AgentMcp {
   configPath: string;
   allowedTools: string[];
+  /** The MCP tool Claude Code asks about tool uses the role does not pre-allow (`--permission-prompt-tool`). */
+  permissionPromptTool?: string;
   /** Called once the agent's process is gone: ends its credential and removes the file. Idempotent. */
   release(): void;
 }
@@ -54,6 +56,8 @@ export function headlessLaunchArgs(options: LaunchOptions): string[] {
   if (allowedTools.length > 0) args.push("--allowedTools", allowedTools.join(","));
   if (profile.model) args.push("--model", profile.model);
   if (options.skipPermissions) args.push("--permission-mode", "bypassPermissions");
+  else if (options.mcp?.permissionPromptTool)
+    args.push("--permission-prompt-tool", options.mcp.permissionPromptTool);
   return args;
 }
 

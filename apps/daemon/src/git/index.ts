@@ -21,6 +21,7 @@ export {
 } from "./commit-part.js";
 export { type CopiedFiles, copyProjectFiles } from "./copy-files.js";
 export { type DiffStat, diffStat, type FileChange, type FileChangeKind } from "./diff-stat.js";
+export { freeBranch } from "./free-branch.js";
 export { GitError, type GitErrorCode, type GitErrorDetails, isGitError } from "./git-error.js";
 export {
   type AgentWorktree,
@@ -31,6 +32,7 @@ export {
 } from "./list-worktrees.js";
 export { CONFLICT_LIMITS, type ConflictFile, type MergeConflict } from "./merge-conflicts.js";
 export {
+  ensureAgentWorktree,
   type PreparedWorktree,
   type PrepareWorktreeOptions,
   prepareAgentWorktree,

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { partBranchName } from "./branch-names.js";
 import { commitPart } from "./commit-part.js";
 import { GitError } from "./git-error.js";
-import { prepareAgentWorktree } from "./prepare-worktree.js";
+import { ensureAgentWorktree, prepareAgentWorktree } from "./prepare-worktree.js";
 import { type ScratchRepository, scratchRepositories } from "./test-support/scratch-repository.js";
 
 const scratch = scratchRepositories();
@@ -140,26 +140,75 @@ describe("prepareAgentWorktree", () => {
     expect(repository.read("README.md", first.path)).toBe("edited by the agent\n");
   });
 
-  it("refuses to reuse a worktree whose commits no other branch holds, and reuses it once they are merged", async () => {
+  it("reuses a worktree whose commits only its branch holds: the branch keeps them", async () => {
     const repository = scratch();
     const base = repository.run(["rev-parse", "HEAD"]);
     const first = await prepare(repository, "agent_1", partBranchName("task_1", "part_1"), base);
     repository.write("feature.txt", "work\n", first.path);
-    await commitPart(repository.git, {
+    const commit = await commitPart(repository.git, {
       worktreePath: first.path,
       role: "backend",
       description: "Feature",
       taskId: "task_1",
     });
 
-    const error = await refusal(prepare(repository, "agent_1", partBranchName("task_2", "part_1"), base));
-    expect(error.code).toBe("dirty_worktree");
-    expect(error.message).toContain("1 commit(s) on cca-parts/task_1/part_1 that no other branch holds");
-    expect(error.details.unmergedCommits).toBe(1);
-
-    repository.run(["branch", "cca/task_1", "cca-parts/task_1/part_1"]);
     const second = await prepare(repository, "agent_1", partBranchName("task_2", "part_1"), base);
+
     expect(second.created).toBe(false);
+    expect(repository.run(["symbolic-ref", "--short", "HEAD"], second.path)).toBe("cca-parts/task_2/part_1");
+    expect(commit.committed && repository.run(["rev-parse", "cca-parts/task_1/part_1"])).toBe(
+      commit.committed && commit.commit,
+    );
+  });
+
+  it("refuses to move a detached worktree whose commits no branch holds", async () => {
+    const repository = scratch();
+    const path = await ensureAgentWorktree(repository.git, {
+      projectRoot: repository.root,
+      projectSlug: repository.projectSlug,
+      worktreesDir: repository.worktreesDir,
+      agentId: "agent_1",
+    });
+    repository.write("stray.txt", "work\n", path);
+    repository.commitAll("Stray", path);
+
+    const error = await refusal(
+      prepare(
+        repository,
+        "agent_1",
+        partBranchName("task_2", "part_1"),
+        repository.run(["rev-parse", "HEAD"]),
+      ),
+    );
+
+    expect(error.code).toBe("dirty_worktree");
+    expect(error.message).toContain("1 commit(s) on a detached HEAD that no other branch holds");
+  });
+
+  it("makes an agent's worktree detached at HEAD once, and leaves it alone afterwards", async () => {
+    const repository = scratch();
+    const path = await ensureAgentWorktree(repository.git, {
+      projectRoot: repository.root,
+      projectSlug: repository.projectSlug,
+      worktreesDir: repository.worktreesDir,
+      agentId: "agent_1",
+    });
+    const head = repository.run(["rev-parse", "HEAD"]);
+    expect(repository.run(["rev-parse", "HEAD"], path)).toBe(head);
+    repository.write("scratch.txt", "kept\n", path);
+
+    expect(
+      await ensureAgentWorktree(repository.git, {
+        projectRoot: repository.root,
+        projectSlug: repository.projectSlug,
+        worktreesDir: repository.worktreesDir,
+        agentId: "agent_1",
+      }),
+    ).toBe(path);
+    expect(repository.read("scratch.txt", path)).toBe("kept\n");
+    rmSync(join(path, "scratch.txt"));
+    const prepared = await prepare(repository, "agent_1", partBranchName("task_1", "part_1"), head);
+    expect(prepared).toMatchObject({ path, created: false });
   });
 
   it("keeps a worktree that is on the branch asked for as it is (a resumed part)", async () => {

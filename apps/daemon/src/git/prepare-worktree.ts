@@ -43,8 +43,9 @@ export interface PreparedWorktree {
  * is made from `base` unless it exists (then it is checked out as it is: a resumed part keeps its
  * commits). A worktree the agent already has is reused: switched to the new branch in place,
  * which touches only the files that differ (no new checkout). It is never reused while it holds
- * uncommitted changes or commits no other branch has: that is a GitError `dirty_worktree`
- * naming the worktree and what is in it.
+ * uncommitted changes (or commits on a detached HEAD): that is a GitError `dirty_worktree`
+ * naming the worktree and what is in it. Commits on its branch stay there (a part that was
+ * not merged keeps its branch).
  *
  * @example
  * const worktree = await prepareAgentWorktree(git, {
@@ -78,7 +79,11 @@ export async function prepareAgentWorktree(
       recordedBase = current.base ?? base;
       earlierCopies = current.copiedFiles;
     } else {
-      if (current.state !== "clean") throw dirtyWorktreeError(current, "reused for another branch");
+      // Unmerged commits stay on their branch when the worktree moves on; uncommitted changes
+      // (or commits on a detached HEAD) would not.
+      const loses =
+        current.state === "uncommitted" || (current.state === "unmerged" && current.branch === null);
+      if (loses) throw dirtyWorktreeError(current, "reused for another branch");
       // CCA's copies go first: the new base may track a file of the same name.
       for (const file of current.copiedFiles) await rm(join(path, file), { recursive: true, force: true });
       const exists = branchAt !== undefined;
@@ -137,4 +142,31 @@ export function dirtyWorktreeError(worktree: AgentWorktree, refused: string): Gi
       },
     },
   );
+}
+
+/**
+ * Makes sure the agent has its worktree folder, so that its process can start there: an
+ * existing worktree is left as it is; otherwise one is made, detached at the project's HEAD
+ * (the first piece of work moves it to its branch with `prepareAgentWorktree`). Returns its path.
+ */
+export async function ensureAgentWorktree(
+  git: GitRunner,
+  options: WorktreeLocation & { agentId: string },
+): Promise<string> {
+  const path = agentWorktreePath(options, options.agentId);
+  const entries = await worktreeEntries(git, options.projectRoot);
+  if (existsSync(path) && entries.some((known) => samePath(known.path, path))) return path;
+  if (entries.some((known) => samePath(known.path, path))) {
+    await git.run(["worktree", "prune"], { cwd: options.projectRoot });
+  }
+  if (existsSync(path) && readdirSync(path).length > 0) {
+    throw new GitError(
+      "path_taken",
+      `${path} exists and is not a worktree of ${options.projectRoot}; remove it or use another agent id`,
+      { details: { path } },
+    );
+  }
+  await mkdir(dirname(path), { recursive: true });
+  await git.run(["worktree", "add", "--quiet", "--detach", path, "HEAD"], { cwd: options.projectRoot });
+  return path;
 }

@@ -27,4 +27,17 @@ describe("pruneAgentWorktrees", () => {
     expect(remaining.map((worktree) => worktree.agentId).sort()).toEqual(["committed", "edited"]);
     expect(repository.run(["branch", "--list", "cca-parts/task_1/clean"])).not.toBe("");
   });
+
+  it("keeps the clean worktree of an agent that is running in it", async () => {
+    const repository = scratch();
+    const { location, clean } = await fourWorktrees(repository);
+
+    const report = await pruneAgentWorktrees(repository.git, location, { keepAgents: new Set(["clean"]) });
+
+    expect(report.removed.map((worktree) => worktree.agentId)).toEqual(["gone"]);
+    expect(report.kept.find(({ worktree }) => worktree.agentId === "clean")?.reason).toBe(
+      "its agent clean is running in it",
+    );
+    expect(existsSync(clean.path)).toBe(true);
+  });
 });

@@ -11,14 +11,21 @@ export interface PruneReport {
 /**
  * Removes the project's clean agent worktrees (their folders, copied files and all) and lets
  * git forget those whose folder is gone. Worktrees with uncommitted changes or unmerged
- * commits are kept, each with the reason. Branches are never deleted: a part's or task's
+ * commits are kept, each with the reason, and so are those of `keepAgents` (agents whose
+ * processes run there). Branches are never deleted: a part's or task's
  * commits stay on its branch.
  */
-export async function pruneAgentWorktrees(git: GitRunner, location: WorktreeLocation): Promise<PruneReport> {
+export async function pruneAgentWorktrees(
+  git: GitRunner,
+  location: WorktreeLocation,
+  options: { keepAgents?: ReadonlySet<string> } = {},
+): Promise<PruneReport> {
   const report: PruneReport = { removed: [], kept: [] };
   let missing = false;
   for (const worktree of await listAgentWorktrees(git, location)) {
-    if (worktree.state === "missing") {
+    if (worktree.state !== "missing" && options.keepAgents?.has(worktree.agentId)) {
+      report.kept.push({ worktree, reason: `its agent ${worktree.agentId} is running in it` });
+    } else if (worktree.state === "missing") {
       missing = true;
       report.removed.push(worktree);
     } else if (worktree.state === "clean") {

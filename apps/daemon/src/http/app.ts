@@ -3,16 +3,21 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { ActivityLog } from "../activity/activity-log.js";
 import type { AgentManager } from "../agents/agent-manager.js";
+import type { ApprovalInbox } from "../approvals/approval-inbox.js";
 import type { Orchestrator } from "../orchestrator/orchestrator.js";
+import type { Workspaces } from "../workspaces/workspaces.js";
 import { requireToken } from "./auth.js";
 import { errorResponse, notFound } from "./errors.js";
 import { activityRoutes } from "./routes/activity.js";
 import { type AgentDirectory, agentRoutes } from "./routes/agents.js";
+import { approvalRoutes } from "./routes/approvals.js";
 import { type EventStreamLimits, eventRoutes } from "./routes/events.js";
 import { type Dependencies, healthRoutes } from "./routes/health.js";
 import { projectRoutes } from "./routes/projects.js";
 import { type StatusSource, statusRoutes } from "./routes/status.js";
+import { taskWorkspaceRoutes } from "./routes/task-workspace.js";
 import { taskRoutes } from "./routes/tasks.js";
+import { worktreeRoutes } from "./routes/worktrees.js";
 
 export interface AppDeps {
   orchestrator: Orchestrator;
@@ -21,6 +26,10 @@ export interface AppDeps {
   agentDirectory?: AgentDirectory;
   /** Each project's totals, for `GET /api/v1/projects`. */
   listProjects: () => Promise<ProjectSummary[]>;
+  /** Tasks' branches, changes, diffs and apply; agents' worktrees. */
+  workspaces: Workspaces;
+  /** The approval inbox, for `/api/v1/approvals`. */
+  approvals?: ApprovalInbox;
   /** What the daemon depends on, checked by `GET /health`. */
   dependencies?: Dependencies;
   activity: ActivityLog;
@@ -63,8 +72,11 @@ export function createApp(deps: AppDeps): Hono {
   app.route("/api/v1", statusRoutes(deps));
   app.route("/api/v1", agentRoutes(deps));
   app.route("/api/v1", taskRoutes(deps));
+  app.route("/api/v1", taskWorkspaceRoutes(deps));
+  app.route("/api/v1", worktreeRoutes(deps));
   app.route("/api/v1", projectRoutes(deps));
   app.route("/api/v1", activityRoutes(deps));
   app.route("/api/v1", eventRoutes(deps));
+  if (deps.approvals) app.route("/api/v1", approvalRoutes({ approvals: deps.approvals }));
   return app;
 }

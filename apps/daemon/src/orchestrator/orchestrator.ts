@@ -1,4 +1,5 @@
 import {
+  type Agent,
   buildTaskTree,
   CcaError,
   type Clock,
@@ -6,12 +7,14 @@ import {
   isTerminalStatus,
   type Logger,
   noopLogger,
+  type PartMerge,
   subscribeTo,
   systemClock,
   type Task,
   type TaskPriority,
   type TaskScheduler,
   type TaskTree,
+  toCcaError,
 } from "@cca/core";
 import type {
   AgentRepository,
@@ -24,6 +27,7 @@ import type {
 import type { ActivityLog } from "../activity/activity-log.js";
 import type { AgentManager } from "../agents/agent-manager.js";
 import { ActivityChannel, ControlChannel } from "../bus-channels.js";
+import type { Workspaces } from "../workspaces/workspaces.js";
 import { partDeadline } from "./part-brief.js";
 import { Recovery } from "./recovery.js";
 import { scheduleEntry } from "./schedule-entry.js";
@@ -57,6 +61,10 @@ export interface OrchestratorOptions {
   retentionMs: number;
   /** How often to reconcile the scheduler with the repository. */
   reconcileMs?: number;
+  /** Where agents work (worktrees or the project folder) and what becomes of their changes. */
+  workspaces: Workspaces;
+  /** `[projects] auto_apply`: apply a task's branch when it completes. */
+  autoApply?: boolean;
   clock?: Clock;
   logger?: Logger;
 }
@@ -165,6 +173,9 @@ export class Orchestrator {
         taskTimeoutMs: this.#options.taskTimeoutMs,
         onRestart: this.#options.onRestart,
         waitForEnd: (id, timeoutMs) => this.waitFor(id, timeoutMs),
+        workspaces: this.#options.workspaces,
+        autoApply: this.#options.autoApply ?? false,
+        logger: this.#logger,
       }),
     );
     this.#recovery.start();
@@ -181,12 +192,12 @@ export class Orchestrator {
     project?: string | null;
   }): Promise<Task> {
     this.#refuseWhenClosed();
-    const task = await this.#records.create({
-      description: request.description,
-      priority: request.priority,
-      parent_id: null,
-      project: request.project ?? null,
-    });
+    const project = request.project ?? null;
+    const task = await this.#records.create(
+      { description: request.description, priority: request.priority, parent_id: null, project },
+      undefined,
+      await this.#options.workspaces.forNewTask(project),
+    );
     await this.#enqueue(task);
     return task;
   }
@@ -195,22 +206,49 @@ export class Orchestrator {
    * Stores a part of the task that agent `fromAgentId` is working on and puts it in the
    * parts' line, where this daemon or another runs it on an agent of `request.role`;
    * resolves with the ended part (completed or not; never throws for the part's own
-   * failure). Calls run in parallel. A part not ended by its deadline (its timeout, from
-   * now) is cancelled; so is one whose caller aborts.
+   * failure) and, in worktree mode, what became of its changes: merged into the task's
+   * branch here, in the delegating agent's worktree, or the conflict that stopped that.
+   * Calls run in parallel. A part not ended by its deadline (its timeout, from now) is
+   * cancelled; so is one whose caller aborts.
    */
   async delegate(
     fromAgentId: string,
     request: DelegationRequest,
     options: { signal?: AbortSignal; onCreated?: (subtask: Task) => void } = {},
+  ): Promise<{ task: Task; merge: PartMerge | null }> {
+    const from = this.#options.agents.get(fromAgentId);
+    const task = await this.#runPart(from, request, options);
+    const parent = task.parent_id === null ? undefined : await this.get(task.parent_id);
+    if (!parent || isTerminalStatus(parent.status)) return { task, merge: null };
+    try {
+      return { task, merge: await this.#options.workspaces.mergePart(parent, task, from.working_dir) };
+    } catch (error) {
+      this.#logger.warn("could not merge a part's changes", { task: task.id, error: String(error) });
+      const failure = toCcaError(error);
+      return {
+        task,
+        merge: {
+          outcome: "not_merged",
+          task_branch: parent.workspace?.branch ?? "",
+          part_branch: task.workspace?.branch ?? "",
+          files: [],
+          conflicts: [],
+          truncated: false,
+          note: `CCA could not merge the part's changes (${failure.message}); they stay on ${task.workspace?.branch ?? "its branch"}.`,
+        },
+      };
+    }
+  }
+
+  async #runPart(
+    from: Agent,
+    request: DelegationRequest,
+    options: { signal?: AbortSignal; onCreated?: (subtask: Task) => void },
   ): Promise<Task> {
     this.#refuseWhenClosed();
-    const from = this.#options.agents.get(fromAgentId);
     const parentId = from.current_task_id;
     if (!parentId) {
-      throw new CcaError(
-        "bad_request",
-        `Agent ${fromAgentId} is not working on a task, so it cannot delegate`,
-      );
+      throw new CcaError("bad_request", `Agent ${from.id} is not working on a task, so it cannot delegate`);
     }
     this.#options.agents.checkRole(request.role);
     const parent = await this.get(parentId);
@@ -343,6 +381,13 @@ export class Orchestrator {
     );
     await Promise.all([stopping, this.#options.scheduler.stop()]);
     for (const unsubscribe of this.#unsubscribe.splice(0)) await unsubscribe().catch(() => {});
+  }
+
+  /** Notes on the task what applying its branch did (`task.workspace.applied`). */
+  async recordApplied(id: string, applied: string): Promise<Task> {
+    const task = await this.get(id);
+    if (!task.workspace) return task;
+    return this.#records.update(id, { workspace: { ...task.workspace, applied } });
   }
 
   /** Task counts by status. */

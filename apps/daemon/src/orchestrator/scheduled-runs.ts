@@ -1,10 +1,12 @@
-import { isTerminalStatus, type RunHandler } from "@cca/core";
+import { isTerminalStatus, type Logger, type RunHandler } from "@cca/core";
 import type { TaskRunState } from "@cca/memory";
+import type { Workspaces } from "../workspaces/workspaces.js";
 import { partDeadline, partPrompt } from "./part-brief.js";
 import { CUT_SHORT_NOTE, resumeNote } from "./resume-note.js";
 import type { TaskExecution } from "./task-execution.js";
 import { stopBeforeStartError } from "./task-outcomes.js";
 import type { TaskRecords } from "./task-records.js";
+import { coordinatorWorkspace, partWorkspace } from "./turn-workspaces.js";
 
 /** What a restarted daemon does with a task that was running when its daemon stopped or died. */
 export type OnRestart = "resume" | "interrupt";
@@ -18,6 +20,10 @@ interface RunDeps {
   onRestart: OnRestart;
   /** Resolves once the task ended, or `timeoutMs` passed. */
   waitForEnd: (id: string, timeoutMs: number) => Promise<unknown>;
+  workspaces: Workspaces;
+  /** `[projects] auto_apply`. */
+  autoApply: boolean;
+  logger: Logger;
 }
 
 /**
@@ -51,10 +57,10 @@ export function createRunHandler(deps: RunDeps): RunHandler {
 }
 
 async function runTask(deps: RunDeps, state: TaskRunState): Promise<"ended" | "requeued"> {
-  const note =
-    state.task.status === "running"
-      ? await resumeNote(state.task, { ...deps, defaultTimeoutMs: deps.taskTimeoutMs })
-      : null;
+  const resumed = state.task.status === "running";
+  const note = resumed
+    ? await resumeNote(state.task, { ...deps, defaultTimeoutMs: deps.taskTimeoutMs })
+    : null;
   const started = await deps.records.start(state.task.id, COORDINATOR);
   if (!started) return "ended";
   const prompt = note ? `${started.description}\n\n${note}` : started.description;
@@ -62,6 +68,7 @@ async function runTask(deps: RunDeps, state: TaskRunState): Promise<"ended" | "r
     timeoutMs: deps.taskTimeoutMs,
     ancestors: [],
     onShutdown: deps.onRestart === "resume" ? "requeue" : "interrupt",
+    workspace: coordinatorWorkspace(deps, started, { resumed, autoApply: deps.autoApply }),
   });
   return ended.status === "queued" ? "requeued" : "ended";
 }
@@ -99,6 +106,7 @@ async function runPart(deps: RunDeps, state: TaskRunState): Promise<"ended"> {
     timeoutMs: Math.max(0, partDeadline(started, brief, deps.taskTimeoutMs) - Date.now()),
     ancestors: await records.ancestors(started),
     onShutdown: "interrupt",
+    workspace: partWorkspace(deps, started, parent.task),
   });
   return "ended";
 }

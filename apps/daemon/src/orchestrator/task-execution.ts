@@ -1,4 +1,5 @@
 import {
+  type Agent,
   addUsage,
   type Clock,
   emptyUsage,
@@ -22,6 +23,21 @@ interface RunningTask {
   /** Settles when the task has left this daemon (ended or requeued). */
   left: Promise<void>;
   leave(): void;
+}
+
+/** What happens in the agent's folder around a turn (see Workspaces): readied first, its changes kept after. */
+export interface TurnWorkspace {
+  /** Once the agent is known, before its turn: readies its folder; returns a note for the prompt, if any. */
+  prepare(agent: Agent): Promise<string | null>;
+  /** After the turn however it ended (null: it threw): keeps what the agent changed. */
+  settle(agent: Agent, turn: TurnResult | null): Promise<void>;
+}
+
+interface ExecuteOptions {
+  timeoutMs: number;
+  ancestors: string[];
+  onShutdown: "requeue" | "interrupt";
+  workspace?: TurnWorkspace;
 }
 
 /** The largest delay Node's timers take; longer ones fire at once. */
@@ -71,12 +87,7 @@ export class TaskExecution {
    * is "requeue", when it goes back to queued (its end is then another daemon's, or the
    * next start's).
    */
-  async execute(
-    task: Task,
-    role: string,
-    prompt: string,
-    options: { timeoutMs: number; ancestors: string[]; onShutdown: "requeue" | "interrupt" },
-  ): Promise<Task> {
+  async execute(task: Task, role: string, prompt: string, options: ExecuteOptions): Promise<Task> {
     const { id } = task;
     let leave = () => {};
     const left = new Promise<void>((resolve) => {
@@ -130,7 +141,7 @@ export class TaskExecution {
     role: string,
     prompt: string,
     running: RunningTask,
-    options: { timeoutMs: number; ancestors: string[]; onShutdown: "requeue" | "interrupt" },
+    options: ExecuteOptions,
   ): Promise<Task> {
     const agent = await this.#agents.reserve(role, task.id, {
       signal: running.reservation.signal,
@@ -141,7 +152,21 @@ export class TaskExecution {
     try {
       await this.#records.update(task.id, { agent_id: agent.id, session_id: agent.session_id });
       if (running.stopReason) throw stopError(running.stopReason, options.timeoutMs);
-      const turn = await this.#agents.runTurn(agent.id, task.id, prompt);
+      const note = (await options.workspace?.prepare(agent)) ?? null;
+      if (running.stopReason) throw stopError(running.stopReason, options.timeoutMs);
+      let turn: TurnResult;
+      try {
+        turn = await this.#agents.runTurn(agent.id, task.id, note ? `${prompt}\n\n${note}` : prompt);
+      } catch (error) {
+        await options.workspace?.settle(agent, null).catch((settling: unknown) =>
+          this.#logger.warn("could not keep the changes of a turn that failed", {
+            task: task.id,
+            error: String(settling),
+          }),
+        );
+        throw error;
+      }
+      await options.workspace?.settle(agent, turn);
       return await this.#complete(task.id, turn, running, options);
     } finally {
       this.#agents.release(agent.id);

@@ -8,6 +8,7 @@ import {
   type Task,
   type TaskPriority,
   type TaskStatus,
+  type TaskWorkspace,
 } from "@cca/core";
 import type { PartBrief, TaskRepository } from "@cca/memory";
 import type { ActivityLog } from "../activity/activity-log.js";
@@ -71,8 +72,16 @@ export class TaskRecords {
       project?: string | null;
     },
     part?: { brief: PartBrief; fromRole: string },
+    /** Where its agents will work, once its id is known (the branch is named after it). */
+    workspaceFor?: (taskId: string) => TaskWorkspace | null,
   ): Promise<Task> {
-    const task = newTask({ id: newId("task"), created_at: isoTime(this.#clock), ...fields });
+    const id = newId("task");
+    const task = newTask({
+      id,
+      created_at: isoTime(this.#clock),
+      ...fields,
+      workspace: workspaceFor?.(id) ?? null,
+    });
     await this.#repository.insert(task, part?.brief ?? null);
     this.#remember(task);
     const via = part ? `${part.fromRole} delegated` : "queued";

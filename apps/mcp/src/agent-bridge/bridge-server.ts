@@ -5,6 +5,7 @@ import { VERSION } from "../version.js";
 import type { Registration } from "./bridge-session.js";
 import { registerDelegateTool } from "./delegate-tool.js";
 import { registerMessageTools } from "./message-tools.js";
+import { PERMISSION_PROMPT_TOOL, registerPermissionTool } from "./permission-tool.js";
 import { ProgressRouter } from "./progress-router.js";
 
 export interface AgentBridgeOptions {
@@ -35,6 +36,9 @@ export function createAgentBridgeServer(options: AgentBridgeOptions): McpServer 
     send: tools.has("cca_send"),
     broadcast: tools.has("cca_broadcast"),
   });
+  if (tools.has(PERMISSION_PROMPT_TOOL)) {
+    registerPermissionTool(server, context, { approvalTimeoutS: options.registration.approval_timeout_s });
+  }
   return server;
 }
 

@@ -11,6 +11,8 @@ export interface Registration {
   agent_id: string;
   role: string;
   tools: string[];
+  /** How long the daemon waits for an answer to an approval (`agents.approval_timeout_s`). */
+  approval_timeout_s?: number;
 }
 
 /** The daemon's ACP address for an HTTP base URL: `http://h:p` → `ws://h:p/acp`. */

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { TaskDelegate } from "@cca/acp";
-import { BUILTIN_ROLES, type Task } from "@cca/core";
+import { BUILTIN_ROLES, type PartMerge, type Task } from "@cca/core";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
@@ -58,7 +58,7 @@ export function registerDelegateTool(server: McpServer, context: BridgeContext):
         message: () => latest,
       });
       try {
-        const { task } = await context.acp.request(
+        const { task, merge } = await context.acp.request(
           TaskDelegate,
           { ...input, delegation_id: delegationId },
           {
@@ -66,7 +66,7 @@ export function registerDelegateTool(server: McpServer, context: BridgeContext):
             timeoutMs: (input.timeout_s ? input.timeout_s * 1000 : DEFAULT_WAIT_MS) + TIMEOUT_MARGIN_MS,
           },
         );
-        return delegationResult(task, input.role);
+        return delegationResult(task, input.role, merge);
       } catch (error) {
         return acpErrorResult(`Could not delegate to ${input.role}`, error);
       } finally {
@@ -77,12 +77,18 @@ export function registerDelegateTool(server: McpServer, context: BridgeContext):
   );
 }
 
-function delegationResult(task: Task, role: string): CallToolResult {
+function delegationResult(task: Task, role: string, merge: PartMerge | null): CallToolResult {
   const effort = [task.status, formatTokens(task.usage), formatCost(task.usage.cost_usd)];
   if (task.duration_ms !== null) effort.push(formatDuration(task.duration_ms));
   const footer = `[${role} · ${task.id} · ${effort.join(" · ")}]`;
-  if (task.status === "completed")
-    return textResult(`${task.result?.trim() || "(No written answer.)"}\n\n${footer}`);
+  const changes = merge ? `\n\n${merge.note}` : "";
+  if (task.status === "completed") {
+    const answer = `${task.result?.trim() || "(No written answer.)"}${changes}\n\n${footer}`;
+    // A conflict is this part's result to act on, never a quiet success.
+    return merge?.outcome === "conflict" ? errorResult(answer) : textResult(answer);
+  }
   const verb = formatEndVerb(task);
-  return errorResult(`The ${role} part ${verb} [${task.error?.code}]: ${task.error?.message}\n\n${footer}`);
+  return errorResult(
+    `The ${role} part ${verb} [${task.error?.code}]: ${task.error?.message}${changes}\n\n${footer}`,
+  );
 }

@@ -1,4 +1,4 @@
-import { isTerminalStatus, type Task } from "@cca/core";
+import { isTerminalStatus, readTaskChanges, type Task } from "@cca/core";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { formatTaskDetails, formatTaskList } from "../format.js";
@@ -8,7 +8,7 @@ import { daemonErrorResult, textResult } from "../tool-result.js";
 export const CCA_STATUS_TOOL = "cca_status";
 
 const DESCRIPTION =
-  "A CCA task by id in full (status, answer, error, tokens, cost, timings), or without task_id the recent tasks.";
+  "A CCA task by id in full (status, answer, error, the team's tokens and cost, timings, its branch and changed files), or without task_id the recent tasks.";
 
 const inputSchema = {
   task_id: z
@@ -36,7 +36,10 @@ export function registerCcaStatusTool(server: McpServer, context: ToolContext): 
         }
         // This answer shows how it ended; no need to report it again as a late finish.
         if (isTerminalStatus(task.status)) context.lateFinishes.seen(task.id);
-        return textResult(formatTaskDetails(task, context.clock.now()));
+        const changes = isTerminalStatus(task.status)
+          ? await readTaskChanges(context.client, task, context.logger)
+          : null;
+        return textResult(formatTaskDetails(task, context.clock.now(), changes));
       }
       try {
         return textResult(formatTaskList(await context.client.listTasks(), context.clock.now()));

@@ -3,6 +3,7 @@ import {
   formatDuration,
   isTerminalStatus,
   MAX_TASK_DESCRIPTION_CHARS,
+  readTaskChanges,
   TASK_PRIORITIES,
   type Task,
   type TaskTree,
@@ -10,6 +11,7 @@ import {
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
+import { createApprovalGate } from "../approval-gate.js";
 import { formatTaskAnswer, formatTaskFailure } from "../format.js";
 import { startProgressHeartbeat, type ToolExtra } from "../progress-heartbeat.js";
 import { watchTaskActivity } from "../task-activity.js";
@@ -141,6 +143,7 @@ async function waitForTaskEnd(
   const deadline = startedAt + context.waitLimitS * 1000;
   let task = created;
   const activity = watchTaskActivity({ client, taskId: task.id, logger, signal: extra.signal });
+  const approvals = createApprovalGate({ context, taskId: task.id, extra });
   const heartbeat = startProgressHeartbeat({
     extra,
     intervalMs: context.progressIntervalMs,
@@ -172,6 +175,8 @@ async function waitForTaskEnd(
       }
       const waitS = Math.max(1, Math.min(POLL_S, Math.ceil(remainingMs / 1000)));
       task = await client.waitForTask(task.id, waitS, extra.signal);
+      const waitingForApproval = isTerminalStatus(task.status) ? undefined : await approvals.check();
+      if (waitingForApproval) return waitingForApproval;
     }
   } catch (error) {
     if (extra.signal.aborted) return stoppedWaiting();
@@ -187,9 +192,10 @@ async function waitForTaskEnd(
   logger.info("task ended", { task_id: task.id, status: task.status });
   // The parts the team split the work into; the answer stands without them if the tree is unreadable.
   const ended: Task | TaskTree = await client.getTaskTree(task.id).catch(() => task);
+  const changes = await readTaskChanges(client, ended, logger);
   return ended.status === "completed"
-    ? textResult(formatTaskAnswer(ended))
-    : errorResult(formatTaskFailure(ended));
+    ? textResult(formatTaskAnswer(ended, changes))
+    : errorResult(formatTaskFailure(ended, changes));
 }
 
 function elapsedLabel(ms: number): string {

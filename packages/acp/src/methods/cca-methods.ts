@@ -1,4 +1,10 @@
-import { ActivityEventSchema, TaskSchema, TaskTreeSchema } from "@cca/core";
+import {
+  ActivityEventSchema,
+  PartMergeSchema,
+  PermissionDecisionSchema,
+  TaskSchema,
+  TaskTreeSchema,
+} from "@cca/core";
 import { z } from "zod";
 import { defineNotification, defineRequest } from "../descriptors.js";
 
@@ -12,7 +18,13 @@ import { defineNotification, defineRequest } from "../descriptors.js";
 export const AgentRegister = defineRequest(
   "agent/register",
   z.object({ agent_id: z.string().min(1, "agent_id must not be empty") }),
-  z.object({ agent_id: z.string(), role: z.string(), tools: z.array(z.string()) }),
+  z.object({
+    agent_id: z.string(),
+    role: z.string(),
+    tools: z.array(z.string()),
+    /** How long the daemon waits for an answer to an approval (`agents.approval_timeout_s`). */
+    approval_timeout_s: z.number().positive().optional(),
+  }),
 );
 
 /** A registered bridge's sign of life; the daemon records when it last heard from the agent. */
@@ -32,7 +44,8 @@ export const TaskDelegate = defineRequest(
     timeout_s: z.number().positive().max(86_400).optional(),
     delegation_id: z.string().optional(),
   }),
-  z.object({ task: TaskSchema }),
+  /** The ended part, and with worktree isolation what became of its changes. */
+  z.object({ task: TaskSchema, merge: PartMergeSchema.nullable().default(null) }),
 );
 
 /** What a delegated subtask is doing, sent to the bridge that delegated it while it runs. */
@@ -74,3 +87,19 @@ export const EventsSubscribe = defineRequest(
 
 /** One activity event, to connections that subscribed. */
 export const EventsActivity = defineNotification("events/activity", ActivityEventSchema);
+
+/**
+ * Asks for a person's approval of a tool use the registered agent's role does not pre-allow
+ * (Claude Code's `--permission-prompt-tool`). Answers when someone allows or denies it, or
+ * with a denial that says why when nobody answers within `agents.approval_timeout_s`, or a
+ * remembered rule allows it at once. Cancelling the request withdraws the approval.
+ */
+export const ApprovalRequest = defineRequest(
+  "approval/request",
+  z.object({
+    tool_name: z.string().min(1, "tool_name must name the tool"),
+    input: z.record(z.string(), z.unknown()),
+    tool_use_id: z.string().optional(),
+  }),
+  PermissionDecisionSchema,
+);

@@ -1,5 +1,14 @@
 import type { z } from "zod";
 import {
+  type AnswerApprovalRequest,
+  type Approval,
+  type ApprovalRule,
+  ApprovalRuleSchema,
+  ApprovalSchema,
+  type PendingApproval,
+  PendingApprovalSchema,
+} from "../domain/approvals.js";
+import {
   type ActivityEvent,
   ActivityEventSchema,
   type ActivityView,
@@ -23,6 +32,16 @@ import {
   type TaskWaitResponse,
   TaskWaitResponseSchema,
 } from "../domain/schemas.js";
+import {
+  type ApplyResult,
+  ApplyResultSchema,
+  type TaskChanges,
+  TaskChangesSchema,
+  type Worktree,
+  type WorktreePruneReport,
+  WorktreePruneReportSchema,
+  WorktreeSchema,
+} from "../domain/workspace-schemas.js";
 import { CcaError, isErrorCode } from "../errors/cca-error.js";
 import { readSseEvents } from "./sse.js";
 
@@ -69,9 +88,27 @@ export interface DaemonClient {
   /** Long-polls a task: answers when it ends or after `waitS` seconds, whichever is first. */
   waitForTask(id: string, waitS: number, signal?: AbortSignal): Promise<Task>;
   cancelTask(id: string): Promise<Task>;
+  /** What the task's branch changed: per part and in total (`no_task_branch` when it has none). */
+  taskChanges(id: string): Promise<TaskChanges>;
+  /** The patch of the task's branch against its base, as `git diff` prints it. */
+  taskDiff(id: string): Promise<string>;
+  /** Merges the task's branch into the project's current branch; a refusal throws with `details.files`. */
+  applyTask(id: string): Promise<ApplyResult>;
+  /** The agents' git worktrees of one project (a folder in it), or of every project. */
+  listWorktrees(project?: string): Promise<Worktree[]>;
+  /** Removes the clean worktrees of one project, or of every project; says what it kept and why. */
+  pruneWorktrees(project?: string): Promise<WorktreePruneReport>;
   activity(): Promise<ActivityView>;
   /** Live events until `signal` aborts or the daemon closes the stream. */
   events(signal?: AbortSignal): AsyncGenerator<ActivityEvent>;
+  /** Pending approvals, oldest first; with `taskId`, only those of that top-level task's tree. */
+  listApprovals(options?: { taskId?: string }): Promise<PendingApproval[]>;
+  /** Allows or denies a pending approval (optionally remembering the answer as a rule). */
+  answerApproval(id: string, answer: AnswerApprovalRequest): Promise<Approval>;
+  /** The remembered rules, newest first. */
+  listApprovalRules(): Promise<ApprovalRule[]>;
+  /** Removes a remembered rule; resolves with it. */
+  deleteApprovalRule(id: string): Promise<ApprovalRule>;
 }
 
 /**
@@ -84,8 +121,14 @@ export function createDaemonClient(options: DaemonClientOptions): DaemonClient {
   const baseUrl = options.baseUrl.replace(/\/+$/, "");
   const doFetch = options.fetch ?? fetch;
 
-  async function send(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
-    const headers: Record<string, string> = { accept: "application/json" };
+  async function send(
+    method: string,
+    path: string,
+    body?: unknown,
+    signal?: AbortSignal,
+    accept = "application/json",
+  ): Promise<Response> {
+    const headers: Record<string, string> = { accept };
     const token = typeof options.token === "function" ? options.token() : options.token;
     if (token) headers.authorization = `Bearer ${token}`;
     if (body !== undefined) headers["content-type"] = "application/json";
@@ -170,7 +213,32 @@ export function createDaemonClient(options: DaemonClientOptions): DaemonClient {
     waitForTask: (taskId, waitS, signal) =>
       request(TaskSchema, "GET", `/api/v1/tasks/${id(taskId)}?wait_s=${waitS}`, undefined, signal),
     cancelTask: (taskId) => request(TaskSchema, "POST", `/api/v1/tasks/${id(taskId)}/cancel`),
+    taskChanges: (taskId) => request(TaskChangesSchema, "GET", `/api/v1/tasks/${id(taskId)}/changes`),
+    async taskDiff(taskId) {
+      const path = `/api/v1/tasks/${id(taskId)}/diff`;
+      return (await send("GET", path, undefined, undefined, "text/plain")).text();
+    },
+    applyTask: (taskId) => request(ApplyResultSchema, "POST", `/api/v1/tasks/${id(taskId)}/apply`),
+    listWorktrees: (project) =>
+      request(
+        WorktreeSchema.array(),
+        "GET",
+        `/api/v1/worktrees${project ? `?project=${encodeURIComponent(project)}` : ""}`,
+      ),
+    pruneWorktrees: (project) =>
+      request(WorktreePruneReportSchema, "POST", "/api/v1/worktrees/prune", project ? { project } : {}),
     activity: () => request(ActivityViewSchema, "GET", "/api/v1/activity"),
+    listApprovals: (options = {}) =>
+      request(
+        PendingApprovalSchema.array(),
+        "GET",
+        `/api/v1/approvals${options.taskId ? `?task=${id(options.taskId)}` : ""}`,
+      ),
+    answerApproval: (approvalId, answer) =>
+      request(ApprovalSchema, "POST", `/api/v1/approvals/${id(approvalId)}`, answer),
+    listApprovalRules: () => request(ApprovalRuleSchema.array(), "GET", "/api/v1/approvals/rules"),
+    deleteApprovalRule: (ruleId) =>
+      request(ApprovalRuleSchema, "DELETE", `/api/v1/approvals/rules/${id(ruleId)}`),
     async *events(signal) {
       const response = await send("GET", "/api/v1/events", undefined, signal);
       if (!response.body) return;
@@ -187,7 +255,9 @@ async function toError(response: Response): Promise<CcaError> {
   try {
     const body = ErrorBodySchema.parse(JSON.parse(text));
     const code = isErrorCode(body.error.code) ? body.error.code : "internal";
-    return new CcaError(code, body.error.message, { details: { status: response.status } });
+    return new CcaError(code, body.error.message, {
+      details: { ...body.error.details, status: response.status },
+    });
   } catch {
     return new CcaError("internal", `The daemon answered HTTP ${response.status}: ${text.slice(0, 200)}`, {
       details: { status: response.status },

@@ -97,8 +97,15 @@ export const ConfigSchema = z.strictObject({
       /** The Claude Code executable: a name on PATH or a path. */
       claude_path: z.string().min(1).default("claude"),
       driver: z.enum(["headless"]).default("headless"),
-      /** Where agents work; empty means `$CCA_HOME/work`. Each agent gets a folder below it. */
+      /** Where agents of tasks without a project work; empty means `$CCA_HOME/work`. Each agent gets a folder below it. */
       working_dir: z.string().default(""),
+      /**
+       * In a git project, "worktree" gives every agent a git worktree of its own under
+       * `$CCA_HOME/worktrees` (parts committed on their branches, merged into `cca/<task id>`);
+       * "shared" has them all work in the project folder. A folder that is not a git
+       * repository is always shared.
+       */
+      isolation: z.enum(["worktree", "shared"]).default("worktree"),
       /** Folder of `<role>.md` instruction files; empty means the `agents/` folder shipped with CCA. */
       instructions_dir: z.string().default(""),
       /** `--model` for every agent unless its role says otherwise; empty leaves Claude Code's default. */
@@ -109,6 +116,11 @@ export const ConfigSchema = z.strictObject({
       startup_timeout_seconds: seconds(1).default(60),
       token_budget_per_task: z.number().int().min(0).default(50_000),
       context_compression: z.boolean().default(true),
+      /**
+       * How long a tool use that needs approval waits for an answer (HTTP, `cca approve`, the
+       * Command Center) before it becomes a denial that says why.
+       */
+      approval_timeout_s: seconds(1).default(600),
       /** Let agents run every tool without asking (Claude Code `bypassPermissions`). Off unless you say so. */
       skip_permissions: z.boolean().default(false),
       /** Extra environment for every agent, on top of the daemon's own. */
@@ -124,6 +136,14 @@ export const ConfigSchema = z.strictObject({
       max_buffered_bytes: integerIn(64 * 1024, 1024 * MIB, "bytes").default(8 * MIB),
       /** Most distinct `events/subscribe` subscriptions one connection may hold. */
       max_subscriptions: integerIn(1, 4096, "subscriptions").default(32),
+    })
+    .prefault({}),
+  projects: z
+    .strictObject({
+      /** Untracked files (e.g. ".env") copied from the project into each agent's worktree; never committed. */
+      copy_files: z.array(z.string().min(1)).default([]),
+      /** Merge a task's branch into the project's current branch when the task completes (as `cca task apply` does). */
+      auto_apply: z.boolean().default(false),
     })
     .prefault({}),
   /** cca-mcp, the Command Center's MCP server; it finds cca.toml as the daemon does, from the project folder. */

@@ -1,4 +1,4 @@
-import { emptyUsage, type Task, type TaskPriority } from "./schemas.js";
+import { emptyUsage, type Task, type TaskPriority, type TaskWorkspace } from "./schemas.js";
 
 /** A task as it is first stored: queued, with nothing run and nothing spent. */
 export function newTask(fields: {
@@ -8,6 +8,7 @@ export function newTask(fields: {
   priority?: TaskPriority;
   parent_id?: string | null;
   project?: string | null;
+  workspace?: TaskWorkspace | null;
 }): Task {
   return {
     id: fields.id,
@@ -27,5 +28,6 @@ export function newTask(fields: {
     finished_at: null,
     duration_ms: null,
     agent_duration_ms: null,
+    workspace: fields.workspace ?? null,
   };
 }

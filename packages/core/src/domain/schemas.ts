@@ -49,8 +49,59 @@ export type AgentState = z.infer<typeof AgentStateSchema>;
 export const ErrorInfoSchema = z.object({ code: z.string(), message: z.string() });
 export type ErrorInfo = z.infer<typeof ErrorInfoSchema>;
 
-/** The body of every HTTP error response. */
-export const ErrorBodySchema = z.object({ error: ErrorInfoSchema });
+/** The body of every HTTP error response; `details` where there is more to act on (e.g. a refused apply's files). */
+export const ErrorBodySchema = z.object({
+  error: ErrorInfoSchema.extend({ details: z.record(z.string(), z.unknown()).optional() }),
+});
+
+/** How a task's agents share the project: each in a git worktree of its own, or all in its folder. */
+export const ISOLATION_MODES = ["worktree", "shared"] as const;
+export const IsolationModeSchema = z.enum(ISOLATION_MODES);
+export type IsolationMode = z.infer<typeof IsolationModeSchema>;
+
+/**
+ * Where a task's work happens. For a top-level task in worktree mode: its branch
+ * `cca/<task id>` and the base it was made from (the project's HEAD at submission). For a
+ * part: its own branch, the commit it started from, and the commit that holds its work.
+ */
+export const TaskWorkspaceSchema = z.object({
+  isolation: IsolationModeSchema,
+  branch: z.string().nullable().default(null),
+  base: z.string().nullable().default(null),
+  /** A part's commit of its changes; null when it changed nothing (or has not ended). */
+  commit: z.string().nullable().default(null),
+  /** Why the agents share the folder, when that was not asked for (e.g. not a git repository). */
+  note: z.string().nullable().default(null),
+  /** With `[projects] auto_apply`: what applying the task's branch at its end did, or why it was refused. */
+  applied: z.string().nullable().default(null),
+});
+export type TaskWorkspace = z.infer<typeof TaskWorkspaceSchema>;
+
+/** A conflicting file of a part's merge: how it conflicts, and its hunks (markers and context). */
+export const ConflictFileSchema = z.object({
+  path: z.string(),
+  kind: z.string(),
+  hunks: z.array(z.string()),
+  binary: z.boolean(),
+});
+
+/**
+ * What became of a part's changes once it ended (worktree isolation): merged into the task's
+ * branch, nothing to merge, a conflict (nothing merged; the hunks say where), or not merged
+ * because the part did not complete. `note` says it in words for the Coordinator.
+ */
+export const PartMergeSchema = z.object({
+  outcome: z.enum(["merged", "no_changes", "conflict", "not_merged"]),
+  task_branch: z.string(),
+  part_branch: z.string(),
+  /** The files the part changed (merged or not). */
+  files: z.array(z.string()).default([]),
+  conflicts: z.array(ConflictFileSchema).default([]),
+  /** True when conflict hunks were trimmed to stay small. */
+  truncated: z.boolean().default(false),
+  note: z.string(),
+});
+export type PartMerge = z.infer<typeof PartMergeSchema>;
 
 export const TaskSchema = z.object({
   id: z.string(),
@@ -73,6 +124,13 @@ export const TaskSchema = z.object({
   duration_ms: z.number().nullable(),
   /** The agent's own account of its turn (`result.duration_ms`). */
   agent_duration_ms: z.number().nullable(),
+  /** Where its agents work (worktree or shared); null for a task without a project. */
+  workspace: TaskWorkspaceSchema.nullable().default(null),
+  /**
+   * The team's total: the task's usage plus all its parts', recursively. The daemon sets it on
+   * the tasks it lists and reads; read it with `teamUsage`.
+   */
+  team_usage: TokenUsageSchema.optional(),
 });
 export type Task = z.infer<typeof TaskSchema>;
 
@@ -126,6 +184,8 @@ export const ACTIVITY_KINDS = [
   "agent.text",
   "agent.message",
   "agent.stopped",
+  "approval.requested",
+  "approval.answered",
 ] as const;
 export const ActivityKindSchema = z.enum(ACTIVITY_KINDS);
 export type ActivityKind = z.infer<typeof ActivityKindSchema>;
@@ -242,6 +302,15 @@ export function emptyUsage(): TokenUsage {
     cache_read_input_tokens: 0,
     cost_usd: 0,
   };
+}
+
+/**
+ * The tokens and cost of the whole team on a task: its subtree total (a tree's `total_usage`,
+ * else the daemon's `team_usage`), or only its own usage where the answer carries neither.
+ */
+export function teamUsage(task: Task | TaskTree): TokenUsage {
+  if ("total_usage" in task) return task.total_usage;
+  return task.team_usage ?? task.usage;
 }
 
 /** Adds `more` into `total` (mutating it) and returns it. */

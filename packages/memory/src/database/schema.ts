@@ -37,6 +37,7 @@ export interface TasksTable {
   owner: string | null;
   attempts: Generated<number>;
   cancel_requested_at: Timestamp | null;
+  workspace: Json | null;
   role: string | null;
   context: string | null;
   timeout_ms: number | null;
@@ -77,6 +78,35 @@ export interface ContextSnapshotsTable {
   created_at: Timestamp;
 }
 
+export interface ApprovalsTable {
+  id: string;
+  agent_id: string;
+  role: string;
+  project: string | null;
+  task_id: string | null;
+  root_task_id: string | null;
+  daemon: string | null;
+  tool_name: string;
+  input: Json;
+  summary: string;
+  status: string;
+  message: string | null;
+  remember: string | null;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  answered_at: Timestamp | null;
+}
+
+export interface ApprovalRulesTable {
+  id: string;
+  role: string;
+  project: string | null;
+  tool_name: string;
+  command: string | null;
+  approval_id: string | null;
+  created_at: Timestamp;
+}
+
 export interface MigrationsTable {
   name: string;
   checksum: string;
@@ -89,5 +119,7 @@ export interface DatabaseSchema {
   tasks: TasksTable;
   agents: AgentsTable;
   context_snapshots: ContextSnapshotsTable;
+  approvals: ApprovalsTable;
+  approval_rules: ApprovalRulesTable;
   cca_migrations: MigrationsTable;
 }

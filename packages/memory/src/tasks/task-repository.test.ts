@@ -1,4 +1,4 @@
-import { newTask, type Task } from "@cca/core";
+import { emptyUsage, newTask, type Task } from "@cca/core";
 import { sql } from "kysely";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ENGINES, freshDatabase } from "../../test/support/engines.js";
@@ -45,7 +45,21 @@ describe.each(ENGINES)("TaskRepository on %s", (engine) => {
       num_turns: 3,
     });
     await tasks.insert(stored);
-    expect(await tasks.get("t1")).toEqual(stored);
+    expect(await tasks.get("t1")).toEqual({ ...stored, team_usage: stored.usage });
+  });
+
+  it("adds up a top-level task's usage and all its parts', recursively, as its team_usage", async () => {
+    const spent = (input: number, cost: number) => ({ ...emptyUsage(), input_tokens: input, cost_usd: cost });
+    await tasks.insert(task({ id: "root", usage: spent(100, 0.21) }));
+    await tasks.insert(task({ id: "a", parent_id: "root", usage: spent(20, 0.1) }));
+    await tasks.insert(task({ id: "a1", parent_id: "a", usage: spent(3, 0.11) }));
+    await tasks.insert(task({ id: "other", usage: spent(7, 0.01) }));
+    const team = { ...emptyUsage(), input_tokens: 123, cost_usd: expect.closeTo(0.42, 10) };
+    expect((await tasks.get("root")).team_usage).toEqual(team);
+    const listed = (await tasks.list()).tasks;
+    expect(listed.find((one) => one.id === "root")?.team_usage).toEqual(team);
+    expect(listed.find((one) => one.id === "other")?.team_usage).toEqual(spent(7, 0.01));
+    expect((await tasks.get("a")).team_usage).toBeUndefined();
   });
 
   it("answers task_not_found, naming the id, for a task it does not have", async () => {

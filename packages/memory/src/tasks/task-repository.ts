@@ -53,6 +53,15 @@ const ProjectTotalsRowSchema = z.object({
   last_task_at: z.coerce.date().transform((date) => date.toISOString()),
 });
 
+const TeamUsageRowSchema = z.object({
+  root: z.string(),
+  input_tokens: z.coerce.number(),
+  output_tokens: z.coerce.number(),
+  cache_creation_input_tokens: z.coerce.number(),
+  cache_read_input_tokens: z.coerce.number(),
+  cost_usd: z.coerce.number(),
+});
+
 export interface TaskRunState {
   task: Task;
   owner: string | null;
@@ -98,6 +107,7 @@ export class TaskRepository {
           finished_at: task.finished_at,
           duration_ms: task.duration_ms,
           agent_duration_ms: task.agent_duration_ms,
+          workspace: task.workspace === null ? null : JSON.stringify(task.workspace),
           role: brief?.role ?? null,
           context: brief?.context ?? null,
           timeout_ms: brief?.timeoutMs ?? null,
@@ -106,11 +116,14 @@ export class TaskRepository {
     );
   }
 
-  /** The task, or a `task_not_found` error that says how to find tasks. */
+  /**
+   * The task, or a `task_not_found` error that says how to find tasks. A top-level task comes
+   * with its `team_usage`: its own usage plus all its parts', recursively.
+   */
   async get(id: string): Promise<Task> {
     const task = await this.find(id);
     if (!task) throw notFound(id);
-    return task;
+    return (await this.#withTeamUsage([task]))[0] ?? task;
   }
 
   async find(id: string): Promise<Task | undefined> {
@@ -178,9 +191,49 @@ export class TaskRepository {
     const page = parsed.slice(0, limit);
     const last = page.at(-1);
     return {
-      tasks: page.map(taskOfRow),
+      tasks: await this.#withTeamUsage(page.map(taskOfRow)),
       next_cursor: parsed.length > limit && last ? String(last.seq) : null,
     };
+  }
+
+  /** The tasks, the top-level ones with their `team_usage`, summed over each one's tree in one query. */
+  async #withTeamUsage(tasks: Task[]): Promise<Task[]> {
+    const roots = tasks.filter((task) => task.parent_id === null).map((task) => task.id);
+    if (roots.length === 0) return tasks;
+    const usage = (field: string) => sql<number>`coalesce(sum((usage->>${field})::float8), 0)`;
+    const result = await this.#database.run(() =>
+      sql<Record<string, unknown>>`
+        with recursive tree(root, id, usage) as (
+          select id, id, usage from tasks where id in (${sql.join(roots)})
+          union all
+          select tree.root, child.id, child.usage from tasks child join tree on child.parent_id = tree.id
+        )
+        select root,
+          ${usage("input_tokens")} as input_tokens,
+          ${usage("output_tokens")} as output_tokens,
+          ${usage("cache_creation_input_tokens")} as cache_creation_input_tokens,
+          ${usage("cache_read_input_tokens")} as cache_read_input_tokens,
+          ${usage("cost_usd")} as cost_usd
+        from tree group by root
+      `.execute(this.#database.db),
+    );
+    const totals = new Map(
+      result.rows.map((row) => {
+        const parsed = TeamUsageRowSchema.parse(row);
+        const team: TokenUsage = {
+          input_tokens: Math.round(parsed.input_tokens),
+          output_tokens: Math.round(parsed.output_tokens),
+          cache_creation_input_tokens: Math.round(parsed.cache_creation_input_tokens),
+          cache_read_input_tokens: Math.round(parsed.cache_read_input_tokens),
+          cost_usd: parsed.cost_usd,
+        };
+        return [parsed.root, team] as const;
+      }),
+    );
+    return tasks.map((task) => {
+      const team = totals.get(task.id);
+      return team ? { ...task, team_usage: team } : task;
+    });
   }
 
   /** The parts of `parentId`, oldest first. */

@@ -52,12 +52,14 @@ export function briefOfRow(row: TaskRow): PartBrief | null {
   return { role: row.role, context: row.context, timeoutMs: row.timeout_ms };
 }
 
+const JSON_COLUMNS = new Set(["usage", "error", "workspace"]);
+
 /** The columns a change to these task fields writes (JSON columns as JSON text). */
 export function columnsOfTask(fields: Partial<Task>): Record<string, unknown> {
   const columns: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(fields)) {
     if (value === undefined) continue;
-    columns[key] = (key === "usage" || key === "error") && value !== null ? JSON.stringify(value) : value;
+    columns[key] = JSON_COLUMNS.has(key) && value !== null ? JSON.stringify(value) : value;
   }
   return columns;
 }

@@ -11,7 +11,14 @@ export interface AgentDirectory {
   repository: AgentRepository;
 }
 
-const LIVE = new Set(["starting", "ready", "busy", "waiting_input", "stopping"]);
+/** Agent states whose process is up. */
+export const LIVE_AGENT_STATES: ReadonlySet<string> = new Set([
+  "starting",
+  "ready",
+  "busy",
+  "waiting_input",
+  "stopping",
+]);
 
 export function agentRoutes(deps: { agents: AgentManager; agentDirectory?: AgentDirectory }): Hono {
   const { agents, agentDirectory } = deps;
@@ -22,7 +29,10 @@ export function agentRoutes(deps: { agents: AgentManager; agentDirectory?: Agent
       const local = agents.list().map((agent) => ({ ...agent, daemon: agentDirectory.daemon }));
       const known = new Set(local.map((agent) => agent.id));
       const others = (await agentDirectory.repository.list()).filter(
-        (agent) => !known.has(agent.id) && agent.daemon !== agentDirectory.daemon && LIVE.has(agent.state),
+        (agent) =>
+          !known.has(agent.id) &&
+          agent.daemon !== agentDirectory.daemon &&
+          LIVE_AGENT_STATES.has(agent.state),
       );
       return context.json([...local, ...others.map(withoutResumable)]);
     })
