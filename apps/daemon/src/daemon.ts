@@ -140,11 +140,13 @@ export function createDaemon(options: DaemonOptions): Daemon {
     env: options.env,
     logger,
   });
+  const approvalRepository = new ApprovalRepository(database);
   const orchestrator = new Orchestrator({
     agents,
     tasks,
     agentRecords: agentRepository,
     daemons,
+    approvals: approvalRepository,
     snapshots: snapshotRepository,
     snapshotsPerAgent: config.daemon.snapshots_per_agent,
     scheduler,
@@ -162,7 +164,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
     logger,
   });
   const approvals = new ApprovalInbox({
-    repository: new ApprovalRepository(database),
+    repository: approvalRepository,
     agents,
     rootOf: (taskId) => rootTaskOf(tasks, taskId),
     bus,

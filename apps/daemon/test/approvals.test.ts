@@ -9,6 +9,7 @@ import type {
   PendingApproval,
   PermissionDecision,
 } from "@cca/core";
+import { ApprovalRepository } from "@cca/memory";
 import { afterEach, describe, expect, it } from "vitest";
 import { bridgeConfigPath } from "../src/acp/bridge-launch.js";
 import { busyCoordinator, memoryDatabase, startTestDaemon, type TestDaemon } from "./support.js";
@@ -235,6 +236,43 @@ describe("the approval inbox", () => {
       expect(pending?.agent_id).toBe(coordinatorId);
       await there.client.answerApproval(pending!.id, { allow: false, message: "answered elsewhere" });
       expect(await decision).toEqual({ behavior: "deny", message: "Denied by the user: answered elsewhere" });
+    } finally {
+      for (const daemon of daemons.splice(0).reverse()) await daemon.close();
+      await database.close();
+    }
+  });
+});
+
+describe("approvals left by a daemon that died", () => {
+  it("are cancelled when it starts again, since no agent of it waits any more", async () => {
+    const database = await memoryDatabase();
+    try {
+      const left: Approval = {
+        id: "approval_left",
+        agent_id: "coordinator_gone",
+        role: "coordinator",
+        project: null,
+        task_id: "task_gone",
+        root_task_id: "task_gone",
+        tool_name: "Bash",
+        input: INSTALL.input,
+        summary: "run `npm install left-pad`",
+        status: "pending",
+        message: null,
+        remember: null,
+        created_at: new Date().toISOString(),
+        expires_at: new Date(Date.now() + 600_000).toISOString(),
+        answered_at: null,
+      };
+      await new ApprovalRepository(database).insert(left, "ccad-restarted");
+
+      const t = await startTestDaemon({ name: "ccad-restarted", database });
+      daemons.push(t);
+
+      expect(await t.client.listApprovals()).toEqual([]);
+      expect(await new ApprovalRepository(database).find("approval_left")).toMatchObject({
+        status: "cancelled",
+      });
     } finally {
       for (const daemon of daemons.splice(0).reverse()) await daemon.close();
       await database.close();

@@ -18,6 +18,7 @@ import {
 } from "@cca/core";
 import type {
   AgentRepository,
+  ApprovalRepository,
   DaemonRepository,
   SnapshotRepository,
   TaskListFilter,
@@ -44,6 +45,8 @@ export interface OrchestratorOptions {
   agentRecords: AgentRepository;
   daemons: DaemonRepository;
   snapshots: SnapshotRepository;
+  /** Pending approvals, cancelled when the daemon whose agent asked is gone. */
+  approvals: Pick<ApprovalRepository, "cancelOfDaemons">;
   /** Context snapshots kept per agent by the retention. */
   snapshotsPerAgent: number;
   scheduler: TaskScheduler;
@@ -130,6 +133,7 @@ export class Orchestrator {
       scheduler: options.scheduler,
       agents: options.agentRecords,
       daemons: options.daemons,
+      approvals: options.approvals,
       snapshots: options.snapshots,
       snapshotsPerAgent: options.snapshotsPerAgent,
       staleMs: options.staleDaemonMs,
@@ -165,6 +169,14 @@ export class Orchestrator {
         this.#dropInvalid,
       ),
     );
+    // No agent of this daemon waits yet: approvals it left pending before a restart are moot.
+    await this.#options.approvals
+      .cancelOfDaemons([this.#options.daemonName], new Date())
+      .catch((error: unknown) =>
+        this.#logger.warn("could not cancel the approvals left from before a restart; they expire", {
+          error: String(error),
+        }),
+      );
     await this.#recovery.reconcile();
     await scheduler.start(
       createRunHandler({

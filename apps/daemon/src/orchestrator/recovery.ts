@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
 import type { Logger, TaskScheduler } from "@cca/core";
-import type { AgentRepository, DaemonRepository, SnapshotRepository } from "@cca/memory";
+import type { AgentRepository, ApprovalRepository, DaemonRepository, SnapshotRepository } from "@cca/memory";
 import { endOrphanedAgents } from "../agents/orphans.js";
 import { scheduleEntry } from "./schedule-entry.js";
 import type { TaskExecution } from "./task-execution.js";
@@ -12,6 +12,8 @@ export interface RecoveryOptions {
   scheduler: TaskScheduler;
   agents: AgentRepository;
   daemons: DaemonRepository;
+  /** Pending approvals, ended with the daemons whose agents asked them. */
+  approvals: Pick<ApprovalRepository, "cancelOfDaemons">;
   snapshots: SnapshotRepository;
   snapshotsPerAgent: number;
   /** A daemon unseen for longer is gone, and its work is taken over. */
@@ -103,6 +105,9 @@ export class Recovery {
     const owners = [...gone];
     endOrphanedAgents(await agents.liveAgentsOf(owners), logger);
     const ended = await agents.endLiveAgentsOf(owners);
+    const cancelled = await this.#options.approvals.cancelOfDaemons(owners, new Date());
+    if (cancelled > 0)
+      logger.info("approvals of stopped daemons cancelled", { daemons: owners, approvals: cancelled });
     if (ended > 0)
       logger.info("agents of stopped daemons can be resumed", { daemons: owners, agents: ended });
   }

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Agent, emptyUsage, newTask, noopLogger, type Task } from "@cca/core";
 import { describe, expect, it } from "vitest";
+import { startingRecord } from "../agents/agent-parts.js";
 import type { TurnResult } from "../agents/headless-session.js";
 import { type ScratchRepository, scratchRepositories } from "../git/test-support/scratch-repository.js";
 import { Workspaces } from "../workspaces/workspaces.js";
@@ -27,23 +28,12 @@ function taskStore(tasks: Task[]) {
   };
 }
 
+/** A busy agent of `role` working in `workingDir`. */
 function agent(id: string, role: string, workingDir: string): Agent {
+  const now = "2026-12-02T00:00:00.000Z";
   return {
-    id,
-    role,
+    ...startingRecord({ id, role, sessionId: `session-${id}`, workingDir, project: null, now }),
     state: "busy",
-    driver: "headless",
-    pid: null,
-    session_id: null,
-    working_dir: workingDir,
-    project: null,
-    current_task_id: null,
-    tasks_completed: 0,
-    usage: emptyUsage(),
-    last_tool: null,
-    last_error: null,
-    created_at: "2026-12-02T00:00:00.000Z",
-    last_activity_at: "2026-12-02T00:00:00.000Z",
   };
 }
 

@@ -1,8 +1,9 @@
 import { mkdtempSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Agent, emptyUsage, newTask, type Task } from "@cca/core";
+import { type Agent, newTask, type Task } from "@cca/core";
 import { afterEach, describe, expect, it } from "vitest";
+import { startingRecord } from "../agents/agent-parts.js";
 import { type ScratchRepository, scratchRepositories } from "../git/test-support/scratch-repository.js";
 import { Workspaces } from "./workspaces.js";
 
@@ -21,23 +22,12 @@ function workspacesOf(repository: ScratchRepository, isolation: "worktree" | "sh
   });
 }
 
+/** A busy agent of `role` working in `workingDir`. */
 function agent(id: string, role: string, workingDir: string): Agent {
+  const now = "2026-12-02T00:00:00.000Z";
   return {
-    id,
-    role,
+    ...startingRecord({ id, role, sessionId: `session-${id}`, workingDir, project: null, now }),
     state: "busy",
-    driver: "headless",
-    pid: null,
-    session_id: null,
-    working_dir: workingDir,
-    project: null,
-    current_task_id: null,
-    tasks_completed: 0,
-    usage: emptyUsage(),
-    last_tool: null,
-    last_error: null,
-    created_at: "2026-12-02T00:00:00.000Z",
-    last_activity_at: "2026-12-02T00:00:00.000Z",
   };
 }
 
@@ -258,6 +248,36 @@ describe("Workspaces", () => {
     expect(repository.read(".env", folder!)).toBe("SECRET=1\n");
     expect(merge?.files).toEqual(["a.ts"]);
     expect(repository.run(["ls-tree", "-r", "--name-only", "cca/task_1"])).not.toContain(".env");
+  });
+
+  it("commits what a part left uncommitted (its daemon was killed) on that part's branch before the agent moves on", async () => {
+    const repository = scratch();
+    const workspaces = workspacesOf(repository);
+    const { task } = await startedTask(workspaces, repository);
+    const folder = await workspaces.agentFolder("backend_1", repository.root);
+    const backend = agent("backend_1", "backend", folder!);
+    const cut = newTask({
+      id: "part_1",
+      description: "Cut short",
+      created_at: "x",
+      parent_id: task.id,
+      project: task.project,
+    });
+    await workspaces.startPart(cut, task, backend);
+    repository.write("half.ts", "half done\n", folder!); // no settle: the daemon died here
+
+    const next = newTask({
+      id: "part_2",
+      description: "Next",
+      created_at: "x",
+      parent_id: task.id,
+      project: task.project,
+    });
+    const workspace = await workspaces.startPart(next, task, backend);
+
+    expect(workspace?.branch).toBe("cca-parts/task_1/part_2");
+    expect(repository.run(["show", "cca-parts/task_1/part_1:half.ts"])).toBe("half done");
+    expect(repository.run(["status", "--porcelain"], folder!)).toBe("");
   });
 
   it("shares a folder that is not a git repository, and says so", async () => {

@@ -18,13 +18,18 @@ import {
   ensureAgentWorktree,
   freeBranch,
   type GitRunner,
+  isGitError,
+  isTaskBranch,
   listAgentWorktrees,
   mergePart,
+  PART_BRANCH_PREFIX,
+  type PreparedWorktree,
   type PruneReport,
   partBranchName,
   prepareAgentWorktree,
   pruneAgentWorktrees,
   resolveCommit,
+  TASK_BRANCH_PREFIX,
   type TaskChanges,
   taskBranchName,
   taskChanges,
@@ -105,13 +110,7 @@ export class Workspaces {
     await this.#serial.run(project, async () => {
       const branch = await createTaskBranch(this.#git, { projectRoot: project, taskId: task.id, base });
       await this.#takeBranch(project, branch.branch, coordinator.id);
-      await prepareAgentWorktree(this.#git, {
-        ...this.#location(project),
-        agentId: coordinator.id,
-        branch: branch.branch,
-        base: branch.base,
-        copyFiles: this.#options.copyFiles,
-      });
+      await this.#prepare(project, coordinator, branch.branch, branch.base);
     });
   }
 
@@ -124,13 +123,7 @@ export class Workspaces {
     return this.#serial.run(project, async () => {
       const base = await resolveCommit(this.#git, project, taskBranchName(root.id));
       await this.#takeBranch(project, branch, agent.id);
-      const prepared = await prepareAgentWorktree(this.#git, {
-        ...this.#location(project),
-        agentId: agent.id,
-        branch,
-        base,
-        copyFiles: this.#options.copyFiles,
-      });
+      const prepared = await this.#prepare(project, agent, branch, base);
       return {
         isolation: "worktree",
         branch,
@@ -263,6 +256,41 @@ export class Workspaces {
     }
   }
 
+  /**
+   * Puts the agent's worktree on `branch`. Changes left uncommitted on one of CCA's branches
+   * (its daemon was killed mid-turn, so nobody committed them) are committed there first, as
+   * that work's own, and never carried into the new branch or thrown away.
+   */
+  async #prepare(project: string, agent: Agent, branch: string, base: string): Promise<PreparedWorktree> {
+    const options = {
+      ...this.#location(project),
+      agentId: agent.id,
+      branch,
+      base,
+      copyFiles: this.#options.copyFiles,
+    };
+    try {
+      return await prepareAgentWorktree(this.#git, options);
+    } catch (error) {
+      const dirty = isGitError(error, "dirty_worktree") ? error : null;
+      const left = leftoverOwner(dirty?.details.branch);
+      const path = dirty?.details.path;
+      if (!dirty || !left || path === undefined) throw error;
+      this.#logger.warn("committing changes an agent left uncommitted on its earlier branch", {
+        agent: agent.id,
+        branch: dirty.details.branch,
+      });
+      await commitPart(this.#git, {
+        worktreePath: path,
+        role: agent.role,
+        description: "Changes left uncommitted when this work was cut short",
+        taskId: left.taskId,
+        partId: left.partId,
+      });
+      return prepareAgentWorktree(this.#git, options);
+    }
+  }
+
   /** Frees `branch` from another agent's worktree (one of a daemon that died mid-task) for this agent's. */
   async #takeBranch(project: string, branch: string, agentId: string): Promise<void> {
     const keep = agentWorktreePath(this.#location(project), agentId);
@@ -278,4 +306,14 @@ export class Workspaces {
       worktreesDir: this.#options.worktreesDir,
     };
   }
+}
+
+/** The task (and part) a CCA branch belongs to; null for any other branch. */
+function leftoverOwner(branch: string | undefined): { taskId: string; partId?: string } | null {
+  if (!branch) return null;
+  if (isTaskBranch(branch)) return { taskId: branch.slice(TASK_BRANCH_PREFIX.length) };
+  const part = branch.startsWith(PART_BRANCH_PREFIX)
+    ? branch.slice(PART_BRANCH_PREFIX.length).split("/")
+    : [];
+  return part.length === 2 ? { taskId: part[0]!, partId: part[1]! } : null;
 }

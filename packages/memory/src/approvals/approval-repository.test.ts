@@ -47,6 +47,23 @@ describe.each(ENGINES)("ApprovalRepository on %s", (engine) => {
     expect(await approvals.find("approval_none")).toBeUndefined();
   });
 
+  it("cancels the pending approvals of gone daemons, and no other", async () => {
+    await approvals.insert(approval("of_gone"), "ccad-gone");
+    await approvals.insert(approval("of_live"), "ccad-live");
+    await approvals.insert(approval("answered", { status: "allowed" }), "ccad-gone");
+
+    expect(await approvals.cancelOfDaemons(["ccad-gone"], NOW)).toBe(1);
+
+    expect(await approvals.find("of_gone")).toMatchObject({
+      status: "cancelled",
+      answered_at: NOW.toISOString(),
+    });
+    expect((await approvals.find("of_gone"))?.message).toMatch(/stopped before anyone answered/);
+    expect((await approvals.find("of_live"))?.status).toBe("pending");
+    expect((await approvals.find("answered"))?.status).toBe("allowed");
+    expect(await approvals.cancelOfDaemons([], NOW)).toBe(0);
+  });
+
   it("lists the approvals still waiting, oldest first, by task tree", async () => {
     await approvals.insert(approval("newer", { created_at: "2026-12-01T09:59:30.000Z" }), "d");
     await approvals.insert(approval("older", { created_at: "2026-12-01T09:58:00.000Z" }), "d");

@@ -97,6 +97,28 @@ export class ApprovalRepository {
     return row ? parseApproval(row) : undefined;
   }
 
+  /**
+   * Cancels the pending approvals of daemons that are gone (their agents died with them, so
+   * nobody waits for those answers); resolves with how many.
+   */
+  async cancelOfDaemons(daemons: readonly string[], at: Date): Promise<number> {
+    if (daemons.length === 0) return 0;
+    const rows = await this.#database.run(() =>
+      this.#database.db
+        .updateTable("approvals")
+        .set({
+          status: "cancelled",
+          message: "The daemon whose agent asked stopped before anyone answered",
+          answered_at: at,
+        })
+        .where("status", "=", "pending")
+        .where("daemon", "in", [...daemons])
+        .returning("id")
+        .execute(),
+    );
+    return rows.length;
+  }
+
   async insertRule(rule: ApprovalRule): Promise<void> {
     await this.#database.run(() => this.#database.db.insertInto("approval_rules").values(rule).execute());
   }
