@@ -10,6 +10,7 @@ import { createStatusCommand } from "./commands/status.js";
 import { createTaskCommand } from "./commands/task.js";
 import { createWorktreeCommand } from "./commands/worktree.js";
 import { type CommandContext, createCommandContext, type RunOptions } from "./context.js";
+import { inTermsOfCli } from "./daemon-messages.js";
 import { EXIT_CODES, EXIT_CODES_HELP, exitCodeForError, UsageError } from "./exit-codes.js";
 
 const ENVIRONMENT_HELP = [
@@ -121,7 +122,7 @@ function reportError(context: CommandContext, error: unknown): void {
     return;
   }
   if (error instanceof CcaError) {
-    context.warn(`cca: ${error.message} (${error.code})`);
+    context.warn(`cca: ${inTermsOfCli(error.message)} (${error.code})`);
     return;
   }
   const message = error instanceof Error ? error.message : String(error);

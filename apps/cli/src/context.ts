@@ -1,5 +1,6 @@
 import { createDaemonClient, type DaemonClient, type Env, readAccessToken } from "@cca/core";
 import { type DaemonLocation, locateDaemon } from "./daemon-url.js";
+import { createColors, wantsColor } from "./layout/colors.js";
 import type { RenderOptions } from "./render.js";
 
 /** Where output goes: a stream such as `process.stdout`, or anything a test can read back. */
@@ -7,6 +8,8 @@ export interface Output {
   write(chunk: string): unknown;
   /** The terminal width, when the output is a terminal. */
   columns?: number;
+  /** The terminal height, when the output is a terminal: live views are clipped to it. */
+  rows?: number;
   /** True when the output is a terminal: live views (`--watch`) then redraw in place. */
   isTTY?: boolean;
 }
@@ -20,6 +23,11 @@ export interface RunOptions {
   /** Aborts long-running commands (`--watch`, `--wait`, `--follow`, `--foreground`); main wires it to Ctrl-C. */
   signal?: AbortSignal;
   now?: () => Date;
+  /**
+   * The clock live views redraw on, so their times move on between events: calls `listener`
+   * every second until the returned function is called. By default a `setInterval`.
+   */
+  everySecond?: (listener: () => void) => () => void;
   /** The script `cca daemon start` runs with node; by default the `ccad` package's bin. */
   daemonEntry?: string;
 }
@@ -33,6 +41,10 @@ export interface CommandContext {
   /** Whether stdout is a terminal (live views redraw in place) or a file or pipe (one frame per change). */
   readonly isTerminal: boolean;
   now(): Date;
+  /** Calls `listener` every second (see `RunOptions.everySecond`); call the result to stop. */
+  everySecond(listener: () => void): () => void;
+  /** The terminal's height in rows, when stdout is a terminal that says. */
+  terminalRows(): number | undefined;
   /** Writes a line to stdout. */
   print(text: string): void;
   /** Writes a value to stdout as JSON: pretty, or on one line for streams of values. */
@@ -85,6 +97,7 @@ export function createCommandContext(options: RunOptions): CommandContext {
   const cwd = options.cwd ?? process.cwd();
   const now = options.now ?? (() => new Date());
   const signal = options.signal ?? new AbortController().signal;
+  const colors = createColors(wantsColor(env, stdout));
   const context: CommandContext = {
     env,
     cwd,
@@ -92,13 +105,15 @@ export function createCommandContext(options: RunOptions): CommandContext {
     daemonEntry: options.daemonEntry,
     isTerminal: stdout.isTTY === true,
     now,
+    everySecond: options.everySecond ?? everySecond,
+    terminalRows: () => (stdout.isTTY ? stdout.rows : undefined),
     print: (text) => stdout.write(`${text}\n`),
     printJson: (value, printOptions) =>
       stdout.write(`${JSON.stringify(value, null, printOptions?.compact ? undefined : 2)}\n`),
     warn: (text) => stderr.write(`${text}\n`),
     writeRaw: (text) => stdout.write(text),
     writeRawError: (text) => stderr.write(text),
-    renderOptions: () => ({ now: now(), width: stdout.columns ?? DEFAULT_WIDTH }),
+    renderOptions: () => ({ now: now(), width: stdout.columns ?? DEFAULT_WIDTH, colors }),
     locate: (argv) => locateDaemon({ flag: argv.daemonUrl, env, cwd }),
     client: (argv) =>
       createDaemonClient({
@@ -108,4 +123,9 @@ export function createCommandContext(options: RunOptions): CommandContext {
       }),
   };
   return context;
+}
+
+function everySecond(listener: () => void): () => void {
+  const timer = setInterval(listener, 1000);
+  return () => clearInterval(timer);
 }

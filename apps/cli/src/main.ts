@@ -11,10 +11,13 @@ const onSignal = () => {
 process.on("SIGINT", onSignal);
 process.on("SIGTERM", onSignal);
 
-// A reader that stops early (`cca task diff … | head`) is no error of ours: stop quietly, as git does.
-process.stdout.on("error", (error: NodeJS.ErrnoException) => {
-  if (error.code !== "EPIPE") throw error;
-  process.exit(process.exitCode ?? EXIT_CODES.ok);
-});
+// A reader that stops early (`cca task diff … | head`, `cca status --watch --json | head`) is
+// no error of ours: stop quietly, as git does. The same for stderr (`… 2>&1 | head`).
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+    process.exit(process.exitCode ?? EXIT_CODES.ok);
+  });
+}
 
 process.exitCode = await run(hideBin(process.argv), { signal: interrupt.signal });

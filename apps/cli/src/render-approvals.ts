@@ -1,15 +1,20 @@
 import { type ApprovalRule, formatAge, type PendingApproval } from "@cca/core";
-import { type RenderOptions, renderTable } from "./render.js";
+import { createIdShortener } from "./layout/short-ids.js";
+import { renderTable } from "./layout/table.js";
+import type { RenderOptions } from "./render.js";
 
 /** `cca approvals`: one line per pending approval, and how to answer. */
 export function renderApprovalTable(approvals: PendingApproval[], options: RenderOptions): string {
   if (approvals.length === 0) return "No approvals are waiting for you.";
   const now = options.now.getTime();
+  const short = createIdShortener(
+    approvals.flatMap((approval) => [approval.id, approval.agent_id, approval.task_id]),
+  );
   const rows = approvals.map((approval) => [
-    approval.id,
+    short(approval.id),
     approval.role,
-    approval.agent_id,
-    approval.task_id ?? "-",
+    short(approval.agent_id),
+    approval.task_id ? short(approval.task_id) : "-",
     approval.project ?? "-",
     formatAge(approval.created_at, now),
     approval.summary,
@@ -25,8 +30,9 @@ export function renderApprovalTable(approvals: PendingApproval[], options: Rende
 export function renderApprovalRules(rules: ApprovalRule[], options: RenderOptions): string {
   if (rules.length === 0) return "No remembered rules: every tool use a role does not pre-allow asks.";
   const now = options.now.getTime();
+  const short = createIdShortener(rules.map((rule) => rule.id));
   const rows = rules.map((rule) => [
-    rule.id,
+    short(rule.id),
     rule.role,
     rule.project ?? "(any)",
     rule.tool_name,

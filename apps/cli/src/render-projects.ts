@@ -1,5 +1,6 @@
 import { formatAge, formatCompactCount, formatCost, type ProjectSummary, totalTokens } from "@cca/core";
-import { type RenderOptions, renderTable } from "./render.js";
+import { renderTable } from "./layout/table.js";
+import type { RenderOptions } from "./render.js";
 
 /** `cca project list`: one line per project, the folder last so it is the one shortened. */
 export function renderProjectTable(projects: readonly ProjectSummary[], options: RenderOptions): string {

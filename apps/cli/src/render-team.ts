@@ -6,7 +6,10 @@ import {
   type TaskTree,
   totalTokens,
 } from "@cca/core";
-import { agentStateLabel, type RenderOptions, renderDaemonStatus, renderTable } from "./render.js";
+import { createIdShortener } from "./layout/short-ids.js";
+import { renderTable } from "./layout/table.js";
+import { truncateToWidth } from "./layout/text-width.js";
+import { agentStateLabel, type RenderOptions, renderDaemonStatus, stateCell } from "./render.js";
 import { renderActivityLines, renderTreeTable } from "./render-tree.js";
 
 /** Everything `cca status` shows, as the daemon answered it. */
@@ -22,7 +25,11 @@ const RECENT_EVENTS = 8;
 
 /** `cca status`: the daemon line, the agents, the open tasks with their subtasks, the latest events. */
 export function renderTeamStatus(team: TeamStatus, url: string, options: RenderOptions): string {
-  const daemonLine = renderDaemonStatus(team.daemon, url).split("\n")[0] ?? "";
+  const daemonLine = truncateToWidth(
+    renderDaemonStatus(team.daemon, url).split("\n")[0] ?? "",
+    options.width,
+  );
+  const shortTask = createIdShortener(team.tasks.map((task) => task.id));
   const recent = team.activity.recent.slice(-RECENT_EVENTS);
   return [
     daemonLine,
@@ -32,24 +39,28 @@ export function renderTeamStatus(team: TeamStatus, url: string, options: RenderO
       : `tasks\n${renderTreeTable(team.tasks, {
           ...options,
           firstHeader: "TASK",
-          label: (task) => task.id,
+          label: (task) => shortTask(task.id),
           connectRoots: false,
         })}`,
     `recent activity\n${recent.length === 0 ? "No activity yet." : renderActivityLines(recent, options)}`,
   ].join("\n\n");
 }
 
-/** One line per agent: what it is, what it works on, what it last did, what it cost. */
+/**
+ * One line per agent: what it is, what it works on, what it last did, what it cost. Ids are
+ * shortened; an agent's id starts with its role, so the role has no column of its own.
+ */
 export function renderTeamAgents(agents: ActivityView["agents"], options: RenderOptions): string {
   if (agents.length === 0) return "No agents.";
+  const shortAgent = createIdShortener(agents.map((agent) => agent.id));
+  const shortTask = createIdShortener(agents.map((agent) => agent.current_task_id));
   const rows = agents.map((agent) => [
-    agent.id,
-    agent.role,
-    agentStateLabel(agent.state),
-    agent.current_task_id ?? "-",
+    shortAgent(agent.id),
+    stateCell(agent.state, options, agentStateLabel(agent.state)),
+    agent.current_task_id ? shortTask(agent.current_task_id) : "-",
     formatCompactCount(totalTokens(agent.usage)),
     formatCost(agent.usage.cost_usd),
     agent.last_tool?.summary ?? "-",
   ]);
-  return renderTable(["ID", "ROLE", "STATE", "TASK", "TOKENS", "COST", "LAST TOOL"], rows, options.width);
+  return renderTable(["ID", "STATE", "TASK", "TOKENS", "COST", "LAST TOOL"], rows, options.width);
 }

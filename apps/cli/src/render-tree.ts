@@ -9,7 +9,10 @@ import {
   type TaskTree,
   totalTokens,
 } from "@cca/core";
-import { type RenderOptions, renderTable, renderTaskDetail, truncate } from "./render.js";
+import { createIdShortener } from "./layout/short-ids.js";
+import { renderTable } from "./layout/table.js";
+import { displayWidth } from "./layout/text-width.js";
+import { type RenderOptions, renderTaskDetail, stateCell, truncate } from "./render.js";
 
 /**
  * The role of the agent a task went to, from its id's prefix (`backend_3f9c…` → `backend`);
@@ -42,26 +45,36 @@ export function flattenTree(tree: TaskTree): TaskTree[] {
 
 /**
  * A table of task trees, one line per task: `label` names each root, subtasks are named by
- * their role and hang below their parent with tree lines. Tokens and cost of a line count
- * the task and everything below it, as `du` does.
+ * `subtaskLabel` (by default their role) and hang below their parent with tree lines. Tokens
+ * and cost of a line count the task and everything below it, as `du` does.
  */
 export function renderTreeTable(
   roots: readonly TaskTree[],
-  options: RenderOptions & { firstHeader: string; label: (task: TaskTree) => string; connectRoots: boolean },
+  options: RenderOptions & {
+    firstHeader: string;
+    label: (task: TaskTree) => string;
+    subtaskLabel?: (task: TaskTree) => string;
+    /** What the DESCRIPTION column says of a subtask; by default its description. */
+    subtaskDescription?: (task: TaskTree) => string;
+    connectRoots: boolean;
+  },
 ): string {
-  const rows: string[][] = [];
-  const row = (task: TaskTree, label: string) => [
+  const rows: ReturnType<typeof row>[] = [];
+  const subtaskLabel = options.subtaskLabel ?? roleLabel;
+  const row = (task: TaskTree, label: string, description = task.description) => [
     label,
-    task.status,
+    stateCell(task.status, options),
     formatTaskTime(task, options.now),
     formatCompactCount(totalTokens(task.total_usage)),
     formatCost(task.total_usage.cost_usd),
-    task.description,
+    description,
   ];
+  const describeSubtask = options.subtaskDescription ?? ((task: TaskTree) => task.description);
   const addChildren = (tasks: readonly TaskTree[], prefix: string, label: (task: TaskTree) => string) => {
     tasks.forEach((task, index) => {
       const last = index === tasks.length - 1;
-      rows.push(row(task, `${prefix}${last ? "└─ " : "├─ "}${label(task)}`));
+      const description = label === subtaskLabel ? describeSubtask(task) : task.description;
+      rows.push(row(task, `${prefix}${last ? "└─ " : "├─ "}${label(task)}`, description));
       addChildren(task.subtasks, `${prefix}${last ? "   " : "│  "}`, subtaskLabel);
     });
   };
@@ -79,7 +92,24 @@ export function renderTreeTable(
   );
 }
 
-function subtaskLabel(task: Task): string {
+/**
+ * `cca task list --tree`: each task with its parts below it, every line named by its short id;
+ * a part's description starts with its role.
+ */
+export function renderTaskTreeList(trees: readonly TaskTree[], options: RenderOptions): string {
+  if (trees.length === 0) return "No tasks.";
+  const short = createIdShortener(trees.flatMap(flattenTree).map((task) => task.id));
+  return renderTreeTable(trees, {
+    ...options,
+    firstHeader: "TASK",
+    label: (task) => short(task.id),
+    subtaskLabel: (task) => short(task.id),
+    subtaskDescription: (task) => `${roleOfAgent(task.agent_id)}: ${task.description}`,
+    connectRoots: false,
+  });
+}
+
+function roleLabel(task: Task): string {
   return roleOfAgent(task.agent_id);
 }
 
@@ -101,7 +131,7 @@ export function renderTaskTreeStatus(
     const table = renderTreeTable(tree.subtasks, {
       ...options,
       firstHeader: "ROLE",
-      label: subtaskLabel,
+      label: roleLabel,
       connectRoots: true,
     });
     sections.push(`subtasks\n${table}`);
@@ -128,7 +158,7 @@ export function runningActivity(
 /** Events one per line: how long ago, then what happened (`12s  backend: running Bash: npm test`). */
 export function renderActivityLines(events: readonly ActivityEvent[], options: RenderOptions): string {
   const ages = events.map((event) => formatAge(event.at, options.now.getTime()));
-  const ageWidth = Math.max(0, ...ages.map((age) => age.length));
+  const ageWidth = Math.max(0, ...ages.map((age) => displayWidth(age)));
   return events
     .map((event, index) => {
       const age = (ages[index] ?? "").padStart(ageWidth);

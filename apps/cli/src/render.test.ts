@@ -1,7 +1,8 @@
 import { emptyUsage } from "@cca/core";
 import { describe, expect, it } from "vitest";
 import { makeTask } from "../test/fixtures/fake-daemon-api.ts";
-import { renderDaemonStatus, renderTable, renderTaskDetail, truncate } from "./render.ts";
+import { renderTable } from "./layout/table.ts";
+import { renderDaemonStatus, renderTaskDetail, truncate } from "./render.ts";
 
 const now = new Date("2025-01-01T12:00:00.000Z");
 

@@ -2,6 +2,7 @@ import {
   type Agent,
   type DaemonStatus,
   formatAge,
+  formatBytes,
   formatCompactCount,
   formatCost,
   formatDuration,
@@ -10,12 +11,18 @@ import {
   teamUsage,
   totalTokens,
 } from "@cca/core";
+import { type Colors, NO_COLORS } from "./layout/colors.js";
+import { createIdShortener } from "./layout/short-ids.js";
+import { type Cell, renderTable } from "./layout/table.js";
+import { displayWidth, truncateLine } from "./layout/text-width.js";
 
-/** What human output depends on besides the data: the time now and the terminal width. */
+/** What human output depends on besides the data: the time now, the terminal width, colour. */
 export interface RenderOptions {
   now: Date;
-  /** Columns available; tables shorten their last column to fit. */
+  /** Columns available; every line is cut to fit. */
   width: number;
+  /** Colours for states; none when absent. */
+  colors?: Colors;
 }
 
 /** The token and cost line of a usage record, with its breakdown. */
@@ -29,52 +36,34 @@ export function formatUsage(usage: TokenUsage): string {
   return `${formatCompactCount(totalTokens(usage))} tokens (${parts.join(", ")}), ${formatCost(usage.cost_usd)}`;
 }
 
-/** `text` on one line (whitespace collapsed), cut to `max` characters with an ellipsis. */
+/** `text` on one line (whitespace collapsed), cut to `max` terminal columns with an ellipsis. */
 export function truncate(text: string, max: number): string {
-  const oneLine = text.replace(/\s+/g, " ").trim();
-  if (oneLine.length <= max) return oneLine;
-  if (max <= 1) return oneLine.slice(0, Math.max(0, max));
-  return `${oneLine.slice(0, max - 1)}…`;
+  return truncateLine(text, max);
+}
+
+/** A cell showing a task status or agent state in its colour. */
+export function stateCell(state: string, options: RenderOptions, label = state): Cell {
+  const colors = options.colors ?? NO_COLORS;
+  return { text: label, paint: (text) => colors.state(state, text) };
 }
 
 /**
- * A plain-text table: columns padded to their widest cell, two spaces apart. The last column
- * is cut so each line fits `width` (but keeps at least 20 characters).
+ * `cca task list`: one line per task, ids shortened; tokens and cost are the team's (the task
+ * and its parts), PARTS how many parts it has (at any depth).
  */
-export function renderTable(header: string[], rows: string[][], width: number): string {
-  const lastIndex = header.length - 1;
-  const widths = header.map((title, index) =>
-    Math.max(title.length, ...rows.map((row) => (row[index] ?? "").length)),
-  );
-  const fixed = widths.slice(0, lastIndex).reduce((sum, columnWidth) => sum + columnWidth + 2, 0);
-  const lastWidth = Math.max(20, width - fixed);
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, index) =>
-        index === lastIndex ? truncate(cell, lastWidth) : cell.padEnd(widths[index] ?? 0),
-      )
-      .join("  ")
-      .trimEnd();
-  return [line(header), ...rows.map(line)].join("\n");
-}
-
-/** `cca task list`: one line per task; tokens and cost are the team's (the task and its parts). */
 export function renderTaskTable(tasks: readonly Task[], options: RenderOptions): string {
   if (tasks.length === 0) return "No tasks.";
+  const short = createIdShortener(tasks.map((task) => task.id));
   const rows = tasks.map((task) => [
-    task.id,
-    task.status,
-    task.priority,
+    short(task.id),
+    stateCell(task.status, options),
     formatAge(task.created_at, options.now.getTime()),
+    task.parent_id === null ? String(task.part_count ?? 0) : "-",
     formatCompactCount(totalTokens(teamUsage(task))),
     formatCost(teamUsage(task).cost_usd),
-    task.description,
+    task.priority === "normal" ? task.description : `[${task.priority}] ${task.description}`,
   ]);
-  return renderTable(
-    ["ID", "STATUS", "PRIORITY", "AGE", "TOKENS", "COST", "DESCRIPTION"],
-    rows,
-    options.width,
-  );
+  return renderTable(["ID", "STATUS", "AGE", "PARTS", "TOKENS", "COST", "DESCRIPTION"], rows, options.width);
 }
 
 /** One line about a task: for `task create`, and for each change `task status --watch` sees. */
@@ -86,7 +75,7 @@ export function renderTaskLine(task: Task, options: RenderOptions): string {
     parts.push(`${formatCompactCount(totalTokens(usage))} tokens`, formatCost(usage.cost_usd));
   }
   const head = parts.join("  ");
-  return `${head}  ${truncate(task.description, Math.max(20, options.width - head.length - 2))}`;
+  return `${head}  ${truncate(task.description, Math.max(20, options.width - displayWidth(head) - 2))}`;
 }
 
 /**
@@ -130,25 +119,30 @@ export function agentStateLabel(state: string): string {
   return state === "waiting_input" ? "needs you" : state;
 }
 
-/** `cca agent list`: one line per agent. */
+/**
+ * `cca agent list`: one line per agent, ids shortened. An agent's id starts with its role
+ * (`backend_4edc…`), so the role has no column of its own. RSS is its process tree's memory
+ * (its pid is in `--json`).
+ */
 export function renderAgentTable(agents: readonly Agent[], options: RenderOptions): string {
   if (agents.length === 0) return "No agents.";
+  const shortAgent = createIdShortener(agents.map((agent) => agent.id));
+  const shortTask = createIdShortener(agents.map((agent) => agent.current_task_id));
   const rows = agents.map((agent) => [
-    agent.id,
-    agent.role,
-    agentStateLabel(agent.state),
-    agent.pid === null ? "-" : String(agent.pid),
+    shortAgent(agent.id),
+    stateCell(agent.state, options, agentStateLabel(agent.state)),
+    formatBytes(agent.rss_bytes),
     String(agent.tasks_completed),
     formatCompactCount(totalTokens(agent.usage)),
     formatCost(agent.usage.cost_usd),
     formatAge(agent.last_activity_at, options.now.getTime()),
-    agent.current_task_id ?? (agent.last_error ? `error: ${agent.last_error.message}` : "-"),
+    agent.current_task_id
+      ? shortTask(agent.current_task_id)
+      : agent.last_error
+        ? `error: ${agent.last_error.message}`
+        : "-",
   ]);
-  return renderTable(
-    ["ID", "ROLE", "STATE", "PID", "DONE", "TOKENS", "COST", "ACTIVE", "TASK"],
-    rows,
-    options.width,
-  );
+  return renderTable(["ID", "STATE", "RSS", "DONE", "TOKENS", "COST", "ACTIVE", "TASK"], rows, options.width);
 }
 
 /** One line about an agent, for `agent spawn` and `agent stop`. */

@@ -23,13 +23,14 @@ const cca = (args: string[]) =>
   runCca(args, { env: { CCA_HOME: home, CCA_DAEMON_URL: api.url, CCA_TOKEN: api.token } });
 
 describe("cca agent", () => {
-  it("lists agents as a table with role, state, tokens, cost and current task", async () => {
+  it("lists agents as a table with state, memory, tokens, cost and current task (the id names the role)", async () => {
     api.agents.set(
       "agent_b",
       makeAgent({
         id: "agent_b",
         role: "backend",
         state: "busy",
+        rss_bytes: 300 * 2 ** 20,
         current_task_id: "task_7",
         tasks_completed: 2,
         usage: {
@@ -47,9 +48,9 @@ describe("cca agent", () => {
 
     expect(result.code).toBe(0);
     const [header, busy, stopped] = result.stdout.trimEnd().split("\n");
-    expect(header).toMatch(/^ID\s+ROLE\s+STATE\s+PID\s+DONE\s+TOKENS\s+COST\s+ACTIVE\s+TASK$/);
-    expect(busy).toMatch(/^agent_b\s+backend\s+busy\s+4242\s+2\s+2.5k\s+\$0.5000\s+5m\s+task_7$/);
-    expect(stopped).toMatch(/^agent_q\s+qa\s+stopped\s+-\s+0\s+0\s+\$0.0000\s+5m\s+-$/);
+    expect(header).toMatch(/^ID\s+STATE\s+RSS\s+DONE\s+TOKENS\s+COST\s+ACTIVE\s+TASK$/);
+    expect(busy).toMatch(/^agent_b\s+busy\s+300M\s+2\s+2.5k\s+\$0.5000\s+5m\s+task_7$/);
+    expect(stopped).toMatch(/^agent_q\s+stopped\s+-\s+0\s+0\s+\$0.0000\s+5m\s+-$/);
   });
 
   it("prints the wire objects with --json", async () => {

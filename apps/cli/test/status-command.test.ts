@@ -75,9 +75,9 @@ describe("cca status", () => {
     expect(daemon).toBe(`ccad 0.0.0-fake running at ${api.url} (pid ${process.pid}, up 42.0s)`);
     expect(agents?.split("\n")).toEqual([
       "agents",
-      "ID              ROLE         STATE  TASK       TOKENS  COST     LAST TOOL",
-      "coordinator_c1  coordinator  busy   task_root  0       $0.0000  -",
-      "backend_b1      backend      busy   task_be    2.5k    $0.0300  Bash: npm test",
+      "ID              STATE  TASK       TOKENS  COST     LAST TOOL",
+      "coordinator_c1  busy   task_root  0       $0.0000  -",
+      "backend_b1      busy   task_be    2.5k    $0.0300  Bash: npm test",
     ]);
     expect(tasks?.split("\n")).toEqual([
       "tasks",
@@ -87,7 +87,9 @@ describe("cca status", () => {
       "task_next   queued   -     0       $0.0000  Next in line",
     ]);
     expect(recent).toBe("recent activity\n  5m  cca_task: Add signup\n  5m  backend: running Bash: npm test");
-    expect(api.requests.map((request) => request.path)).toContain("/api/v1/tasks?limit=1000");
+    expect(api.requests.map((request) => request.path)).toContain(
+      "/api/v1/tasks?limit=1000&status=running%2Cqueued&parent=none",
+    );
   });
 
   it("prints the daemon status, the activity and the task trees as JSON", async () => {

@@ -1,13 +1,12 @@
 // What a task changed, from the command line: `task status` and `task create --wait` show the
 // branch, the files per part and the team's total; `task diff` prints the patch, `task apply`
 // takes it; `worktree list|prune` show and clean the agents' worktrees.
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { emptyUsage, type FileChange, type TaskChanges, type Worktree } from "@cca/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ccaWithClosedPipe } from "./fixtures/closed-pipe.ts";
 import { type FakeDaemonApi, makeTask, startFakeDaemonApi } from "./fixtures/fake-daemon-api.ts";
 import { createCapturedOutput, runCca } from "./fixtures/run-cca.ts";
 
@@ -201,20 +200,9 @@ describe("cca task diff", () => {
     const big = `${"+".repeat(99)}\n`.repeat(20_000);
     const branch = api.branches.get("task_root")!;
     api.branches.set("task_root", { ...branch, diff: big });
-    const bin = fileURLToPath(new URL("../bin/cca.js", import.meta.url));
-    const child = spawn(process.execPath, [bin, "task", "diff", "task_root"], {
-      env: { PATH: process.env.PATH, ...env() },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stderr = "";
-    child.stderr.on("data", (chunk) => {
-      stderr += String(chunk);
-    });
-    // Read the first chunk, then go away, as `| head -1` does.
-    await new Promise((resolve) => child.stdout.once("data", resolve));
-    child.stdout.destroy();
-    const code = await new Promise((resolve) => child.once("close", resolve));
-    expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
+    const result = await ccaWithClosedPipe(["task", "diff", "task_root"], env());
+
+    expect(result).toEqual({ code: 0, stderr: "" });
   });
 });
 

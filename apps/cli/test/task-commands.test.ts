@@ -69,6 +69,14 @@ describe("cca task create", () => {
     ]);
   });
 
+  it("sends --role, to run the task on one specialist without the Coordinator", async () => {
+    const result = await cca(["task", "create", "--role", "qa", "Run", "the", "tests"], { cwd: home });
+
+    expect(result.code).toBe(0);
+    const created = api.requests.find((request) => request.method === "POST");
+    expect(created?.body).toMatchObject({ description: "Run the tests", role: "qa" });
+  });
+
   it("prints the daemon's task object with --json", async () => {
     const result = await cca(["task", "create", "--json", "Review", "the", "schema"]);
 
@@ -160,8 +168,8 @@ describe("cca task list and cancel", () => {
     const result = await cca(["task", "list"]);
 
     const [header, first, second] = result.stdout.trimEnd().split("\n");
-    expect(header).toMatch(/^ID\s+STATUS\s+PRIORITY\s+AGE\s+TOKENS\s+COST\s+DESCRIPTION$/);
-    expect(first).toMatch(/^task_a\s+completed\s+normal\s+5m\s+11.5k\s+\$0.0123\s+Refactor very/);
+    expect(header).toMatch(/^ID\s+STATUS\s+AGE\s+PARTS\s+TOKENS\s+COST\s+DESCRIPTION$/);
+    expect(first).toMatch(/^task_a\s+completed\s+5m\s+0\s+11.5k\s+\$0.0123\s+Refactor very/);
     expect(first?.endsWith("…")).toBe(true);
     expect(first?.length).toBeLessThanOrEqual(120);
     expect(second).toMatch(/^task_b\s+running/);
@@ -173,7 +181,8 @@ describe("cca task list and cancel", () => {
 
     const result = await cca(["task", "list", "--status", "running", "--json"]);
 
-    expect(JSON.parse(result.stdout)).toEqual([api.tasks.get("task_b")]);
+    expect(JSON.parse(result.stdout)).toEqual([{ ...api.tasks.get("task_b"), part_count: 0 }]);
+    expect(api.requests.at(-1)?.path).toBe("/api/v1/tasks?limit=20&status=running&parent=none");
   });
 
   it("says so when there are no tasks", async () => {

@@ -142,7 +142,9 @@ describe("cca task status", () => {
     const result = await cca(["task", "status", "nope"]);
 
     expect(result.code).toBe(5);
-    expect(result.stderr).toContain('No task with id "nope"');
+    expect(result.stderr).toBe(
+      'cca: No task with id "nope"; list tasks with `cca task list` (task_not_found)\n',
+    );
   });
 });
 

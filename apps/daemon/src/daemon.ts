@@ -29,6 +29,7 @@ import { ActivityLog } from "./activity/activity-log.js";
 import { AgentManager } from "./agents/agent-manager.js";
 import { AgentRecords } from "./agents/agent-records.js";
 import { ContextSnapshots } from "./agents/context-snapshots.js";
+import { createDriverFactory } from "./agents/drivers/create-driver.js";
 import { agentEnvironment } from "./agents/launch-args.js";
 import { RoleCatalog } from "./agents/role-catalog.js";
 import { ApprovalInbox } from "./approvals/approval-inbox.js";
@@ -117,19 +118,21 @@ export function createDaemon(options: DaemonOptions): Daemon {
     copyFiles: config.projects.copy_files,
     logger,
   });
+  // Delegated work can take as long as a task may; Claude Code would give up on the tool call sooner.
+  // So is a wait for an approval (see ApprovalInbox), with a minute to spare.
+  const agentsConfig = {
+    ...config.agents,
+    env: {
+      MCP_TOOL_TIMEOUT: String(Math.max(taskTimeoutMs, config.agents.approval_timeout_s * 1000 + 60_000)),
+      ...config.agents.env,
+    },
+  };
   const agents = new AgentManager({
     onChange: (agent) => agentRecords.save(agent),
     conversations: agentRecords,
     snapshots,
-    // Delegated work can take as long as a task may; Claude Code would give up on the tool call sooner.
-    // So is a wait for an approval (see ApprovalInbox), with a minute to spare.
-    config: {
-      ...config.agents,
-      env: {
-        MCP_TOOL_TIMEOUT: String(Math.max(taskTimeoutMs, config.agents.approval_timeout_s * 1000 + 60_000)),
-        ...config.agents.env,
-      },
-    },
+    config: agentsConfig,
+    createDriver: createDriverFactory({ config: agentsConfig, env: options.env ?? process.env }),
     mcpFor: createBridgeLauncher({ home: options.home, daemonUrl: () => url, credentials }),
     maxAgents: config.daemon.max_agents,
     stopGraceMs: config.daemon.shutdown_grace_ms,
@@ -137,7 +140,6 @@ export function createDaemon(options: DaemonOptions): Daemon {
     activity,
     workRoot: join(options.home, "work"),
     workingDirFor: (agentId, project) => workspaces.agentFolder(agentId, project),
-    env: options.env,
     logger,
   });
   const approvalRepository = new ApprovalRepository(database);

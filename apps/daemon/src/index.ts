@@ -1,14 +1,21 @@
 export { ACTIVITY_CHANNEL, ActivityLog } from "./activity/activity-log.js";
+export type {
+  AgentDriver,
+  AgentDriverEvents,
+  AgentDriverFactory,
+  DriverLaunch,
+  DriverState,
+  ExitInfo,
+  TurnOutcome,
+  TurnResult,
+} from "./agents/agent-driver.js";
 export { AgentManager, type AgentManagerOptions } from "./agents/agent-manager.js";
-export {
-  HeadlessSession,
-  type HeadlessSessionOptions,
-  type TurnListener,
-  type TurnResult,
-} from "./agents/headless-session.js";
+export { createDriverFactory } from "./agents/drivers/create-driver.js";
+export { HeadlessDriver, type HeadlessDriverOptions } from "./agents/drivers/headless.js";
+export { type ClaudeOutputLine, parseStreamLine } from "./agents/drivers/stream-json.js";
 export { agentEnvironment, headlessLaunchArgs } from "./agents/launch-args.js";
+export { processTreeRss, type RssReader } from "./agents/process-memory.js";
 export { DEFAULT_ALLOWED_TOOLS, RoleCatalog, type RoleProfile } from "./agents/role-catalog.js";
-export { type ClaudeOutputLine, parseStreamLine, type TurnOutcome } from "./agents/stream-json.js";
 export { createDaemon, type Daemon, type DaemonOptions } from "./daemon.js";
 export {
   applyTask,

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { emptyUsage } from "./domain/schemas.js";
 import {
   formatAge,
+  formatBytes,
   formatCompactCount,
   formatCost,
   formatDuration,
@@ -59,6 +60,19 @@ describe("formatAge", () => {
       "-",
       "-",
       "?",
+    ]);
+  });
+});
+
+describe("formatBytes", () => {
+  it("shows memory in binary units, compactly, and - when unknown", () => {
+    expect([null, undefined, 900, 2048, 300 * 2 ** 20, 1.25 * 2 ** 30].map(formatBytes)).toEqual([
+      "-",
+      "-",
+      "900B",
+      "2K",
+      "300M",
+      "1.3G",
     ]);
   });
 });

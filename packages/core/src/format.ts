@@ -50,6 +50,23 @@ export function formatCompactCount(count: number): string {
   return `${withoutTrailingZero((count / 1_000_000).toFixed(1))}M`;
 }
 
+/** Memory for a terminal column, in binary units: `512K`, `312M`, `1.2G`; `-` when unknown. */
+export function formatBytes(bytes: number | null | undefined): string {
+  if (bytes === null || bytes === undefined) return "-";
+  const units: [number, string][] = [
+    [2 ** 30, "G"],
+    [2 ** 20, "M"],
+    [2 ** 10, "K"],
+  ];
+  for (const [size, unit] of units) {
+    if (bytes >= size) {
+      const value = bytes / size;
+      return `${value < 10 ? withoutTrailingZero(value.toFixed(1)) : Math.round(value)}${unit}`;
+    }
+  }
+  return `${bytes}B`;
+}
+
 /**
  * A count in full with thousands separators, for prose: `1234567` → `1,234,567`.
  * For a narrow column use {@link formatCompactCount}.

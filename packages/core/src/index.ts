@@ -44,8 +44,11 @@ export {
   type ActivityKind,
   type ActivityView,
   ActivityViewSchema,
+  AGENT_DRIVERS,
   AGENT_STATES,
   type Agent,
+  type AgentDriverKind,
+  AgentDriverKindSchema,
   AgentSchema,
   type AgentState,
   addUsage,
@@ -115,6 +118,7 @@ export { HTTP_STATUS_BY_CODE } from "./errors/http-status.js";
 export { type EventBus, type EventHandler, InMemoryEventBus } from "./event-bus.js";
 export {
   formatAge,
+  formatBytes,
   formatCompactCount,
   formatCost,
   formatDuration,

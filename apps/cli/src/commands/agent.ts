@@ -2,6 +2,7 @@ import { BUILTIN_ROLES } from "@cca/core";
 import type { Argv, CommandModule } from "yargs";
 import type { CommandContext } from "../context.js";
 import { EXIT_CODES } from "../exit-codes.js";
+import { createIdResolver } from "../id-prefix.js";
 import { renderAgentLine, renderAgentTable } from "../render.js";
 import { type GlobalArgs, type SetExitCode, withJsonOption } from "./shared.js";
 
@@ -48,10 +49,15 @@ export function createAgentCommand(
           "Stop an agent (its Claude Code process ends)",
           (command) =>
             withJsonOption(command)
-              .positional("id", { type: "string", demandOption: true, description: "The agent's id" })
+              .positional("id", {
+                type: "string",
+                demandOption: true,
+                description: "The agent's id, or a prefix of it that only it has",
+              })
               .example("$0 agent stop agent_7b21e4", "Stop that agent"),
           async (argv) => {
-            const agent = await context.client(argv).stopAgent(argv.id);
+            const client = context.client(argv);
+            const agent = await client.stopAgent(await createIdResolver(client).agent(argv.id));
             if (argv.json) context.printJson(agent);
             else context.print(`Stopped: ${renderAgentLine(agent)}`);
             setExitCode(EXIT_CODES.ok);

@@ -2,6 +2,7 @@ import { APPROVAL_REMEMBER, type ApprovalRemember, formatAge } from "@cca/core";
 import type { Argv, CommandModule } from "yargs";
 import type { CommandContext } from "../context.js";
 import { EXIT_CODES } from "../exit-codes.js";
+import { createIdResolver } from "../id-prefix.js";
 import { renderApprovalRules, renderApprovalTable } from "../render-approvals.js";
 import { type GlobalArgs, type SetExitCode, withJsonOption } from "./shared.js";
 
@@ -29,7 +30,8 @@ export function createApprovalsCommand(
                     .positional("id", { type: "string", demandOption: true, description: "The rule's id" })
                     .example("$0 approvals rules remove rule_4b1c9e", "Ask again before that command"),
                 async (argv) => {
-                  const rule = await context.client(argv).deleteApprovalRule(argv.id);
+                  const client = context.client(argv);
+                  const rule = await client.deleteApprovalRule(await createIdResolver(client).rule(argv.id));
                   if (argv.json) context.printJson(rule);
                   else
                     context.print(
@@ -80,7 +82,7 @@ export function createApproveCommand(
         .positional("id", {
           type: "string",
           demandOption: true,
-          description: "The approval's id (approval_…)",
+          description: "The approval's id (approval_…), or a prefix of it that only it has",
         })
         .option("deny", {
           type: "boolean",
@@ -112,7 +114,8 @@ export function createApproveCommand(
           "Allow it, and the same use in this project from now on",
         ) as unknown as Argv<ApproveArgs>,
     handler: async (argv) => {
-      const approval = await context.client(argv).answerApproval(argv.id, {
+      const client = context.client(argv);
+      const approval = await client.answerApproval(await createIdResolver(client).approval(argv.id), {
         allow: !argv.deny,
         ...(argv.message !== undefined ? { message: argv.message } : {}),
         ...(argv.remember ? { remember: argv.remember } : {}),

@@ -1,3 +1,4 @@
+import { CcaError, type DaemonClient, type Task, type TaskTree } from "@cca/core";
 import type { Argv } from "yargs";
 
 /** Options every command accepts. */
@@ -31,4 +32,17 @@ export function nonNegativeNumbers(...names: string[]) {
     }
     return true;
   };
+}
+
+/** Each task's tree; a task the daemon forgot between the list and its tree is left out. */
+export async function loadTrees(client: DaemonClient, tasks: readonly Task[]): Promise<TaskTree[]> {
+  const trees = await Promise.all(
+    tasks.map((task) =>
+      client.getTaskTree(task.id).catch((error: unknown) => {
+        if (error instanceof CcaError && error.code === "task_not_found") return null;
+        throw error;
+      }),
+    ),
+  );
+  return trees.filter((tree): tree is TaskTree => tree !== null);
 }

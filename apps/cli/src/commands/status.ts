@@ -1,15 +1,15 @@
-import { CcaError, type DaemonClient, isTerminalStatus, type TaskTree } from "@cca/core";
+import type { DaemonClient } from "@cca/core";
 import type { Argv, CommandModule } from "yargs";
 import type { CommandContext } from "../context.js";
 import { EXIT_CODES } from "../exit-codes.js";
 import { createFrameWriter } from "../live/frame-writer.js";
 import { followLiveUpdates, pollEvery } from "../live/live-updates.js";
 import { renderTeamStatus, type TeamStatus } from "../render-team.js";
-import { type GlobalArgs, type SetExitCode, withJsonOption } from "./shared.js";
+import { type GlobalArgs, loadTrees, type SetExitCode, withJsonOption } from "./shared.js";
 
-/** How often `--watch` looks again when no event comes (and a terminal's clocks move on). */
+/** How often `--watch` looks again when no event comes. */
 const WATCH_POLL_MS = 5_000;
-/** How many of the newest tasks are searched for open top-level ones (the daemon's maximum). */
+/** How many open top-level tasks are shown at most (the daemon's largest page). */
 const TASK_SEARCH_LIMIT = 1000;
 
 /** `cca status`: the team at a glance, once or live. */
@@ -38,6 +38,7 @@ async function showTeamStatus(context: CommandContext, argv: GlobalArgs & { watc
   const client = context.client(argv);
   const url = context.locate(argv).url;
   let team = await loadTeamStatus(client);
+  let loadedAt = context.now().getTime();
   if (!argv.watch) {
     if (argv.json) context.printJson(team);
     else context.print(renderTeamStatus(team, url, context.renderOptions()));
@@ -47,12 +48,13 @@ async function showTeamStatus(context: CommandContext, argv: GlobalArgs & { watc
   const frames = createFrameWriter({
     write: (text) => context.writeRaw(text),
     columns: () => context.renderOptions().width,
+    rows: () => context.terminalRows(),
     isTerminal: context.isTerminal,
   });
   let lastKey = "";
   const show = () => {
     const key = changeKey(team);
-    if (!argv.json) frames.show(renderTeamStatus(team, url, context.renderOptions()), key);
+    if (!argv.json) frames.show(renderTeamStatus(ticked(team, loadedAt), url, context.renderOptions()), key);
     else if (key !== lastKey) context.printJson(team, { compact: true });
     lastKey = key;
   };
@@ -61,6 +63,13 @@ async function showTeamStatus(context: CommandContext, argv: GlobalArgs & { watc
     signal: AbortSignal.any([context.signal, stop.signal]),
     poll: pollEvery(WATCH_POLL_MS),
   });
+  // Between events, a terminal's frame still moves on: uptime, running times and ages tick.
+  const stopTicking = !argv.json && context.isTerminal ? context.everySecond(show) : () => {};
+
+  function ticked(loaded: TeamStatus, at: number): TeamStatus {
+    const elapsedS = Math.max(0, (context.now().getTime() - at) / 1000);
+    return { ...loaded, daemon: { ...loaded.daemon, uptime_s: loaded.daemon.uptime_s + elapsedS } };
+  }
   try {
     show();
     while (true) {
@@ -68,31 +77,23 @@ async function showTeamStatus(context: CommandContext, argv: GlobalArgs & { watc
       if (context.signal.aborted) return EXIT_CODES.interrupted;
       updates.takeEvents();
       team = await loadTeamStatus(client);
+      loadedAt = context.now().getTime();
       show();
     }
   } finally {
+    stopTicking();
     stop.abort();
   }
 }
 
 /** What the daemon says about itself, its agents, and its running and queued top-level tasks. */
 export async function loadTeamStatus(client: DaemonClient): Promise<TeamStatus> {
-  const [daemon, activity, tasks] = await Promise.all([
+  const [daemon, activity, open] = await Promise.all([
     client.status(),
     client.activity(),
-    client.listTasks({ limit: TASK_SEARCH_LIMIT }),
+    client.listTasks({ parent: "none", status: ["running", "queued"], limit: TASK_SEARCH_LIMIT }),
   ]);
-  const open = tasks.filter((task) => task.parent_id === null && !isTerminalStatus(task.status));
-  const trees = await Promise.all(
-    open.map((task) =>
-      client.getTaskTree(task.id).catch((error: unknown) => {
-        // A task can vanish between the list and the tree (the daemon forgets old ones).
-        if (error instanceof CcaError && error.code === "task_not_found") return null;
-        throw error;
-      }),
-    ),
-  );
-  return { daemon, activity, tasks: trees.filter((tree): tree is TaskTree => tree !== null) };
+  return { daemon, activity, tasks: await loadTrees(client, open) };
 }
 
 /** The team status without what changes by itself (the uptime), to tell a real change. */

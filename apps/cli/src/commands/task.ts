@@ -10,22 +10,25 @@ import {
   type Task,
   type TaskPriority,
   type TaskStatus,
-  teamUsage,
-  totalTokens,
 } from "@cca/core";
 import type { Argv, CommandModule } from "yargs";
 import type { CommandContext } from "../context.js";
+import { inTermsOfCli } from "../daemon-messages.js";
 import { EXIT_CODES, exitCodeForError, exitCodeForTask } from "../exit-codes.js";
+import { createIdResolver } from "../id-prefix.js";
 import { renderTaskDetail, renderTaskLine, renderTaskTable } from "../render.js";
 import { renderChangesSection } from "../render-changes.js";
-import { renderTaskTreeStatus } from "../render-tree.js";
-import { type GlobalArgs, type SetExitCode, withJsonOption } from "./shared.js";
-import { watchTaskTree } from "./task-watch.js";
+import { renderTaskTreeList, renderTaskTreeStatus } from "../render-tree.js";
+import { type GlobalArgs, loadTrees, type SetExitCode, withJsonOption } from "./shared.js";
+import { followTaskTree, watchTaskTree } from "./task-watch.js";
 
 /** Longest single long-poll: well below the 300 s after which Node's fetch gives up on an answer. */
 const LONG_POLL_S = 30;
-/** Long-poll length while `--wait` prints progress, so changes short of the end show up promptly. */
-const PROGRESS_POLL_S = 5;
+/** How many tasks `task list` shows unless told (`--limit`), and the most the daemon lists at once. */
+const DEFAULT_LIST_LIMIT = 20;
+const MAX_LIST_LIMIT = 1000;
+
+const ID_DESCRIPTION = "The task's id, or a prefix of it that only it has (as `cca task list` shows)";
 
 /** `cca task create|status|list|cancel|diff|apply`: hand work to the daemon, follow it, take its changes. */
 export function createTaskCommand(
@@ -62,6 +65,12 @@ export function createTaskCommand(
                 description:
                   "The project folder the task is about; the daemon works on its git repository (or the folder)",
               })
+              .option("role", {
+                type: "string",
+                requiresArg: true,
+                description:
+                  "Send it straight to an agent of this role (e.g. backend), without the Coordinator",
+              })
               .option("wait", {
                 alias: "w",
                 type: "boolean",
@@ -88,6 +97,7 @@ export function createTaskCommand(
                 "Run it and print the result",
               )
               .example("$0 task create --project ../shop Add a cart", "A task on another project")
+              .example("$0 task create --role qa --wait Run the test suite", "One specialist, no Coordinator")
               .example("$0 task create --json Review the schema | jq -r .id", "Only the new task's id"),
           async (argv) => setExitCode(await createTask(context, argv)),
         )
@@ -96,7 +106,7 @@ export function createTaskCommand(
           "Show a task and its subtasks: status, agents, time, the team's tokens and cost, result or error, its branch and changed files",
           (command) =>
             withJsonOption(command)
-              .positional("id", { type: "string", demandOption: true, description: "The task's id" })
+              .positional("id", { type: "string", demandOption: true, description: ID_DESCRIPTION })
               .option("watch", {
                 type: "boolean",
                 default: false,
@@ -116,11 +126,31 @@ export function createTaskCommand(
         )
         .command(
           "list",
-          "List the daemon's tasks",
+          "List the daemon's tasks, newest first: top-level tasks with their parts count (--tree: the parts too)",
           (command) =>
             withJsonOption(command)
-              .option("status", { choices: TASK_STATUSES, description: "Only tasks in this status" })
-              .example("$0 task list", "Every task, one line each")
+              .option("status", {
+                choices: TASK_STATUSES,
+                description: "Only tasks in this status (filtered by the daemon, before --limit)",
+              })
+              .option("limit", {
+                type: "number",
+                default: DEFAULT_LIST_LIMIT,
+                description: `At most this many tasks (1–${MAX_LIST_LIMIT})`,
+              })
+              .option("tree", {
+                type: "boolean",
+                default: false,
+                description: "Show each task's parts below it (with --json: the task trees)",
+              })
+              .check((argv) =>
+                Number.isInteger(argv.limit) && argv.limit >= 1 && argv.limit <= MAX_LIST_LIMIT
+                  ? true
+                  : `--limit must be a whole number from 1 to ${MAX_LIST_LIMIT}, not ${argv.limit}.`,
+              )
+              .example("$0 task list", `The newest ${DEFAULT_LIST_LIMIT} tasks, one line each`)
+              .example("$0 task list --tree", "The same, each with its parts below it")
+              .example("$0 task list --status failed --limit 100", "The last 100 failed tasks")
               .example("$0 task list --status running --json", "Running tasks as JSON"),
           async (argv) => setExitCode(await listTasks(context, argv)),
         )
@@ -129,7 +159,7 @@ export function createTaskCommand(
           "Cancel a queued or running task",
           (command) =>
             withJsonOption(command)
-              .positional("id", { type: "string", demandOption: true, description: "The task's id" })
+              .positional("id", { type: "string", demandOption: true, description: ID_DESCRIPTION })
               .example("$0 task cancel task_3f9c0a", "Stop work on the task"),
           async (argv) => setExitCode(await cancelTask(context, argv)),
         )
@@ -138,7 +168,7 @@ export function createTaskCommand(
           "Print the patch a task made: its branch cca/<id> against the commit it started from",
           (command) =>
             command
-              .positional("id", { type: "string", demandOption: true, description: "The task's id" })
+              .positional("id", { type: "string", demandOption: true, description: ID_DESCRIPTION })
               .example("$0 task diff task_3f9c0a | less", "Read it")
               .example("$0 task diff task_3f9c0a | git apply --3way", "Take the patch yourself instead"),
           async (argv) => setExitCode(await showDiff(context, argv)),
@@ -148,7 +178,7 @@ export function createTaskCommand(
           "Merge an ended task's branch into the project's current branch, keeping your uncommitted changes",
           (command) =>
             withJsonOption(command)
-              .positional("id", { type: "string", demandOption: true, description: "The task's id" })
+              .positional("id", { type: "string", demandOption: true, description: ID_DESCRIPTION })
               .epilog(
                 "A fast-forward where your branch has not moved since the task started, else a merge commit made as you. " +
                   "It refuses, changing nothing, when it would overwrite uncommitted or untracked files, when it would " +
@@ -169,6 +199,7 @@ async function createTask(
     description: string[];
     priority?: TaskPriority;
     project?: string;
+    role?: string;
     wait: boolean;
     timeout?: number;
     json: boolean;
@@ -178,6 +209,7 @@ async function createTask(
   const task = await client.createTask({
     description: argv.description.join(" ").trim(),
     ...(argv.priority ? { priority: argv.priority } : {}),
+    ...(argv.role ? { role: argv.role } : {}),
     project_dir: resolve(context.cwd, argv.project ?? "."),
   });
   if (!argv.wait) {
@@ -185,18 +217,20 @@ async function createTask(
     else context.print(renderTaskLine(task, context.renderOptions()));
     return EXIT_CODES.ok;
   }
-  if (!argv.json) context.print(renderTaskLine(task, context.renderOptions()));
   const deadline = argv.timeout === undefined ? undefined : Date.now() + argv.timeout * 1000;
-  const followed = await followTask(client, task, {
-    pollS: argv.json ? LONG_POLL_S : PROGRESS_POLL_S,
-    deadline,
-    signal: context.signal,
-    onChange: (changed) => {
-      if (!argv.json && !isTerminalStatus(changed.status))
-        context.print(renderTaskLine(changed, context.renderOptions()));
-    },
+  const waited = `after ${argv.timeout} s`;
+  if (argv.json) {
+    const followed = await followTask(client, task, { pollS: LONG_POLL_S, deadline, signal: context.signal });
+    return reportFollowed(context, client, followed, true, waited);
+  }
+  context.print(renderTaskLine(task, context.renderOptions()));
+  // Progress while it runs: the task and its parts live on a terminal, one line per event elsewhere.
+  const followed = await followTaskTree(context, client, await client.getTaskTree(task.id), {
+    show: context.isTerminal ? "frames" : "log",
+    ...(deadline === undefined ? {} : { deadline }),
+    clearAtEnd: true,
   });
-  return reportFollowed(context, client, followed, argv.json, `after ${argv.timeout} s`);
+  return reportFollowed(context, client, { task: followed.tree, outcome: followed.outcome }, false, waited);
 }
 
 async function showTaskStatus(
@@ -204,7 +238,7 @@ async function showTaskStatus(
   argv: GlobalArgs & { id: string; watch: boolean; json: boolean },
 ) {
   const client = context.client(argv);
-  const tree = await client.getTaskTree(argv.id);
+  const tree = await client.getTaskTree(await createIdResolver(client).task(argv.id));
   if (argv.watch && !isTerminalStatus(tree.status)) return watchTaskTree(context, client, tree, argv.json);
   if (argv.json) context.printJson(tree, { compact: argv.watch });
   else {
@@ -217,13 +251,15 @@ async function showTaskStatus(
 
 async function showDiff(context: CommandContext, argv: GlobalArgs & { id: string }) {
   // The patch as git prints it, nothing added, so that it can be piped on.
-  context.writeRaw(await context.client(argv).taskDiff(argv.id));
+  const client = context.client(argv);
+  context.writeRaw(await client.taskDiff(await createIdResolver(client).task(argv.id)));
   return EXIT_CODES.ok;
 }
 
 async function applyTask(context: CommandContext, argv: GlobalArgs & { id: string; json: boolean }) {
   try {
-    const applied = await context.client(argv).applyTask(argv.id);
+    const client = context.client(argv);
+    const applied = await client.applyTask(await createIdResolver(client).task(argv.id));
     if (argv.json) context.printJson(applied);
     else context.print(formatApplyResult(applied).join("\n"));
     return EXIT_CODES.ok;
@@ -231,21 +267,39 @@ async function applyTask(context: CommandContext, argv: GlobalArgs & { id: strin
     if (!(error instanceof CcaError) || exitCodeForError(error) !== EXIT_CODES.refused) throw error;
     // A refusal: the daemon's message names the files (the first five) and what to do; nothing was changed.
     const files = Array.isArray(error.details.files) ? (error.details.files as unknown[]).map(String) : [];
-    context.warn(`cca: ${error.message} (${error.code})`);
+    context.warn(`cca: ${inTermsOfCli(error.message)} (${error.code})`);
     if (files.length > 5) context.warn(`Files:\n${files.map((file) => `  ${file}`).join("\n")}`);
     return EXIT_CODES.refused;
   }
 }
 
-async function listTasks(context: CommandContext, argv: GlobalArgs & { status?: TaskStatus; json: boolean }) {
-  const tasks = await context.client(argv).listTasks(argv.status ? { status: argv.status } : {});
-  if (argv.json) context.printJson(tasks);
+async function listTasks(
+  context: CommandContext,
+  argv: GlobalArgs & { status?: TaskStatus; limit: number; tree: boolean; json: boolean },
+) {
+  const client = context.client(argv);
+  const tasks = await client.listTasks({
+    parent: "none",
+    limit: argv.limit,
+    ...(argv.status ? { status: argv.status } : {}),
+  });
+  if (argv.tree) {
+    const trees = await loadTrees(client, tasks);
+    if (argv.json) context.printJson(trees);
+    else context.print(renderTaskTreeList(trees, context.renderOptions()));
+  } else if (argv.json) context.printJson(tasks);
   else context.print(renderTaskTable(tasks, context.renderOptions()));
+  if (!argv.json && tasks.length === argv.limit) {
+    context.print(
+      `The newest ${argv.limit}; \`--limit ${Math.min(MAX_LIST_LIMIT, argv.limit * 5)}\` shows more.`,
+    );
+  }
   return EXIT_CODES.ok;
 }
 
 async function cancelTask(context: CommandContext, argv: GlobalArgs & { id: string; json: boolean }) {
-  const task = await context.client(argv).cancelTask(argv.id);
+  const client = context.client(argv);
+  const task = await client.cancelTask(await createIdResolver(client).task(argv.id));
   if (argv.json) context.printJson(task);
   else context.print(`Cancelled: ${renderTaskLine(task, context.renderOptions())}`);
   return EXIT_CODES.ok;
@@ -257,11 +311,11 @@ interface FollowedTask {
   outcome: "ended" | "timed_out" | "interrupted";
 }
 
-/** Long-polls a task until it ends, the deadline passes or `signal` aborts, reporting each change. */
+/** Long-polls a task until it ends, the deadline passes or `signal` aborts. */
 async function followTask(
   client: DaemonClient,
   initial: Task,
-  options: { pollS: number; deadline?: number; signal: AbortSignal; onChange: (task: Task) => void },
+  options: { pollS: number; deadline?: number | undefined; signal: AbortSignal },
 ): Promise<FollowedTask> {
   let current = initial;
   while (!isTerminalStatus(current.status)) {
@@ -276,18 +330,9 @@ async function followTask(
       if (options.signal.aborted) return { task: current, outcome: "interrupted" };
       throw error;
     }
-    if (hasChanged(current, next)) options.onChange(next);
     current = next;
   }
   return { task: current, outcome: "ended" };
-}
-
-function hasChanged(before: Task, after: Task): boolean {
-  return (
-    before.status !== after.status ||
-    before.agent_id !== after.agent_id ||
-    totalTokens(teamUsage(before)) !== totalTokens(teamUsage(after))
-  );
 }
 
 async function reportFollowed(

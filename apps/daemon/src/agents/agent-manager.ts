@@ -8,6 +8,7 @@ import {
   CcaError,
   type Clock,
   type Config,
+  clampTimerMs,
   isoTime,
   type Logger,
   newId,
@@ -16,25 +17,40 @@ import {
 } from "@cca/core";
 import type { ActivityLog } from "../activity/activity-log.js";
 import { oneLine } from "../activity/one-line.js";
+import type { AgentDriver, AgentDriverFactory, TurnResult } from "./agent-driver.js";
 import { type ConversationShelf, type SnapshotTaker, startingRecord } from "./agent-parts.js";
-import { HeadlessSession, type TurnResult } from "./headless-session.js";
 import { type InboxMessage, withInbox } from "./inbox.js";
-import { type AgentMcp, agentEnvironment, headlessLaunchArgs } from "./launch-args.js";
+import type { AgentMcp } from "./launch-args.js";
+import { processTreeRss, type RssReader } from "./process-memory.js";
 import type { RoleCatalog } from "./role-catalog.js";
-import { turnActivity } from "./turn-activity.js";
+import { type TurnListener, turnActivity } from "./turn-activity.js";
 
 interface ManagedAgent {
   record: Agent;
-  session: HeadlessSession;
+  driver: AgentDriver;
   /** True once the daemon asked it to stop, so its exit is not a crash. */
   stopping: boolean;
   turns: number;
   /** Messages from other agents, read at the start of its next turn. */
   inbox: InboxMessage[];
+  /** What the running turn's events go to, if a turn runs. */
+  turn: TurnListener | null;
+  /** Stops it once it has been idle (ready) for the idle timeout; cleared when it gets work. */
+  idleTimer: NodeJS.Timeout | null;
+  /** Takes its record out of the list once it has been stopped for the retention period. */
+  retentionTimer: NodeJS.Timeout | null;
 }
 
 export interface AgentManagerOptions {
   config: Config["agents"];
+  /** Makes each agent's driver (e.g. `createDriverFactory`); the manager knows agents only through it. */
+  createDriver: AgentDriverFactory;
+  /** How long an agent may stay idle before it stops, keeping its conversation; 0: forever. Default `agents.idle_timeout_s`. */
+  idleTimeoutMs?: number;
+  /** How long a stopped or failed agent stays in `list()`. Default `agents.stopped_retention_s`. */
+  stoppedRetentionMs?: number;
+  /** Reads a live agent's resident memory for `list()`; default: its process tree's, from /proc. */
+  rss?: RssReader;
   maxAgents: number;
   /** How long a stopping agent gets before SIGTERM, and again before SIGKILL. */
   stopGraceMs: number;
@@ -42,7 +58,6 @@ export interface AgentManagerOptions {
   activity: ActivityLog;
   /** Default working directory root when `agents.working_dir` is empty. */
   workRoot: string;
-  env?: NodeJS.ProcessEnv;
   /**
    * The folder an agent of `project` works in (its own git worktree, made if missing), or
    * null for the project folder itself; asked each time its process starts.
@@ -74,16 +89,23 @@ export class AgentManager {
   /** Agents being started but not yet in `#agents`: they hold a slot too. */
   #starting = 0;
   readonly #changeWaiters = new Set<() => void>();
+  readonly #idleTimeoutMs: number;
+  readonly #stoppedRetentionMs: number;
+  readonly #rss: RssReader;
   #closed = false;
 
   constructor(options: AgentManagerOptions) {
     this.#options = options;
     this.#logger = options.logger ?? noopLogger;
     this.#clock = options.clock ?? systemClock;
+    this.#idleTimeoutMs = options.idleTimeoutMs ?? options.config.idle_timeout_s * 1000;
+    this.#stoppedRetentionMs = options.stoppedRetentionMs ?? options.config.stopped_retention_s * 1000;
+    this.#rss = options.rss ?? processTreeRss;
   }
 
+  /** The agents, with the resident memory of each live one (`rss_bytes`); stopped ones until their retention ends. */
   list(): Agent[] {
-    return [...this.#agents.values()].map((agent) => structuredClone(agent.record));
+    return [...this.#agents.values()].map((agent) => this.#view(agent));
   }
 
   has(id: string): boolean {
@@ -91,7 +113,13 @@ export class AgentManager {
   }
 
   get(id: string): Agent {
-    return structuredClone(this.#managed(id).record);
+    return this.#view(this.#managed(id));
+  }
+
+  #view(agent: ManagedAgent): Agent {
+    const { pid, state } = agent.record;
+    const live = ACTIVE_STATES.has(state) || state === "stopping";
+    return { ...structuredClone(agent.record), rss_bytes: live && pid !== null ? this.#rss(pid) : null };
   }
 
   /** Throws `unknown_role`, naming the known roles, unless `role` is one. */
@@ -164,9 +192,13 @@ export class AgentManager {
     }
   }
 
-  /** Ends a reservation: the agent is idle again, if it is still up. */
+  /**
+   * Ends a reservation: the agent is idle again, if it is still up. An agent that stopped
+   * and has left the list since (`stoppedRetentionMs`) has nothing to release.
+   */
   release(agentId: string): void {
-    const agent = this.#managed(agentId);
+    const agent = this.#agents.get(agentId);
+    if (!agent) return;
     agent.record.current_task_id = null;
     if (agent.record.state === "busy" || agent.record.state === "waiting_input")
       this.#setState(agent, "ready");
@@ -190,16 +222,19 @@ export class AgentManager {
       throw new CcaError("internal", `Agent ${agentId} is not reserved for task ${taskId}`);
     }
     const inbox = agent.inbox.splice(0);
-    const result = await agent.session.runTurn(
-      withInbox(prompt, inbox),
-      turnActivity({
-        record: agent.record,
-        taskId,
-        activity: this.#options.activity,
-        clock: this.#clock,
-        logger: this.#logger,
-      }),
-    );
+    agent.turn = turnActivity({
+      record: agent.record,
+      taskId,
+      activity: this.#options.activity,
+      clock: this.#clock,
+      logger: this.#logger,
+    });
+    let result: TurnResult;
+    try {
+      result = await agent.driver.sendTurn(withInbox(prompt, inbox));
+    } finally {
+      agent.turn = null;
+    }
     agent.turns += 1;
     addUsage(agent.record.usage, result.usage);
     agent.record.session_id = result.sessionId ?? agent.record.session_id;
@@ -246,10 +281,10 @@ export class AgentManager {
    * false when it did not answer in time (hung): then `stop()` the agent.
    */
   async interrupt(agentId: string, options: { deadlineMs?: number } = {}): Promise<boolean> {
-    return await this.#managed(agentId).session.interrupt(options);
+    return await this.#managed(agentId).driver.interrupt(options);
   }
 
-  /** Stops one agent, in bounded time even if it hangs (see HeadlessSession.stop); resolves with its final record. */
+  /** Stops one agent, in bounded time even if it hangs (see AgentDriver.stop); resolves with its final record. */
   async stop(agentId: string): Promise<Agent> {
     const agent = this.#managed(agentId);
     await this.#stopAgent(agent);
@@ -262,6 +297,7 @@ export class AgentManager {
     await Promise.all(
       [...this.#agents.values()].map((agent) => this.#stopAgent(agent, { keepConversation: true })),
     );
+    for (const agent of this.#agents.values()) this.#clearTimers(agent);
   }
 
   /** Stops the agent; with `keepConversation`, a later agent of its role resumes its conversation. */
@@ -269,7 +305,7 @@ export class AgentManager {
     if (!ACTIVE_STATES.has(agent.record.state)) return;
     agent.stopping = true;
     this.#setState(agent, "stopping");
-    await agent.session.stop(this.#options.stopGraceMs);
+    await agent.driver.stop(this.#options.stopGraceMs);
     if (agent.turns > 0) await this.#options.snapshots?.save(structuredClone(agent.record), "stop");
     if (options.keepConversation) await this.#keepConversation(agent);
   }
@@ -395,20 +431,14 @@ export class AgentManager {
       conversation.workingDir ??
       (this.#options.config.working_dir || join(this.#options.workRoot, id));
     mkdirSync(workingDir, { recursive: true });
-    const { config } = this.#options;
-    const mcp = this.#options.mcpFor?.(id, role);
-    const session = new HeadlessSession({
-      claudePath: config.claude_path,
-      args: headlessLaunchArgs({
-        profile,
-        sessionId,
-        resume,
-        skipPermissions: config.skip_permissions,
-        mcp,
-      }),
+    const mcp: AgentMcp | undefined = this.#options.mcpFor?.(id, role);
+    const driver = this.#options.createDriver({
+      agentId: id,
+      profile,
+      sessionId,
+      resume,
       cwd: workingDir,
-      env: agentEnvironment(this.#options.env ?? process.env, config.env),
-      startupTimeoutMs: config.startup_timeout_seconds * 1000,
+      mcp,
       logger: this.#logger.child({ agent: id }),
     });
     const now = isoTime(this.#clock);
@@ -416,26 +446,30 @@ export class AgentManager {
       record: startingRecord({
         id,
         role,
+        driver: driver.kind,
         sessionId,
         workingDir,
         project: conversation.project,
         previous,
         now,
       }),
-      session,
+      driver,
       stopping: false,
       turns: 0,
       inbox: [],
+      turn: null,
+      idleTimer: null,
+      retentionTimer: null,
     };
+    // A resumed conversation replaces its earlier self, which must not linger or be removed later.
+    const earlier = this.#agents.get(id);
+    if (earlier) this.#clearTimers(earlier);
     this.#agents.set(id, agent);
-    session.onExit((info) => {
-      mcp?.release();
-      this.#onExit(agent, info.code, info.signal);
-    });
+    this.#listen(agent, mcp);
     const verb = resume ? "resuming its conversation in" : "starting";
     this.#options.activity.record("agent.spawned", { agent_id: id, summary: `${role}: ${verb} Claude Code` });
     try {
-      await session.start();
+      await driver.start();
     } catch (error) {
       const failure = error instanceof CcaError ? error : new CcaError("agent_spawn_failed", String(error));
       agent.record.last_error = failure.toJSON();
@@ -443,11 +477,70 @@ export class AgentManager {
       this.#logger.error("agent failed to start", { agent: id, error: failure.message });
       throw failure;
     }
-    agent.record.pid = session.pid;
+    agent.record.pid = driver.pid;
     if (reserveFor) this.#assign(agent, reserveFor);
     else this.#setState(agent, "ready");
-    this.#logger.info("agent ready", { agent: id, role, pid: session.pid, resumed: resume });
+    this.#logger.info("agent ready", {
+      agent: id,
+      role,
+      pid: driver.pid,
+      driver: driver.kind,
+      resumed: resume,
+    });
     return agent;
+  }
+
+  /** Routes the driver's events: a turn's to its activity, needs-input to the state, the exit to the record. */
+  #listen(agent: ManagedAgent, mcp: AgentMcp | undefined): void {
+    const { driver } = agent;
+    driver.on("text", (text) => agent.turn?.onText?.(text));
+    driver.on("toolUse", (use) => agent.turn?.onToolUse?.(use.name, use.input));
+    driver.on("toolResult", (result) => agent.turn?.onToolResult?.(result.isError, result.content));
+    driver.on("apiRetry", (retry) => agent.turn?.onApiRetry?.(retry.attempt, retry.error));
+    driver.on("state", (state) => {
+      if (this.#agents.get(agent.record.id) !== agent) return;
+      if (state === "waiting_input") this.setWaitingInput(agent.record.id, true);
+      if (state === "busy") this.setWaitingInput(agent.record.id, false);
+    });
+    driver.on("exit", (info) => {
+      mcp?.release();
+      this.#onExit(agent, info.code, info.signal);
+    });
+  }
+
+  /**
+   * Keeps the timers that follow an agent's state: an idle (ready) agent stops after the
+   * idle timeout, keeping its conversation; a stopped or failed one leaves the list after
+   * the retention period.
+   */
+  #followState(agent: ManagedAgent, state: AgentState): void {
+    this.#clearTimers(agent);
+    if (this.#closed) return;
+    if (state === "ready" && this.#idleTimeoutMs > 0) {
+      agent.idleTimer = setTimeout(() => {
+        agent.idleTimer = null;
+        this.#logger.info("stopping an idle agent; its conversation is kept", {
+          agent: agent.record.id,
+          idle_ms: this.#idleTimeoutMs,
+        });
+        void this.#stopAgent(agent, { keepConversation: true });
+      }, clampTimerMs(this.#idleTimeoutMs));
+      agent.idleTimer.unref();
+    }
+    if (state === "stopped" || state === "failed") {
+      agent.retentionTimer = setTimeout(() => {
+        agent.retentionTimer = null;
+        if (this.#agents.get(agent.record.id) === agent) this.#agents.delete(agent.record.id);
+      }, clampTimerMs(this.#stoppedRetentionMs));
+      agent.retentionTimer.unref();
+    }
+  }
+
+  #clearTimers(agent: ManagedAgent): void {
+    if (agent.idleTimer) clearTimeout(agent.idleTimer);
+    if (agent.retentionTimer) clearTimeout(agent.retentionTimer);
+    agent.idleTimer = null;
+    agent.retentionTimer = null;
   }
 
   #onExit(agent: ManagedAgent, code: number | null, signal: NodeJS.Signals | null): void {
@@ -468,6 +561,7 @@ export class AgentManager {
   #setState(agent: ManagedAgent, state: AgentState): void {
     if (agent.record.state === state) return;
     agent.record.state = state;
+    this.#followState(agent, state);
     if (state === "ready" || state === "stopped" || state === "failed") {
       for (const wake of [...this.#changeWaiters]) wake();
       this.#changeWaiters.clear();

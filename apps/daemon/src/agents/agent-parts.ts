@@ -1,4 +1,4 @@
-import { type Agent, emptyUsage } from "@cca/core";
+import { type Agent, type AgentDriverKind, emptyUsage } from "@cca/core";
 
 /** Keeps agents' conversations between processes (the database, through AgentRecords). */
 export interface ConversationShelf {
@@ -22,6 +22,7 @@ export interface SnapshotTaker {
 export function startingRecord(fields: {
   id: string;
   role: string;
+  driver: AgentDriverKind;
   sessionId: string;
   workingDir: string;
   project: string | null;
@@ -33,7 +34,7 @@ export function startingRecord(fields: {
     id: fields.id,
     role: fields.role,
     state: "starting",
-    driver: "headless",
+    driver: fields.driver,
     pid: null,
     session_id: fields.sessionId,
     working_dir: fields.workingDir,

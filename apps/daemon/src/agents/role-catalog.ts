@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { BUILTIN_ROLES, CcaError, type Config, ROLE_NAME_PATTERN } from "@cca/core";
+import { type AgentDriverKind, BUILTIN_ROLES, CcaError, type Config, ROLE_NAME_PATTERN } from "@cca/core";
 
 /** The tools an agent may use without asking, unless its role's config lists its own. */
 export const DEFAULT_ALLOWED_TOOLS = ["Read", "Glob", "Grep", "Edit", "Write", "Bash", "TodoWrite"];
@@ -11,6 +11,8 @@ export interface RoleProfile {
   instructions: string;
   allowedTools: string[];
   model: string | null;
+  /** How its agents run Claude Code: the role's `driver`, else `agents.driver`. */
+  driver: AgentDriverKind;
 }
 
 /** The `agents/` folder shipped with CCA: the nearest one above this module that holds coordinator.md. */
@@ -57,6 +59,7 @@ export class RoleCatalog {
       instructions: this.#readInstructions(role, roleConfig.instructions_file),
       allowedTools: roleConfig.allowed_tools ?? DEFAULT_ALLOWED_TOOLS,
       model: roleConfig.model || this.#config.model || null,
+      driver: roleConfig.driver ?? this.#config.driver,
     };
   }
 

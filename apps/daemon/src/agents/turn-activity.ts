@@ -2,7 +2,14 @@ import { type Agent, type Clock, isoTime, type Logger } from "@cca/core";
 import type { ActivityLog } from "../activity/activity-log.js";
 import { oneLine } from "../activity/one-line.js";
 import { summarizeToolUse } from "../activity/tool-summary.js";
-import type { TurnListener } from "./headless-session.js";
+
+/** What the agent manager does with a driver's events while a turn of a task runs. */
+export interface TurnListener {
+  onText?(text: string): void;
+  onToolUse?(name: string, input: Record<string, unknown>): void;
+  onToolResult?(isError: boolean, content: string): void;
+  onApiRetry?(attempt: number | null, error: string | null): void;
+}
 
 /**
  * What an agent does during a turn, turned into activity events and kept on its record

@@ -202,12 +202,15 @@ export class Orchestrator {
     priority: TaskPriority;
     /** The project's root (see resolveProject); null or absent: none. */
     project?: string | null;
+    /** An agent role to run it instead of the Coordinator; absent: the Coordinator. */
+    role?: string;
   }): Promise<Task> {
     this.#refuseWhenClosed();
+    if (request.role !== undefined) this.#options.agents.checkRole(request.role);
     const project = request.project ?? null;
     const task = await this.#records.create(
       { description: request.description, priority: request.priority, parent_id: null, project },
-      undefined,
+      request.role === undefined || request.role === COORDINATOR ? undefined : { role: request.role },
       await this.#options.workspaces.forNewTask(project),
     );
     await this.#enqueue(task);

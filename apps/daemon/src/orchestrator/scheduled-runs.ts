@@ -6,7 +6,7 @@ import { CUT_SHORT_NOTE, resumeNote } from "./resume-note.js";
 import type { TaskExecution } from "./task-execution.js";
 import { stopBeforeStartError } from "./task-outcomes.js";
 import type { TaskRecords } from "./task-records.js";
-import { coordinatorWorkspace, partWorkspace } from "./turn-workspaces.js";
+import { partWorkspace, topLevelWorkspace } from "./turn-workspaces.js";
 
 /** What a restarted daemon does with a task that was running when its daemon stopped or died. */
 export type OnRestart = "resume" | "interrupt";
@@ -61,14 +61,16 @@ async function runTask(deps: RunDeps, state: TaskRunState): Promise<"ended" | "r
   const note = resumed
     ? await resumeNote(state.task, { ...deps, defaultTimeoutMs: deps.taskTimeoutMs })
     : null;
-  const started = await deps.records.start(state.task.id, COORDINATOR);
+  // The Coordinator, unless the task was sent straight to a role.
+  const role = state.brief?.role ?? COORDINATOR;
+  const started = await deps.records.start(state.task.id, role);
   if (!started) return "ended";
   const prompt = note ? `${started.description}\n\n${note}` : started.description;
-  const ended = await deps.execution.execute(started, COORDINATOR, prompt, {
+  const ended = await deps.execution.execute(started, role, prompt, {
     timeoutMs: deps.taskTimeoutMs,
     ancestors: [],
     onShutdown: deps.onRestart === "resume" ? "requeue" : "interrupt",
-    workspace: coordinatorWorkspace(deps, started, { resumed, autoApply: deps.autoApply }),
+    workspace: topLevelWorkspace(deps, started, { resumed, autoApply: deps.autoApply }),
   });
   return ended.status === "queued" ? "requeued" : "ended";
 }

@@ -9,8 +9,8 @@ import {
   type Task,
   toCcaError,
 } from "@cca/core";
+import type { TurnResult } from "../agents/agent-driver.js";
 import type { AgentManager } from "../agents/agent-manager.js";
-import type { TurnResult } from "../agents/headless-session.js";
 import type { StopAnywhere } from "./stop-anywhere.js";
 import { type StopReason, stopError, stopStatus, turnError } from "./task-outcomes.js";
 import type { TaskRecords } from "./task-records.js";

@@ -1,5 +1,5 @@
 import { CcaError, type ErrorInfo, emptyUsage, type Task } from "@cca/core";
-import type { TurnResult } from "../agents/headless-session.js";
+import type { TurnResult } from "../agents/agent-driver.js";
 
 /** The fields that put a task back to queued, as if it had never started. */
 export const REQUEUED: Partial<Task> = {

@@ -71,7 +71,8 @@ export class TaskRecords {
       parent_id: string | null;
       project?: string | null;
     },
-    part?: { brief: PartBrief; fromRole: string },
+    /** A part: what its delegating agent asked, and that agent's role. A top-level task may name a role instead of the Coordinator. */
+    part?: { brief: PartBrief; fromRole: string } | { role: string },
     /** Where its agents will work, once its id is known (the branch is named after it). */
     workspaceFor?: (taskId: string) => TaskWorkspace | null,
   ): Promise<Task> {
@@ -82,9 +83,16 @@ export class TaskRecords {
       ...fields,
       workspace: workspaceFor?.(id) ?? null,
     });
-    await this.#repository.insert(task, part?.brief ?? null);
+    const brief =
+      part && "brief" in part
+        ? part.brief
+        : part
+          ? { role: part.role, context: null, timeoutMs: null }
+          : null;
+    await this.#repository.insert(task, brief);
     this.#remember(task);
-    const via = part ? `${part.fromRole} delegated` : "queued";
+    const via =
+      part && "fromRole" in part ? `${part.fromRole} delegated` : part ? `queued for ${part.role}` : "queued";
     this.#activity.record("task.queued", {
       task_id: task.id,
       summary: `${via}: ${oneLine(task.description, DESCRIPTION_LIMIT)}`,

@@ -1,12 +1,12 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type Agent, emptyUsage, newTask, noopLogger, type Task } from "@cca/core";
+import { emptyUsage, newTask, noopLogger, type Task } from "@cca/core";
 import { describe, expect, it } from "vitest";
-import { startingRecord } from "../agents/agent-parts.js";
-import type { TurnResult } from "../agents/headless-session.js";
+import type { TurnResult } from "../agents/agent-driver.js";
+import { busyAgent } from "../agents/test-support/busy-agent.js";
 import { type ScratchRepository, scratchRepositories } from "../git/test-support/scratch-repository.js";
 import { Workspaces } from "../workspaces/workspaces.js";
-import { coordinatorWorkspace, partWorkspace } from "./turn-workspaces.js";
+import { partWorkspace, topLevelWorkspace } from "./turn-workspaces.js";
 
 const scratch = scratchRepositories();
 
@@ -25,15 +25,6 @@ function taskStore(tasks: Task[]) {
         return [...byId.values()].filter((task) => task.parent_id === parentId);
       },
     },
-  };
-}
-
-/** A busy agent of `role` working in `workingDir`. */
-function agent(id: string, role: string, workingDir: string): Agent {
-  const now = "2026-12-02T00:00:00.000Z";
-  return {
-    ...startingRecord({ id, role, sessionId: `session-${id}`, workingDir, project: null, now }),
-    state: "busy",
   };
 }
 
@@ -75,12 +66,12 @@ async function setUp(repository: ScratchRepository) {
   });
   const store = taskStore([task, part]);
   const deps = { workspaces, records: store, logger: noopLogger };
-  const coordinator = agent(
+  const coordinator = busyAgent(
     "coordinator_1",
     "coordinator",
     (await workspaces.agentFolder("coordinator_1", repository.root))!,
   );
-  const backend = agent(
+  const backend = busyAgent(
     "backend_1",
     "backend",
     (await workspaces.agentFolder("backend_1", repository.root))!,
@@ -92,7 +83,7 @@ describe("the workspaces around turns", () => {
   it("stores a part's branch and commit, and merges a resumed task's finished parts before its turn", async () => {
     const repository = scratch();
     const { task, part, store, deps, coordinator, backend } = await setUp(repository);
-    await coordinatorWorkspace(deps, task, { resumed: false, autoApply: false }).prepare(coordinator);
+    await topLevelWorkspace(deps, task, { resumed: false, autoApply: false }).prepare(coordinator);
     const around = partWorkspace(deps, part, task);
     await around.prepare(backend);
     repository.write("api.ts", "export {};\n", backend.working_dir);
@@ -102,7 +93,7 @@ describe("the workspaces around turns", () => {
     expect(store.byId.get(part.id)?.workspace?.commit).toMatch(/^[0-9a-f]{40}$/);
 
     // The Coordinator's daemon died before it merged the part: the resumed turn merges it.
-    const note = await coordinatorWorkspace(deps, task, { resumed: true, autoApply: false }).prepare(
+    const note = await topLevelWorkspace(deps, task, { resumed: true, autoApply: false }).prepare(
       coordinator,
     );
 
@@ -116,7 +107,7 @@ describe("the workspaces around turns", () => {
     const repository = scratch();
     repository.write("README.md", "the user's uncommitted edit\n");
     const { task, store, deps, coordinator } = await setUp(repository);
-    const around = coordinatorWorkspace(deps, task, { resumed: false, autoApply: true });
+    const around = topLevelWorkspace(deps, task, { resumed: false, autoApply: true });
     await around.prepare(coordinator);
     repository.write("CHANGELOG.md", "- a feature\n", coordinator.working_dir);
 
@@ -136,14 +127,14 @@ describe("the workspaces around turns", () => {
   it("does not apply a task whose turn failed, and records why an apply was refused", async () => {
     const repository = scratch();
     const { task, store, deps, coordinator } = await setUp(repository);
-    const failing = coordinatorWorkspace(deps, task, { resumed: false, autoApply: true });
+    const failing = topLevelWorkspace(deps, task, { resumed: false, autoApply: true });
     await failing.prepare(coordinator);
     repository.write("README.md", "the agent's title\n", coordinator.working_dir);
     await failing.settle(coordinator, { ...COMPLETED_TURN, isError: true });
     expect(store.byId.get(task.id)?.workspace?.applied).toBeNull();
 
     repository.write("README.md", "the user's own edit\n");
-    await coordinatorWorkspace(deps, task, { resumed: false, autoApply: true }).settle(
+    await topLevelWorkspace(deps, task, { resumed: false, autoApply: true }).settle(
       coordinator,
       COMPLETED_TURN,
     );

@@ -13,12 +13,12 @@ interface Deps {
 }
 
 /**
- * The Coordinator's folder around its turn: the task's branch made and checked out in its
+ * A top-level task's agent's folder (the Coordinator's, or the role it was sent to) around its turn: the task's branch made and checked out in its
  * worktree (on a resumed task, the parts that completed meanwhile merged first, and the
  * Coordinator told how); afterwards its own changes committed on the branch, the branch freed
  * for the user, and with `[projects] auto_apply` applied when the task completed.
  */
-export function coordinatorWorkspace(
+export function topLevelWorkspace(
   deps: Deps,
   task: Task,
   options: { resumed: boolean; autoApply: boolean },

@@ -1,9 +1,9 @@
 import { mkdtempSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Agent, newTask, type Task } from "@cca/core";
+import { newTask, type Task } from "@cca/core";
 import { afterEach, describe, expect, it } from "vitest";
-import { startingRecord } from "../agents/agent-parts.js";
+import { busyAgent } from "../agents/test-support/busy-agent.js";
 import { type ScratchRepository, scratchRepositories } from "../git/test-support/scratch-repository.js";
 import { Workspaces } from "./workspaces.js";
 
@@ -22,15 +22,6 @@ function workspacesOf(repository: ScratchRepository, isolation: "worktree" | "sh
   });
 }
 
-/** A busy agent of `role` working in `workingDir`. */
-function agent(id: string, role: string, workingDir: string): Agent {
-  const now = "2026-12-02T00:00:00.000Z";
-  return {
-    ...startingRecord({ id, role, sessionId: `session-${id}`, workingDir, project: null, now }),
-    state: "busy",
-  };
-}
-
 /** A submitted task of the repository's project, and its Coordinator in its worktree on the task's branch. */
 async function startedTask(workspaces: Workspaces, repository: ScratchRepository, id = "task_1") {
   const workspaceFor = await workspaces.forNewTask(repository.root);
@@ -42,7 +33,7 @@ async function startedTask(workspaces: Workspaces, repository: ScratchRepository
     workspace: workspaceFor(id),
   });
   const folder = await workspaces.agentFolder("coordinator_1", repository.root);
-  const coordinator = agent("coordinator_1", "coordinator", folder!);
+  const coordinator = busyAgent("coordinator_1", "coordinator", folder!);
   await workspaces.startTask(task, coordinator);
   return { task, coordinator };
 }
@@ -62,7 +53,7 @@ async function runPart(
     project: task.project,
   });
   const folder = await workspaces.agentFolder(`${fields.role}_1`, task.project);
-  const specialist = agent(`${fields.role}_1`, fields.role, folder!);
+  const specialist = busyAgent(`${fields.role}_1`, fields.role, folder!);
   const workspace = await workspaces.startPart(part, task, specialist);
   for (const [path, content] of Object.entries(fields.files)) repository.write(path, content, folder!);
   const commit = await workspaces.commitTurn({ ...part, workspace }, task.id, specialist);
@@ -147,7 +138,7 @@ describe("Workspaces", () => {
       parent_id: task.id,
       project: task.project,
     });
-    await workspaces.startPart(later, task, agent("qa_1", "qa", folder!));
+    await workspaces.startPart(later, task, busyAgent("qa_1", "qa", folder!));
 
     expect(repository.read("api.ts", folder!)).toBe("v1\n");
   });
@@ -255,7 +246,7 @@ describe("Workspaces", () => {
     const workspaces = workspacesOf(repository);
     const { task } = await startedTask(workspaces, repository);
     const folder = await workspaces.agentFolder("backend_1", repository.root);
-    const backend = agent("backend_1", "backend", folder!);
+    const backend = busyAgent("backend_1", "backend", folder!);
     const cut = newTask({
       id: "part_1",
       description: "Cut short",

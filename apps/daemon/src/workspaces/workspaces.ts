@@ -149,7 +149,10 @@ export class Workspaces {
       await commitPart(this.#git, {
         worktreePath: agent.working_dir,
         role: agent.role,
-        description: isPart ? task.description : `Coordinator's own changes: ${task.description}`,
+        description:
+          isPart || agent.role !== "coordinator"
+            ? task.description
+            : `Coordinator's own changes: ${task.description}`,
         taskId: rootId,
         partId: isPart ? task.id : undefined,
       });

@@ -42,6 +42,12 @@ const inputSchema = {
     .enum(TASK_PRIORITIES, { error: `priority must be one of: ${TASK_PRIORITIES.join(", ")}` })
     .optional()
     .describe("Default normal."),
+  role: z
+    .string({ error: "role must be a string naming an agent role" })
+    .trim()
+    .min(1, "role must name an agent role, e.g. backend")
+    .optional()
+    .describe("Send it straight to one specialist (e.g. backend, qa) instead of the Coordinator."),
   wait: z
     .boolean({ error: "wait must be true or false" })
     .default(true)
@@ -67,6 +73,7 @@ async function runCcaTask(
     task = await context.client.createTask({
       description: input.description,
       priority: input.priority,
+      ...(input.role === undefined ? {} : { role: input.role }),
       ...(context.projectDir === undefined ? {} : { project_dir: context.projectDir }),
     });
   } catch (error) {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { AGENT_DRIVERS } from "../domain/schemas.js";
 import { LOG_LEVELS } from "../logger.js";
 import { MAX_TIMER_MS, MAX_TIMER_SECONDS } from "./timer-limits.js";
 
@@ -36,6 +37,8 @@ const RoleConfigSchema = z.strictObject({
   priority: z.number().int().min(1).max(9).optional(),
   /** Instructions file; default `agents/<role>.md`. */
   instructions_file: z.string().optional(),
+  /** How agents of this role run Claude Code; default `agents.driver`. */
+  driver: z.enum(AGENT_DRIVERS).optional(),
 });
 export type RoleConfig = z.infer<typeof RoleConfigSchema>;
 
@@ -96,7 +99,8 @@ export const ConfigSchema = z.strictObject({
     .strictObject({
       /** The Claude Code executable: a name on PATH or a path. */
       claude_path: z.string().min(1).default("claude"),
-      driver: z.enum(["headless"]).default("headless"),
+      /** How agents run Claude Code unless their role says otherwise. */
+      driver: z.enum(AGENT_DRIVERS).default("headless"),
       /** Where agents of tasks without a project work; empty means `$CCA_HOME/work`. Each agent gets a folder below it. */
       working_dir: z.string().default(""),
       /**
@@ -114,6 +118,13 @@ export const ConfigSchema = z.strictObject({
       default_timeout_seconds: seconds(1).default(300),
       /** How long a new agent may take to start before it counts as failed. */
       startup_timeout_seconds: seconds(1).default(60),
+      /**
+       * An agent with no task for this long stops; its conversation is kept, and the next
+       * agent of its role resumes it. 0: idle agents run until stopped.
+       */
+      idle_timeout_s: seconds(0).default(600),
+      /** How long a stopped (or failed) agent stays in `GET /api/v1/agents` and `cca agent list`. 0: it leaves at once. */
+      stopped_retention_s: seconds(0).default(3600),
       token_budget_per_task: z.number().int().min(0).default(50_000),
       context_compression: z.boolean().default(true),
       /**

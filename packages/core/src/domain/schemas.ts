@@ -45,6 +45,11 @@ export const AGENT_STATES = [
 export const AgentStateSchema = z.enum(AGENT_STATES);
 export type AgentState = z.infer<typeof AgentStateSchema>;
 
+/** How an agent runs Claude Code: "headless" is `claude -p` speaking stream-json. */
+export const AGENT_DRIVERS = ["headless"] as const;
+export const AgentDriverKindSchema = z.enum(AGENT_DRIVERS);
+export type AgentDriverKind = z.infer<typeof AgentDriverKindSchema>;
+
 /** An error as it travels on the wire and as it is stored on a failed task. */
 export const ErrorInfoSchema = z.object({ code: z.string(), message: z.string() });
 export type ErrorInfo = z.infer<typeof ErrorInfoSchema>;
@@ -131,6 +136,11 @@ export const TaskSchema = z.object({
    * the tasks it lists and reads; read it with `teamUsage`.
    */
   team_usage: TokenUsageSchema.optional(),
+  /**
+   * How many parts the task has, at any depth. The daemon sets it with `team_usage`, on the
+   * top-level tasks it lists and reads.
+   */
+  part_count: z.number().int().nonnegative().optional(),
 });
 export type Task = z.infer<typeof TaskSchema>;
 
@@ -153,8 +163,13 @@ export const AgentSchema = z.object({
   id: z.string(),
   role: z.string(),
   state: AgentStateSchema,
-  driver: z.literal("headless"),
+  driver: AgentDriverKindSchema,
   pid: z.number().int().nullable(),
+  /**
+   * Resident memory of its process tree (Claude Code and what it started), in bytes, when
+   * the daemon could read it; absent or null otherwise (stopped, or another daemon's agent).
+   */
+  rss_bytes: z.number().int().nonnegative().nullable().optional(),
   session_id: z.string().nullable(),
   working_dir: z.string(),
   /** The project it works for (see Task.project); null when none. */
@@ -233,6 +248,8 @@ export const CreateTaskRequestSchema = z.object({
    * must exist. The task's project is its git repository's root, or the folder itself.
    */
   project_dir: z.string({ error: "project_dir must be a string: an absolute path" }).min(1).optional(),
+  /** Send the task straight to an agent of this role (e.g. "backend"), without the Coordinator. */
+  role: z.string({ error: "role must be a string naming an agent role" }).trim().min(1).optional(),
 });
 export type CreateTaskRequest = z.input<typeof CreateTaskRequestSchema>;
 

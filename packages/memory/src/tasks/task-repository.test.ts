@@ -45,7 +45,7 @@ describe.each(ENGINES)("TaskRepository on %s", (engine) => {
       num_turns: 3,
     });
     await tasks.insert(stored);
-    expect(await tasks.get("t1")).toEqual({ ...stored, team_usage: stored.usage });
+    expect(await tasks.get("t1")).toEqual({ ...stored, team_usage: stored.usage, part_count: 0 });
   });
 
   it("adds up a top-level task's usage and all its parts', recursively, as its team_usage", async () => {
@@ -60,6 +60,23 @@ describe.each(ENGINES)("TaskRepository on %s", (engine) => {
     expect(listed.find((one) => one.id === "root")?.team_usage).toEqual(team);
     expect(listed.find((one) => one.id === "other")?.team_usage).toEqual(spent(7, 0.01));
     expect((await tasks.get("a")).team_usage).toBeUndefined();
+  });
+
+  it("counts a top-level task's parts at any depth as its part_count", async () => {
+    await tasks.insert(task({ id: "root" }));
+    await tasks.insert(task({ id: "a", parent_id: "root" }));
+    await tasks.insert(task({ id: "b", parent_id: "root" }));
+    await tasks.insert(task({ id: "a1", parent_id: "a" }));
+    await tasks.insert(task({ id: "alone" }));
+
+    const listed = (await tasks.list({ parent_id: null })).tasks;
+
+    expect(listed.map((one) => [one.id, one.part_count])).toEqual([
+      ["alone", 0],
+      ["root", 3],
+    ]);
+    expect((await tasks.get("root")).part_count).toBe(3);
+    expect((await tasks.get("a")).part_count).toBeUndefined();
   });
 
   it("answers task_not_found, naming the id, for a task it does not have", async () => {

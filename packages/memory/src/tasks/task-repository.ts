@@ -55,6 +55,7 @@ const ProjectTotalsRowSchema = z.object({
 
 const TeamUsageRowSchema = z.object({
   root: z.string(),
+  part_count: z.coerce.number().int(),
   input_tokens: z.coerce.number(),
   output_tokens: z.coerce.number(),
   cache_creation_input_tokens: z.coerce.number(),
@@ -117,8 +118,8 @@ export class TaskRepository {
   }
 
   /**
-   * The task, or a `task_not_found` error that says how to find tasks. A top-level task comes
-   * with its `team_usage`: its own usage plus all its parts', recursively.
+   * The task, or a `task_not_found` error. A top-level task comes with its `team_usage` (its
+   * own usage plus all its parts', recursively) and its `part_count`.
    */
   async get(id: string): Promise<Task> {
     const task = await this.find(id);
@@ -196,7 +197,10 @@ export class TaskRepository {
     };
   }
 
-  /** The tasks, the top-level ones with their `team_usage`, summed over each one's tree in one query. */
+  /**
+   * The tasks, the top-level ones with their `team_usage` (summed over each one's tree) and
+   * `part_count` (the tree's size less the task), in one query.
+   */
   async #withTeamUsage(tasks: Task[]): Promise<Task[]> {
     const roots = tasks.filter((task) => task.parent_id === null).map((task) => task.id);
     if (roots.length === 0) return tasks;
@@ -209,6 +213,7 @@ export class TaskRepository {
           select tree.root, child.id, child.usage from tasks child join tree on child.parent_id = tree.id
         )
         select root,
+          count(*) - 1 as part_count,
           ${usage("input_tokens")} as input_tokens,
           ${usage("output_tokens")} as output_tokens,
           ${usage("cache_creation_input_tokens")} as cache_creation_input_tokens,
@@ -227,12 +232,14 @@ export class TaskRepository {
           cache_read_input_tokens: Math.round(parsed.cache_read_input_tokens),
           cost_usd: parsed.cost_usd,
         };
-        return [parsed.root, team] as const;
+        return [parsed.root, { team, partCount: parsed.part_count }] as const;
       }),
     );
     return tasks.map((task) => {
-      const team = totals.get(task.id);
-      return team ? { ...task, team_usage: team } : task;
+      const totalsOfTree = totals.get(task.id);
+      return totalsOfTree
+        ? { ...task, team_usage: totalsOfTree.team, part_count: totalsOfTree.partCount }
+        : task;
     });
   }
 

@@ -1,36 +1,19 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
-import { CcaError, clampTimerMs, type Logger, noopLogger, type TokenUsage } from "@cca/core";
-import { endProcessGroup, signalProcessGroup } from "./process-group.js";
+import { CcaError, clampTimerMs, emptyUsage, type Logger, noopLogger } from "@cca/core";
 import {
-  type ClaudeOutputLine,
-  controlRequestLine,
-  parseStreamLine,
+  type AgentDriver,
+  type AgentDriverEvent,
+  type AgentDriverEvents,
+  DriverEventEmitter,
+  type ExitInfo,
   type TurnOutcome,
-  userTurnLine,
-} from "./stream-json.js";
+  type TurnResult,
+} from "../agent-driver.js";
+import { endProcessGroup, signalProcessGroup } from "../process-group.js";
+import { type ClaudeOutputLine, controlRequestLine, parseStreamLine, userTurnLine } from "./stream-json.js";
 
-/** What the session reports while a turn runs. */
-export interface TurnListener {
-  onText?(text: string): void;
-  onToolUse?(name: string, input: Record<string, unknown>): void;
-  onToolResult?(isError: boolean, content: string): void;
-  onApiRetry?(attempt: number | null, error: string | null): void;
-}
-
-/** The outcome of one turn, with this turn's own cost (Claude Code reports a running total). */
-export interface TurnResult extends TurnOutcome {
-  usage: TokenUsage;
-  interrupted: boolean;
-}
-
-export interface ExitInfo {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stderrTail: string;
-}
-
-export interface HeadlessSessionOptions {
+export interface HeadlessDriverOptions {
   claudePath: string;
   args: string[];
   cwd: string;
@@ -40,7 +23,6 @@ export interface HeadlessSessionOptions {
 }
 
 interface PendingTurn {
-  listener: TurnListener;
   resolve(result: TurnResult): void;
   reject(error: CcaError): void;
   interrupted: boolean;
@@ -59,15 +41,17 @@ const STDERR_TAIL_LINES = 20;
 export const DEFAULT_INTERRUPT_DEADLINE_MS = 5_000;
 
 /**
- * One long-lived `claude -p --input-format stream-json --output-format stream-json` process.
- * Each `runTurn` writes one user message and resolves on the `result` line that ends it.
+ * The headless driver: one long-lived `claude -p --input-format stream-json --output-format
+ * stream-json` process. Each `sendTurn` writes one user message and resolves on the
+ * `result` line that ends it; the lines in between become the driver's events.
  */
-export class HeadlessSession {
-  readonly #options: HeadlessSessionOptions;
+export class HeadlessDriver implements AgentDriver {
+  readonly kind = "headless";
+  readonly #options: HeadlessDriverOptions;
   readonly #logger: Logger;
   readonly #stderr: string[] = [];
   readonly #controls = new Map<string, PendingControl>();
-  readonly #exitListeners = new Set<(info: ExitInfo) => void>();
+  readonly #events = new DriverEventEmitter();
   #child: ChildProcess | null = null;
   #turn: PendingTurn | null = null;
   #exit: ExitInfo | null = null;
@@ -76,7 +60,7 @@ export class HeadlessSession {
   #lastTotalCostUsd = 0;
   #sessionId: string | null = null;
 
-  constructor(options: HeadlessSessionOptions) {
+  constructor(options: HeadlessDriverOptions) {
     this.#options = options;
     this.#logger = options.logger ?? noopLogger;
   }
@@ -102,15 +86,14 @@ export class HeadlessSession {
     return this.#controls.size;
   }
 
-  /** Called once when the process ends, for whatever reason. */
-  onExit(listener: (info: ExitInfo) => void): () => void {
-    this.#exitListeners.add(listener);
-    return () => this.#exitListeners.delete(listener);
+  on<E extends AgentDriverEvent>(event: E, listener: AgentDriverEvents[E]): () => void {
+    return this.#events.on(event, listener);
   }
 
   /** Starts the process and resolves once it answers the `initialize` handshake. */
   async start(): Promise<void> {
     const { claudePath, args, cwd, env } = this.#options;
+    this.#events.emit("state", "starting");
     const child = spawn(claudePath, args, { cwd, env, stdio: ["pipe", "pipe", "pipe"], detached: true });
     this.#child = child;
     child.on("error", (error: NodeJS.ErrnoException) => this.#onSpawnError(error));
@@ -137,10 +120,11 @@ export class HeadlessSession {
       this.kill();
       throw error;
     }
+    this.#events.emit("state", "ready");
   }
 
   /** Sends one user message and resolves when Claude Code ends the turn. */
-  runTurn(prompt: string, listener: TurnListener = {}): Promise<TurnResult> {
+  sendTurn(prompt: string): Promise<TurnResult> {
     if (this.#turn) {
       return Promise.reject(new CcaError("internal", "This agent is already running a turn"));
     }
@@ -152,7 +136,6 @@ export class HeadlessSession {
     });
     return new Promise<TurnResult>((resolve, reject) => {
       this.#turn = {
-        listener,
         resolve: (result) => {
           markEnded();
           resolve(result);
@@ -165,6 +148,7 @@ export class HeadlessSession {
         ended,
       };
       this.#child!.stdin!.write(userTurnLine(prompt));
+      this.#events.emit("state", "busy");
     });
   }
 
@@ -218,7 +202,7 @@ export class HeadlessSession {
     }
     let forget = () => {};
     const exited = new Promise<void>((resolve) => {
-      forget = this.onExit(() => resolve());
+      forget = this.on("exit", () => resolve());
     });
     try {
       await endProcessGroup({ child, exited, graceMs, logger: this.#logger });
@@ -286,22 +270,25 @@ export class HeadlessSession {
   }
 
   #dispatch(line: ClaudeOutputLine): void {
-    const listener = this.#turn?.listener;
     switch (line.type) {
       case "system_init":
         this.#sessionId = line.sessionId || this.#sessionId;
         return;
       case "assistant_text":
-        listener?.onText?.(line.text);
+        this.#events.emit("text", line.text);
         return;
       case "tool_use":
-        listener?.onToolUse?.(line.name, line.input);
+        this.#events.emit("toolUse", { id: line.id, name: line.name, input: line.input });
         return;
       case "tool_result":
-        listener?.onToolResult?.(line.isError, line.content);
+        this.#events.emit("toolResult", {
+          toolUseId: line.toolUseId,
+          isError: line.isError,
+          content: line.content,
+        });
         return;
       case "api_retry":
-        listener?.onApiRetry?.(line.attempt, line.error);
+        this.#events.emit("apiRetry", { attempt: line.attempt, error: line.error });
         return;
       case "control_response": {
         const pending = this.#controls.get(line.requestId);
@@ -314,9 +301,41 @@ export class HeadlessSession {
       case "result":
         this.#finishTurn(line.result);
         return;
+      case "malformed":
+        this.#onMalformed(line.kind, line.problem);
+        return;
       case "other":
         return;
     }
+  }
+
+  /**
+   * A known line that does not fit its schema (a Claude Code version that changed a field)
+   * is logged and skipped; a malformed `result` still ends the turn, as an error, so that
+   * nothing waits for a turn end that already went by.
+   */
+  #onMalformed(kind: string, problem: string): void {
+    this.#logger.warn(
+      `ignored a malformed "${kind}" line from Claude Code; has its stream-json format changed?`,
+      {
+        pid: this.pid,
+        kind,
+        problem,
+      },
+    );
+    if (kind !== "result") return;
+    this.#finishTurn({
+      subtype: "malformed_result",
+      isError: true,
+      text: `Claude Code ended the turn with a result line CCA could not read (${problem.replaceAll("\n", " ")})`,
+      sessionId: null,
+      numTurns: null,
+      durationMs: null,
+      usage: emptyUsage(),
+      totalCostUsd: this.#lastTotalCostUsd,
+      apiErrorStatus: null,
+      permissionDenials: [],
+    });
   }
 
   #finishTurn(outcome: TurnOutcome): void {
@@ -329,11 +348,10 @@ export class HeadlessSession {
       return;
     }
     this.#turn = null;
-    turn.resolve({
-      ...outcome,
-      usage: { ...outcome.usage, cost_usd: turnCost },
-      interrupted: turn.interrupted,
-    });
+    const usage = { ...outcome.usage, cost_usd: turnCost };
+    this.#events.emit("usage", usage);
+    this.#events.emit("state", "ready");
+    turn.resolve({ ...outcome, usage, interrupted: turn.interrupted });
   }
 
   #onSpawnError(error: NodeJS.ErrnoException): void {
@@ -369,7 +387,8 @@ export class HeadlessSession {
     const turn = this.#turn;
     this.#turn = null;
     turn?.reject(error);
-    for (const listener of this.#exitListeners) listener(this.#exit);
+    this.#events.emit("state", "exited");
+    this.#events.emit("exit", this.#exit);
   }
 
   #deadError(when: string): CcaError | null {

@@ -5,10 +5,12 @@ import { createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { createLogger, type Logger } from "@cca/core";
 import { afterEach, describe, expect, it } from "vitest";
-import { type ExitInfo, HeadlessSession } from "./headless-session.js";
+import type { AgentDriverEvents, DriverState, ExitInfo } from "../agent-driver.js";
+import { HeadlessDriver } from "./headless.js";
 
-const FAKE_CLAUDE = fileURLToPath(new URL("../../test/fixtures/fake-claude.mjs", import.meta.url));
+const FAKE_CLAUDE = fileURLToPath(new URL("../../../test/fixtures/fake-claude.mjs", import.meta.url));
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -29,14 +31,15 @@ async function childWatch(): Promise<{ port: number; child: Promise<{ pid: numbe
   return { port: (server.address() as AddressInfo).port, child };
 }
 
-async function startSession(env: NodeJS.ProcessEnv = {}): Promise<HeadlessSession> {
+function createSession(env: NodeJS.ProcessEnv = {}, logger?: Logger): HeadlessDriver {
   const cwd = mkdtempSync(join(tmpdir(), "cca-session-"));
-  const session = new HeadlessSession({
+  const session = new HeadlessDriver({
     claudePath: FAKE_CLAUDE,
     args: [],
     cwd,
     env: { ...process.env, ...env },
     startupTimeoutMs: 5_000,
+    logger,
   });
   cleanups.push(async () => {
     const pid = session.pid;
@@ -44,12 +47,26 @@ async function startSession(env: NodeJS.ProcessEnv = {}): Promise<HeadlessSessio
     await session.stop(100);
     rmSync(cwd, { recursive: true, force: true });
   });
+  return session;
+}
+
+async function startSession(env: NodeJS.ProcessEnv = {}, logger?: Logger): Promise<HeadlessDriver> {
+  const session = createSession(env, logger);
   await session.start();
   return session;
 }
 
-function exitOf(session: HeadlessSession): Promise<ExitInfo> {
-  return new Promise((resolve) => session.onExit(resolve));
+function exitOf(session: HeadlessDriver): Promise<ExitInfo> {
+  return new Promise((resolve) => session.on("exit", resolve));
+}
+
+/** Every event of the driver, in order, as [name, payload]. */
+function recordEvents(session: HeadlessDriver): [keyof AgentDriverEvents, unknown][] {
+  const events: [keyof AgentDriverEvents, unknown][] = [];
+  for (const name of ["text", "toolUse", "toolResult", "usage", "apiRetry", "state", "exit"] as const) {
+    session.on(name, (payload: unknown) => events.push([name, payload]));
+  }
+  return events;
 }
 
 /** Whether a process of ours is gone: signal 0 fails with ESRCH once it has been reaped. */
@@ -71,10 +88,65 @@ function within<T>(promise: Promise<T>, ms: number): Promise<T | "still waiting"
   return Promise.race([promise, bound]).finally(() => clearTimeout(timer));
 }
 
-describe("HeadlessSession", () => {
+describe("HeadlessDriver", () => {
+  it("reports a turn's tool use, text, usage and states as events, and resolves with its result", async () => {
+    const session = createSession();
+    const events = recordEvents(session);
+    await session.start();
+    const result = await session.sendTurn("tool");
+    expect(result).toMatchObject({
+      isError: false,
+      interrupted: false,
+      text: "echo: tool",
+      subtype: "success",
+    });
+    expect(result.usage).toMatchObject({ input_tokens: 10, output_tokens: 5, cost_usd: 0.001 });
+    expect(events).toEqual([
+      ["state", "starting"],
+      ["state", "ready"],
+      ["state", "busy"],
+      ["toolUse", { id: "t1", name: "Bash", input: { command: "npm test" } }],
+      ["text", "echo: tool"],
+      ["usage", result.usage],
+      ["state", "ready"],
+    ]);
+    expect(session.sessionId).toBe("fake-session");
+  });
+
+  it("reports the exit once, after the state exited, and rejects a turn sent afterwards", async () => {
+    const session = await startSession();
+    const states: DriverState[] = [];
+    session.on("state", (state) => states.push(state));
+    const exit = exitOf(session);
+    await session.stop(5_000);
+    expect(await exit).toMatchObject({ code: 0, signal: null });
+    expect(states).toEqual(["exited"]);
+    await expect(session.sendTurn("hello")).rejects.toMatchObject({ code: "agent_crashed" });
+  });
+
+  it("skips unknown lines, warns about malformed ones, and ends the turn of a malformed result as an error", async () => {
+    const logged: string[] = [];
+    const session = await startSession(
+      {},
+      createLogger({ level: "warn", write: (line) => logged.push(line) }),
+    );
+    const texts: string[] = [];
+    session.on("text", (text) => texts.push(text));
+    const result = await session.sendTurn("malformed");
+    expect(result).toMatchObject({ isError: true, subtype: "malformed_result", interrupted: false });
+    expect(result.text).toMatch(/result line CCA could not read.*is_error/);
+    expect(texts).toEqual([]);
+    expect(logged.filter((line) => line.includes("WARN"))).toEqual([
+      expect.stringMatching(/malformed "assistant" line from Claude Code.*text/),
+      expect.stringMatching(/malformed "result" line from Claude Code.*is_error/),
+    ]);
+    // The process is still usable.
+    expect(await session.sendTurn("hello")).toMatchObject({ isError: false, text: "echo: hello" });
+  });
+
   it("interrupts a running turn: it answers true and the turn resolves as interrupted", async () => {
     const session = await startSession();
-    const turn = session.runTurn("hang");
+    const turn = session.sendTurn("hang");
     expect(await session.interrupt({ deadlineMs: 5_000 })).toBe(true);
     expect(await turn).toMatchObject({ interrupted: true, isError: true });
     expect(session.pendingControls).toBe(0);
@@ -82,7 +154,7 @@ describe("HeadlessSession", () => {
 
   it("answers an interrupt that Claude Code ignores with false by its deadline and forgets the request", async () => {
     const session = await startSession();
-    const turn = session.runTurn("deaf");
+    const turn = session.sendTurn("deaf");
     turn.catch(() => {});
     expect(await within(session.interrupt({ deadlineMs: 200 }), 5_000)).toBe(false);
     expect(session.pendingControls).toBe(0);
@@ -94,7 +166,7 @@ describe("HeadlessSession", () => {
     const session = await startSession({ FAKE_CLAUDE_CHILD_PORT: String(watch.port) });
     const child = await watch.child;
     const pid = session.pid!;
-    const turn = session.runTurn("hang");
+    const turn = session.sendTurn("hang");
     turn.catch(() => {});
     process.kill(pid, "SIGSTOP");
 
