@@ -1,6 +1,7 @@
 import { createDaemonClient } from "@cca/core";
 import { afterEach, describe, expect, it } from "vitest";
 import {
+  COMMAND_CENTER_TOOLS,
   type CommandCenterSession,
   closedPort,
   openCommandCenterSession,
@@ -18,17 +19,7 @@ describe("createCommandCenterServer", () => {
   it("lists the cca tools with their input schemas", async () => {
     session = await openCommandCenterSession({ client: new InMemoryDaemonClient() });
     const { tools } = await session.client.listTools();
-    expect(tools.map((tool) => tool.name)).toEqual([
-      "cca_task",
-      "cca_status",
-      "cca_cancel",
-      "cca_activity",
-      "cca_agents",
-      "cca_approvals",
-      "cca_approve",
-      "cca_diff",
-      "cca_apply",
-    ]);
+    expect(tools.map((tool) => tool.name)).toEqual(COMMAND_CENTER_TOOLS);
     const task = tools.find((tool) => tool.name === "cca_task")!;
     expect(task.description).toMatch(/^Hand a software development task/);
     expect(task.inputSchema.required).toEqual(["description"]);

@@ -7,7 +7,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { getDefaultEnvironment, StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { binPath, bundlePath, requireBuild } from "./fixtures/built-files.js";
-import { closedPort, textOf } from "./fixtures/command-center-session.js";
+import { COMMAND_CENTER_TOOLS, closedPort, textOf } from "./fixtures/command-center-session.js";
 
 beforeAll(requireBuild);
 
@@ -39,17 +39,7 @@ describe.each([
     cleanups.push(() => client.close());
 
     const { tools } = await client.listTools();
-    expect(tools.map((tool) => tool.name)).toEqual([
-      "cca_task",
-      "cca_status",
-      "cca_cancel",
-      "cca_activity",
-      "cca_agents",
-      "cca_approvals",
-      "cca_approve",
-      "cca_diff",
-      "cca_apply",
-    ]);
+    expect(tools.map((tool) => tool.name)).toEqual(COMMAND_CENTER_TOOLS);
     expect(client.getServerVersion()).toMatchObject({ name: "cca" });
 
     const result = await client.callTool({ name: "cca_status", arguments: {} });

@@ -1,23 +1,10 @@
 import { CcaError } from "@cca/core";
-import { afterEach, describe, expect, it } from "vitest";
-import {
-  type CommandCenterSession,
-  openCommandCenterSession,
-  textOf,
-} from "../../test/fixtures/command-center-session.js";
+import { describe, expect, it } from "vitest";
+import { commandCenterSessions, textOf } from "../../test/fixtures/command-center-session.js";
 import { InMemoryDaemonClient } from "../../test/fixtures/in-memory-daemon-client.js";
 import { fastForward, twoFileChanges } from "../../test/fixtures/task-branch.js";
 
-let session: CommandCenterSession | undefined;
-afterEach(async () => {
-  await session?.close();
-  session = undefined;
-});
-
-async function open(daemon: InMemoryDaemonClient) {
-  session = await openCommandCenterSession({ client: daemon });
-  return session.client;
-}
+const open = commandCenterSessions();
 
 describe("cca_apply", () => {
   it("says which branch the task was applied to, how, and the files", async () => {

@@ -1,21 +1,8 @@
-import { afterEach, describe, expect, it } from "vitest";
-import {
-  type CommandCenterSession,
-  openCommandCenterSession,
-  textOf,
-} from "../../test/fixtures/command-center-session.js";
+import { describe, expect, it } from "vitest";
+import { commandCenterSessions, textOf } from "../../test/fixtures/command-center-session.js";
 import { InMemoryDaemonClient } from "../../test/fixtures/in-memory-daemon-client.js";
 
-let session: CommandCenterSession | undefined;
-afterEach(async () => {
-  await session?.close();
-  session = undefined;
-});
-
-async function open(daemon: InMemoryDaemonClient) {
-  session = await openCommandCenterSession({ client: daemon });
-  return session.client;
-}
+const open = commandCenterSessions();
 
 describe("cca_cancel", () => {
   it("cancels a running task and answers with its footer", async () => {

@@ -1,19 +1,11 @@
 import { CcaError } from "@cca/core";
-import { afterEach, describe, expect, it } from "vitest";
-import {
-  type CommandCenterSession,
-  openCommandCenterSession,
-  textOf,
-} from "../../test/fixtures/command-center-session.js";
+import { describe, expect, it } from "vitest";
+import { commandCenterSessions, textOf } from "../../test/fixtures/command-center-session.js";
 import { InMemoryDaemonClient } from "../../test/fixtures/in-memory-daemon-client.js";
 import { fastForward, twoFileChanges } from "../../test/fixtures/task-branch.js";
 import { DIFF_SHOWN_CHARS } from "./cca-diff.js";
 
-let session: CommandCenterSession | undefined;
-afterEach(async () => {
-  await session?.close();
-  session = undefined;
-});
+const open = commandCenterSessions();
 
 const workspace = (base: string) => ({
   isolation: "worktree" as const,
@@ -23,11 +15,6 @@ const workspace = (base: string) => ({
   note: null,
   applied: null,
 });
-
-async function open(daemon: InMemoryDaemonClient) {
-  session = await openCommandCenterSession({ client: daemon });
-  return session.client;
-}
 
 const PATCH =
   "diff --git a/src/app.ts b/src/app.ts\n--- a/src/app.ts\n+++ b/src/app.ts\n@@ -1 +1 @@\n-a\n+b\n";

@@ -1,25 +1,12 @@
 // What a finished task's answer says it changed (cca_task and cca_status): its branch, the
 // files per part, the team's total, why agents shared the folder, what auto-apply did.
 import { CcaError, type Task } from "@cca/core";
-import { afterEach, describe, expect, it } from "vitest";
-import {
-  type CommandCenterSession,
-  openCommandCenterSession,
-  textOf,
-} from "../../test/fixtures/command-center-session.js";
+import { describe, expect, it } from "vitest";
+import { commandCenterSessions, textOf } from "../../test/fixtures/command-center-session.js";
 import { InMemoryDaemonClient } from "../../test/fixtures/in-memory-daemon-client.js";
 import { fastForward, twoFileChanges } from "../../test/fixtures/task-branch.js";
 
-let session: CommandCenterSession | undefined;
-afterEach(async () => {
-  await session?.close();
-  session = undefined;
-});
-
-async function open(daemon: InMemoryDaemonClient) {
-  session = await openCommandCenterSession({ client: daemon });
-  return session.client;
-}
+const open = commandCenterSessions();
 
 /** Gives `task` a backend part that cost $0.21, and a branch on which it changed two files. */
 function splitWithBranch(daemon: InMemoryDaemonClient, task: Task): Task {

@@ -16,7 +16,7 @@ export type ChangesReading = { changes: TaskChanges } | { problem: string } | nu
  *
  * @example
  * const reading = await readTaskChanges(client, task);
- * if (reading && "changes" in reading) console.log(reading.changes.total.files.length, "files");
+ * if (reading && "changes" in reading) logger.info("task changed files", { files: reading.changes.total.files.length });
  */
 export async function readTaskChanges(
   client: DaemonClient,
