@@ -1,7 +1,7 @@
 // `pnpm bench`: prints figures measured on real ccad processes, with the real Claude Code CLI
 // against the mock Messages API. Not a test: nothing here passes or fails on time.
 //
-// `pnpm --filter @cca/tests bench [agents] [submit] [restart] [queue] [git]` runs only those
+// `pnpm --filter @cca/tests bench [agents] [runtime] [submit] [restart] [queue] [git]` runs only those
 // (BENCH_ONLY=submit,queue does the same); counts are BENCH_* variables, see each file.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -16,6 +16,7 @@ import { runSubmitLatency } from "./submit-latency.js";
 /** Each benchmark prints its table and returns its lines of the summary. */
 const BENCHMARKS: Record<string, () => Promise<string[]>> = {
   agents: runAgentRoundTrip,
+  runtime: async () => (await import("./agent-runtime.js")).runAgentRuntime(),
   submit: runSubmitLatency,
   restart: runRestartToReady,
   queue: runQueueThroughput,

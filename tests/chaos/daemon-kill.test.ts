@@ -118,7 +118,7 @@ describe("a restart after Claude Code's transcripts were lost", () => {
 });
 
 describe("kill -9 of an agent", () => {
-  it("fails the task it was running, and the tasks behind it still run, each once, in its resumed conversation", async () => {
+  it("retries the task once after a restart, fails it on a second kill, and the tasks behind it still run, each once, in its resumed conversation", async () => {
     mock.on({ when: has("remember the colour blue"), reply: replyText("noted blue") });
     mock.on({ when: has("doomed turn"), reply: { hang: true } });
     mock.on({ when: has("behind it"), reply: replyText("behind done") });
@@ -135,10 +135,14 @@ describe("kill -9 of an agent", () => {
       "noted blue",
     );
     process.kill(coordinator!.pid!, "SIGKILL");
-    expect(await daemon.client.waitForTask(doomed.id, 30)).toMatchObject({
-      status: "failed",
-      error: { code: "agent_crashed" },
-    });
+    // The retry, on the coordinator restarted in its conversation, hangs too: kill it again.
+    await eventually(() => mock.requests.filter(has("doomed turn")).length === 2, 20_000);
+    const restarted = await daemon.client.getAgent(coordinator!.id);
+    expect(restarted.pid).not.toBe(coordinator!.pid);
+    process.kill(restarted.pid!, "SIGKILL");
+    const failed = await daemon.client.waitForTask(doomed.id, 30);
+    expect(failed).toMatchObject({ status: "failed", error: { code: "agent_crashed" } });
+    expect(failed.error!.message).toMatch(/again during its one retry/);
     expect(await daemon.client.waitForTask(behind.id, 30)).toMatchObject({
       status: "completed",
       result: "behind done",
@@ -146,7 +150,7 @@ describe("kill -9 of an agent", () => {
     const { task } = await daemon.client.createTaskAndWait({ description: "which colour?" });
     expect(task).toMatchObject({ status: "completed", result: "blue", agent_id: coordinator!.id });
     expect(mock.requests.filter(has("behind it"))).toHaveLength(1);
-    expect(mock.requests.filter(has("doomed turn"))).toHaveLength(1);
+    expect(mock.requests.filter(has("doomed turn"))).toHaveLength(2);
   });
 });
 

@@ -1,15 +1,10 @@
 import { existsSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  type ActivityEvent,
-  ActivityEventSchema,
-  isTerminalStatus,
-  readSseEvents,
-  type Task,
-} from "@cca/core";
+import { isTerminalStatus, type Task } from "@cca/core";
 import { callTool, type MockAnthropic, type RecordedRequest, replyText } from "@cca/mock-anthropic";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { activityUntil } from "../support/activity.js";
 import type { CcadProcess } from "../support/ccad-process.js";
 import { useMockAndCcad } from "../support/e2e-context.js";
 
@@ -46,32 +41,6 @@ function scriptTouch(t: { mock: MockAnthropic }, marker: string): void {
     reply: (r: RecordedRequest) =>
       replyText(`bash said (${r.toolResults[0]!.is_error ? "error" : "ok"}): ${r.toolResults[0]!.content}`),
   });
-}
-
-/** The daemon's activity, replayed from its start (`?since=0`), until `until` matches one; resolves with all seen. */
-async function activityUntil(
-  ccad: CcadProcess,
-  until: (event: ActivityEvent) => boolean,
-): Promise<ActivityEvent[]> {
-  const controller = new AbortController();
-  const response = await fetch(`${ccad.url}/api/v1/events?since=0`, {
-    headers: { authorization: `Bearer ${ccad.token}` },
-    signal: controller.signal,
-  });
-  const seen: ActivityEvent[] = [];
-  try {
-    for await (const message of readSseEvents(response.body!, controller.signal)) {
-      const event = ActivityEventSchema.safeParse(JSON.parse(message.data));
-      if (!event.success) continue;
-      seen.push(event.data);
-      if (until(event.data)) return seen;
-    }
-  } finally {
-    controller.abort();
-  }
-  throw new Error(
-    `the event stream ended before the awaited event; saw ${seen.map((e) => e.kind).join(", ")}`,
-  );
 }
 
 /** Long-polls the task until it ends. */

@@ -1,3 +1,19 @@
+export {
+  type AttachClosed,
+  type AttachConnection,
+  type AttachHello,
+  type AttachIncoming,
+  type ConnectAttachOptions,
+  connectAgentAttach,
+  type WebSocketFactory,
+  type WebSocketLike,
+} from "./attach/attach-client.js";
+export { type AttachTerminalIo, runTerminalAttach, type TerminalAttachEnd } from "./attach/raw-terminal.js";
+export {
+  runTranscriptAttach,
+  type TranscriptAttachEnd,
+  type TranscriptIo,
+} from "./attach/transcript-view.js";
 export { run } from "./cli.js";
 export type { CommandContext, Output, RunOptions } from "./context.js";
 export {

@@ -9,6 +9,7 @@ import {
   LocalTaskScheduler,
   type Logger,
   noopLogger,
+  type PermissionDecision,
   type TaskScheduler,
   tokenPath,
 } from "@cca/core";
@@ -22,21 +23,25 @@ import {
 } from "@cca/memory";
 import { type ServerType, serve } from "@hono/node-server";
 import { ensureAccessToken } from "./access-token.js";
-import { type AcpEndpoint, createAcpEndpoint } from "./acp/acp-endpoint.js";
+import { ACP_PATH, type AcpEndpoint, createAcpEndpoint } from "./acp/acp-endpoint.js";
 import { AgentCredentials } from "./acp/agent-credentials.js";
 import { createBridgeLauncher } from "./acp/bridge-launch.js";
 import { ActivityLog } from "./activity/activity-log.js";
+import type { AgentDriverFactory } from "./agents/agent-driver.js";
 import { AgentManager } from "./agents/agent-manager.js";
 import { AgentRecords } from "./agents/agent-records.js";
 import { ContextSnapshots } from "./agents/context-snapshots.js";
 import { createDriverFactory } from "./agents/drivers/create-driver.js";
 import { agentEnvironment } from "./agents/launch-args.js";
 import { RoleCatalog } from "./agents/role-catalog.js";
+import { claudeConfigDirOf } from "./agents/transcript/index.js";
 import { ApprovalInbox } from "./approvals/approval-inbox.js";
 import { rootTaskOf } from "./approvals/root-task.js";
+import { createAttachEndpoint } from "./attach/attach-endpoint.js";
 import { createGitRunner } from "./git/index.js";
 import { createApp } from "./http/app.js";
 import { checkBindAddress } from "./http/bind-check.js";
+import { attachUpgradeDispatcher } from "./http/upgrade-dispatcher.js";
 import { Orchestrator } from "./orchestrator/orchestrator.js";
 import { summarizeProjects } from "./projects/project-summaries.js";
 import { DAEMON_VERSION } from "./version.js";
@@ -58,6 +63,8 @@ export interface DaemonOptions {
   bus?: EventBus;
   /** What the bus is, for status: "memory" or "redis". */
   busKind?: string;
+  /** Makes each agent's driver; default: the one each role's `driver` names (tests inject their own). */
+  createDriver?: AgentDriverFactory;
 }
 
 export interface Daemon {
@@ -104,11 +111,8 @@ export function createDaemon(options: DaemonOptions): Daemon {
   const daemons = new DaemonRepository(database);
   const agentRecords = new AgentRecords({ repository: agentRepository, daemon: name, logger });
   const snapshotRepository = new SnapshotRepository(database);
-  const snapshots = new ContextSnapshots({
-    repository: snapshotRepository,
-    agentEnv: agentEnvironment(options.env ?? process.env, config.agents.env),
-    logger,
-  });
+  const agentEnv = agentEnvironment(options.env ?? process.env, config.agents.env);
+  const snapshots = new ContextSnapshots({ repository: snapshotRepository, agentEnv, logger });
   let url = "";
   const credentials = new AgentCredentials();
   const workspaces = new Workspaces({
@@ -132,7 +136,15 @@ export function createDaemon(options: DaemonOptions): Daemon {
     conversations: agentRecords,
     snapshots,
     config: agentsConfig,
-    createDriver: createDriverFactory({ config: agentsConfig, env: options.env ?? process.env }),
+    createDriver:
+      options.createDriver ??
+      createDriverFactory({
+        config: agentsConfig,
+        env: options.env ?? process.env,
+        // Interactive agents ask through a hook; the inbox is made below, before any agent starts.
+        askPermission: (agentId, question, signal): Promise<PermissionDecision> =>
+          approvals.request(agentId, question, signal),
+      }),
     mcpFor: createBridgeLauncher({ home: options.home, daemonUrl: () => url, credentials }),
     maxAgents: config.daemon.max_agents,
     stopGraceMs: config.daemon.shutdown_grace_ms,
@@ -188,11 +200,13 @@ export function createDaemon(options: DaemonOptions): Daemon {
       maxSubscriptions: config.acp.max_subscriptions,
     },
   });
+  const attach = createAttachEndpoint({ agents, orchestrator, activity, bus, token, logger });
   const startedAt = Date.now();
   const app = createApp({
     orchestrator,
     agents,
     agentDirectory: { daemon: name, repository: agentRepository },
+    claudeConfigDir: claudeConfigDirOf(agentEnv),
     listProjects: () => summarizeProjects(tasks, agentRepository),
     workspaces,
     approvals,
@@ -235,7 +249,14 @@ export function createDaemon(options: DaemonOptions): Daemon {
       url = await new Promise<string>((resolve, reject) => {
         const started = serve({ fetch: app.fetch, hostname: host, port }, (info: AddressInfo) => {
           const shownHost = info.family === "IPv6" ? `[${info.address}]` : info.address;
-          acp.attach(started as Server);
+          attachUpgradeDispatcher(started as Server, [
+            {
+              describe: `ACP at ${ACP_PATH}`,
+              matches: (path) => path === ACP_PATH,
+              handleUpgrade: acp.handleUpgrade,
+            },
+            { describe: "agent attach at /api/v1/agents/:id/attach", ...attach },
+          ]);
           resolve(`http://${shownHost}:${info.port}`);
         });
         started.once("error", (error: NodeJS.ErrnoException) =>
@@ -252,6 +273,8 @@ export function createDaemon(options: DaemonOptions): Daemon {
       });
       await daemons.heartbeat(name, url);
       await orchestrator.start();
+      // The warm pool (agents.warm) fills in the background: the daemon serves meanwhile.
+      void agents.warmUp();
       return url;
     },
     close() {
@@ -266,6 +289,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
         await snapshots.flush();
         await daemons.markStopped(name).catch(() => {});
         await acp.close();
+        await attach.close();
         await approvals.close();
         current?.closeAllConnections?.();
         await closed;

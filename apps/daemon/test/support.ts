@@ -12,6 +12,7 @@ import {
   type TaskScheduler,
 } from "@cca/core";
 import { type Database, migrate, openDatabase } from "@cca/memory";
+import type { AgentDriverFactory } from "../src/agents/agent-driver.js";
 import { createDaemon, type Daemon } from "../src/daemon.js";
 
 export const FAKE_CLAUDE = fileURLToPath(new URL("./fixtures/fake-claude.mjs", import.meta.url));
@@ -47,6 +48,8 @@ export async function startTestDaemon(
     /** Reuse a CCA home (token, work folders), e.g. to restart a daemon. */
     home?: string;
     name?: string;
+    /** Makes the agents' drivers instead of the configured ones (e.g. a program in a PTY). */
+    createDriver?: AgentDriverFactory;
   } = {},
 ): Promise<TestDaemon> {
   const home = overrides.home ?? mkdtempSync(join(tmpdir(), "ccad-test-"));
@@ -64,6 +67,7 @@ export async function startTestDaemon(
     bus: overrides.bus,
     scheduler: overrides.scheduler,
     name: overrides.name,
+    createDriver: overrides.createDriver,
   });
   const url = await daemon.listen();
   const client = createDaemonClient({ baseUrl: url, token: daemon.token });

@@ -13,6 +13,30 @@ export { type Config, type ConfigInput, ConfigSchema, type RoleConfig } from "./
 export { clampTimerMs, MAX_TIMER_MS, MAX_TIMER_SECONDS } from "./config/timer-limits.js";
 export { DeadlineExceeded, settlesWithin, withDeadline } from "./deadline.js";
 export {
+  AGENT_ATTACH_PATH_PATTERN,
+  type AgentMessageRequest,
+  AgentMessageRequestSchema,
+  ATTACH_DETACH_BYTE,
+  ATTACH_ERROR_CODES,
+  type AttachClientFrame,
+  AttachClientFrameSchema,
+  type AttachMode,
+  AttachModeSchema,
+  type AttachServerFrame,
+  AttachServerFrameSchema,
+  agentAttachPath,
+} from "./domain/agent-attach.js";
+export {
+  type AgentLogEntry,
+  type AgentLogEntryKind,
+  AgentLogEntrySchema,
+  type AgentLogsQuery,
+  AgentLogsQuerySchema,
+  type AgentLogsResponse,
+  AgentLogsResponseSchema,
+  MAX_AGENT_LOG_LINES,
+} from "./domain/agent-logs.js";
+export {
   type AnswerApprovalRequest,
   AnswerApprovalRequestSchema,
   APPROVAL_REMEMBER,

@@ -14,6 +14,7 @@ export {
   type ScrollbackView,
   spawnPtySession,
 } from "./pty-session.js";
+export { screenShows } from "./screen-shows.js";
 export { ScrollbackBuffer } from "./scrollback-buffer.js";
 export type { ScreenSnapshot } from "./terminal-screen.js";
 export { MAX_DIMENSION } from "./validate.js";

@@ -217,6 +217,21 @@ async function createTask(
     else context.print(renderTaskLine(task, context.renderOptions()));
     return EXIT_CODES.ok;
   }
+  return waitForCreatedTask(context, client, task, argv);
+}
+
+/**
+ * What `task create --wait` does once the task is created: live progress (frames on a
+ * terminal, one line per event elsewhere; with `json`, nothing), then the ended task as
+ * `task status` shows it, and its exit code. `timeout` (seconds) gives up waiting, the task
+ * going on.
+ */
+export async function waitForCreatedTask(
+  context: CommandContext,
+  client: DaemonClient,
+  task: Task,
+  argv: { json: boolean; timeout?: number },
+): Promise<number> {
   const deadline = argv.timeout === undefined ? undefined : Date.now() + argv.timeout * 1000;
   const waited = `after ${argv.timeout} s`;
   if (argv.json) {

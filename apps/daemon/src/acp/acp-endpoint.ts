@@ -1,4 +1,5 @@
-import type { Server } from "node:http";
+import type { IncomingMessage, Server } from "node:http";
+import type { Duplex } from "node:stream";
 import {
   AgentBroadcast,
   AgentHeartbeat,
@@ -14,7 +15,7 @@ import {
   TaskProgress,
   TaskResult,
 } from "@cca/acp";
-import { type AcpServer, createAcpServer, createTokenAuthenticator } from "@cca/acp/ws";
+import { type AcpServer, createAcpServer, createTokenAuthenticator, refuseUpgrade } from "@cca/acp/ws";
 import { type ActivityEvent, type EventBus, isoTime, type Logger, noopLogger, subscribeTo } from "@cca/core";
 import type { AgentManager } from "../agents/agent-manager.js";
 import type { ApprovalInbox } from "../approvals/approval-inbox.js";
@@ -49,7 +50,10 @@ export interface AcpEndpointDeps {
 
 /** The daemon's ACP endpoint: JSON-RPC over WebSocket at `/acp`, for agent bridges and tools. */
 export interface AcpEndpoint {
+  /** Serves ACP on the server's upgrades to `/acp` with a listener of its own. */
   attach(server: Server): void;
+  /** Takes over one upgrade request to `/acp`, for a dispatcher that routes the server's upgrades. */
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
   /** Drops every connection and serves anew (clients reconnect); for operators and tests. */
   restart(): Promise<void>;
   close(): Promise<void>;
@@ -107,11 +111,17 @@ export function createAcpEndpoint(deps: AcpEndpointDeps): AcpEndpoint {
     await acp?.close();
     acp = null;
   };
+  start();
 
   return {
     attach(server) {
       httpServer = server;
-      start();
+      detach?.();
+      detach = acp ? acp.attach(server, { path: ACP_PATH }) : null;
+    },
+    handleUpgrade(request, socket, head) {
+      if (acp) acp.handleUpgrade(request, socket, head);
+      else refuseUpgrade(socket, 503, "The ACP endpoint is closed");
     },
     async restart() {
       await stop();

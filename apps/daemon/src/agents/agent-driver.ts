@@ -1,4 +1,5 @@
 import type { AgentDriverKind, Logger, TokenUsage } from "@cca/core";
+import type { PtySession } from "@cca/pty";
 import type { AgentMcp } from "./launch-args.js";
 import type { RoleProfile } from "./role-catalog.js";
 
@@ -71,6 +72,8 @@ export interface AgentDriver {
   readonly busy: boolean;
   /** Whether the process has ended. */
   readonly exited: boolean;
+  /** The terminal the process runs in, for people to watch and type into; null for a driver with none (headless). */
+  readonly terminal: PtySession | null;
   /** Starts the process and resolves once it can take a turn; rejects (a CcaError) if it cannot. */
   start(): Promise<void>;
   /** Sends one user turn and resolves when Claude Code ends it; rejects with `agent_crashed` if the process dies. */

@@ -2,21 +2,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Agent, type AgentState, type ConfigInput, InMemoryEventBus, parseConfig } from "@cca/core";
+import { emptyUsage, InMemoryEventBus, parseConfig } from "@cca/core";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ActivityLog } from "../activity/activity-log.js";
-import {
-  type AgentDriver,
-  type AgentDriverEvent,
-  type AgentDriverEvents,
-  type AgentDriverFactory,
-  DriverEventEmitter,
-  type DriverLaunch,
-  type TurnResult,
-} from "./agent-driver.js";
-import { AgentManager, type AgentManagerOptions } from "./agent-manager.js";
+import { AgentManager } from "./agent-manager.js";
 import { createDriverFactory } from "./drivers/create-driver.js";
 import { RoleCatalog } from "./role-catalog.js";
+import { createHarness, runOneTurn } from "./test-support/agent-harness.js";
 
 const FAKE_CLAUDE = fileURLToPath(new URL("../../test/fixtures/fake-claude.mjs", import.meta.url));
 
@@ -26,164 +18,13 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-/** A driver with no process behind it: the test ends its turns and its exit. */
-class FakeDriver implements AgentDriver {
-  readonly kind = "headless";
-  readonly launch: DriverLaunch;
-  readonly prompts: string[] = [];
-  pid: number | null = null;
-  sessionId: string | null = null;
-  exited = false;
-  readonly #events = new DriverEventEmitter();
-  /** The pid it takes once started. */
-  readonly #pid: number;
-  #turn: ((result: TurnResult) => void) | null = null;
-
-  constructor(launch: DriverLaunch, pid: number) {
-    this.launch = launch;
-    this.#pid = pid;
-  }
-
-  get busy(): boolean {
-    return this.#turn !== null;
-  }
-
-  on<E extends AgentDriverEvent>(event: E, listener: AgentDriverEvents[E]): () => void {
-    return this.#events.on(event, listener);
-  }
-
-  emit<E extends AgentDriverEvent>(event: E, ...args: Parameters<AgentDriverEvents[E]>): void {
-    this.#events.emit(event, ...args);
-  }
-
-  async start(): Promise<void> {
-    this.pid = this.#pid;
-    this.emit("state", "ready");
-  }
-
-  sendTurn(prompt: string): Promise<TurnResult> {
-    this.prompts.push(prompt);
-    this.emit("state", "busy");
-    return new Promise((resolve) => {
-      this.#turn = resolve;
-    });
-  }
-
-  /** Ends the running turn as Claude Code would, with `text` and 10 + 5 tokens. */
-  endTurn(text: string): void {
-    const usage = {
-      input_tokens: 10,
-      output_tokens: 5,
-      cache_creation_input_tokens: 0,
-      cache_read_input_tokens: 0,
-      cost_usd: 0.01,
-    };
-    this.emit("usage", usage);
-    this.emit("state", "ready");
-    const end = this.#turn;
-    this.#turn = null;
-    end?.({
-      subtype: "success",
-      isError: false,
-      text,
-      sessionId: this.launch.sessionId,
-      numTurns: 1,
-      durationMs: 1,
-      usage,
-      totalCostUsd: 0.01,
-      apiErrorStatus: null,
-      permissionDenials: [],
-      interrupted: false,
-    });
-  }
-
-  async interrupt(): Promise<boolean> {
-    return true;
-  }
-
-  async stop(): Promise<void> {
-    if (this.exited) return;
-    this.exited = true;
-    this.emit("state", "exited");
-    this.emit("exit", { code: 0, signal: null, stderrTail: "" });
-  }
-}
-
-interface Harness {
-  manager: AgentManager;
-  drivers: FakeDriver[];
-  kept: string[];
-  /** Resolves with the agent's record once it reaches `state` (told through `onChange`). */
-  reaches(id: string, state: AgentState): Promise<Agent>;
-}
-
-function createHarness(options: Partial<AgentManagerOptions> & { configInput?: ConfigInput } = {}): Harness {
-  const workRoot = mkdtempSync(join(tmpdir(), "cca-agents-"));
-  const config = parseConfig(options.configInput ?? {}).agents;
-  const drivers: FakeDriver[] = [];
-  const kept: string[] = [];
-  const waiters = new Set<(agent: Agent) => void>();
-  const createDriver: AgentDriverFactory = (launch) => {
-    const driver = new FakeDriver(launch, process.pid);
-    drivers.push(driver);
-    return driver;
-  };
-  const manager = new AgentManager({
-    config,
-    createDriver,
-    maxAgents: 2,
-    stopGraceMs: 100,
-    catalog: new RoleCatalog(config),
-    activity: new ActivityLog({ bus: new InMemoryEventBus() }),
-    workRoot,
-    conversations: {
-      keep: async (agentId) => {
-        kept.push(agentId);
-      },
-      take: async () => undefined,
-    },
-    onChange: (agent) => {
-      for (const wake of [...waiters]) wake(agent);
-    },
-    ...options,
-  });
-  cleanups.push(async () => {
-    await manager.stopAll();
-    rmSync(workRoot, { recursive: true, force: true });
-  });
-  return {
-    manager,
-    drivers,
-    kept,
-    reaches: (id, state) =>
-      new Promise((resolve) => {
-        const wake = (agent: Agent) => {
-          if (agent.id !== id || agent.state !== state) return;
-          waiters.delete(wake);
-          resolve(agent);
-        };
-        waiters.add(wake);
-      }),
-  };
-}
-
-/** Runs one turn that the fake driver ends with "done". */
-async function runOneTurn(harness: Harness, taskId: string): Promise<Agent> {
-  const agent = await harness.manager.reserve("backend", taskId);
-  const turn = harness.manager.runTurn(agent.id, taskId, "do it");
-  harness.drivers.at(-1)!.endTurn("done");
-  await turn;
-  harness.manager.release(agent.id);
-  return agent;
-}
-
 describe("AgentManager with the headless driver", () => {
   function createManager(): AgentManager {
     const workRoot = mkdtempSync(join(tmpdir(), "cca-agents-"));
     const config = parseConfig({ agents: { claude_path: FAKE_CLAUDE } }).agents;
     const manager = new AgentManager({
       config,
-      createDriver: createDriverFactory({ config, env: process.env }),
+      createDriver: createDriverFactory({ config, env: process.env, turnUsage: async () => emptyUsage() }),
       maxAgents: 2,
       stopGraceMs: 100,
       catalog: new RoleCatalog(config),
@@ -234,7 +75,7 @@ describe("AgentManager with the headless driver", () => {
 
 describe("AgentManager through the AgentDriver interface", () => {
   it("makes each agent's driver with its role's profile and records the driver's kind", async () => {
-    const harness = createHarness({
+    const harness = createHarness(cleanups, {
       configInput: { agents: { roles: { backend: { model: "opus", driver: "headless" } } } },
     });
     const agent = await harness.manager.spawn("backend");
@@ -249,7 +90,7 @@ describe("AgentManager through the AgentDriver interface", () => {
   });
 
   it("turns a turn's driver events into the agent's activity and adds the turn's usage", async () => {
-    const harness = createHarness();
+    const harness = createHarness(cleanups);
     const agent = await harness.manager.reserve("backend", "task_1");
     const turn = harness.manager.runTurn(agent.id, "task_1", "run the tests");
     const driver = harness.drivers[0]!;
@@ -265,7 +106,7 @@ describe("AgentManager through the AgentDriver interface", () => {
   });
 
   it("marks an agent waiting for input when its driver says so, and busy again after", async () => {
-    const harness = createHarness();
+    const harness = createHarness(cleanups);
     const agent = await harness.manager.reserve("backend", "task_1");
     const turn = harness.manager.runTurn(agent.id, "task_1", "ask me");
     const driver = harness.drivers[0]!;
@@ -277,8 +118,8 @@ describe("AgentManager through the AgentDriver interface", () => {
     await turn;
   });
 
-  it("records an unexpected driver exit as a crash", async () => {
-    const harness = createHarness();
+  it("records an unexpected driver exit as a crash, and with restarts off leaves it failed", async () => {
+    const harness = createHarness(cleanups, { configInput: { agents: { restart_max: 0 } } });
     const agent = await harness.manager.spawn("backend");
     harness.drivers[0]!.emit("exit", { code: 3, signal: null, stderrTail: "" });
     expect(harness.manager.get(agent.id)).toMatchObject({
@@ -290,7 +131,7 @@ describe("AgentManager through the AgentDriver interface", () => {
 
 describe("idle agents", () => {
   it("stops an agent idle for the idle timeout and keeps its conversation for resuming", async () => {
-    const harness = createHarness({ idleTimeoutMs: 50 });
+    const harness = createHarness(cleanups, { idleTimeoutMs: 50 });
     const agent = await harness.manager.reserve("backend", "task_1");
     const stopped = harness.reaches(agent.id, "stopped");
     const turn = harness.manager.runTurn(agent.id, "task_1", "do it");
@@ -304,7 +145,7 @@ describe("idle agents", () => {
 
   it("clears the idle timer when the agent gets work again, and starts it afresh when it is idle again", async () => {
     vi.useFakeTimers();
-    const harness = createHarness({ idleTimeoutMs: 1_000 });
+    const harness = createHarness(cleanups, { idleTimeoutMs: 1_000 });
     const agent = await runOneTurn(harness, "task_1");
     await vi.advanceTimersByTimeAsync(900);
     expect((await harness.manager.reserve("backend", "task_2")).id).toBe(agent.id);
@@ -319,7 +160,7 @@ describe("idle agents", () => {
 
   it("keeps idle agents running when the idle timeout is 0", async () => {
     vi.useFakeTimers();
-    const harness = createHarness({ configInput: { agents: { idle_timeout_s: 0 } } });
+    const harness = createHarness(cleanups, { configInput: { agents: { idle_timeout_s: 0 } } });
     const agent = await runOneTurn(harness, "task_1");
     await vi.advanceTimersByTimeAsync(30 * 24 * 3600 * 1000);
     expect(harness.manager.get(agent.id).state).toBe("ready");
@@ -327,7 +168,7 @@ describe("idle agents", () => {
 
   it("takes its idle timeout from agents.idle_timeout_s", async () => {
     vi.useFakeTimers();
-    const harness = createHarness({ configInput: { agents: { idle_timeout_s: 2 } } });
+    const harness = createHarness(cleanups, { configInput: { agents: { idle_timeout_s: 2 } } });
     const agent = await runOneTurn(harness, "task_1");
     await vi.advanceTimersByTimeAsync(1_900);
     expect(harness.manager.get(agent.id).state).toBe("ready");
@@ -339,7 +180,7 @@ describe("idle agents", () => {
 describe("stopped agents", () => {
   it("leave the list once the retention period has passed", async () => {
     vi.useFakeTimers();
-    const harness = createHarness({ stoppedRetentionMs: 60_000 });
+    const harness = createHarness(cleanups, { stoppedRetentionMs: 60_000 });
     const agent = await harness.manager.spawn("backend");
     await harness.manager.stop(agent.id);
     await vi.advanceTimersByTimeAsync(59_000);
@@ -351,7 +192,9 @@ describe("stopped agents", () => {
 
   it("leave the list at once with a retention of 0, failed ones too", async () => {
     vi.useFakeTimers();
-    const harness = createHarness({ configInput: { agents: { stopped_retention_s: 0 } } });
+    const harness = createHarness(cleanups, {
+      configInput: { agents: { stopped_retention_s: 0, restart_max: 0 } },
+    });
     const agent = await harness.manager.spawn("backend");
     harness.drivers[0]!.emit("exit", { code: 1, signal: null, stderrTail: "" });
     expect(harness.manager.get(agent.id).state).toBe("failed");
@@ -360,7 +203,7 @@ describe("stopped agents", () => {
   });
 
   it("show no resident memory, while live agents show their process's", async () => {
-    const harness = createHarness({ rss: (pid) => (pid === process.pid ? 123_456_789 : null) });
+    const harness = createHarness(cleanups, { rss: (pid) => (pid === process.pid ? 123_456_789 : null) });
     const first = await harness.manager.spawn("backend");
     const second = await harness.manager.spawn("qa");
     await harness.manager.stop(first.id);

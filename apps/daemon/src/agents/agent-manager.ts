@@ -3,45 +3,37 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import {
   type Agent,
+  type AgentDriverKind,
   type AgentState,
   addUsage,
   CcaError,
   type Clock,
   type Config,
-  clampTimerMs,
   isoTime,
   type Logger,
   newId,
   noopLogger,
   systemClock,
 } from "@cca/core";
+import type { PtySession } from "@cca/pty";
 import type { ActivityLog } from "../activity/activity-log.js";
 import { oneLine } from "../activity/one-line.js";
-import type { AgentDriver, AgentDriverFactory, TurnResult } from "./agent-driver.js";
+import type { AgentDriverFactory, TurnResult } from "./agent-driver.js";
 import { type ConversationShelf, type SnapshotTaker, startingRecord } from "./agent-parts.js";
-import { type InboxMessage, withInbox } from "./inbox.js";
+import { AgentTimers } from "./agent-timers.js";
+import { agentView } from "./agent-view.js";
+import { CrashRestarts, type Relaunch } from "./crash-restarts.js";
+import { withInbox } from "./inbox.js";
 import type { AgentMcp } from "./launch-args.js";
+import { ACTIVE_STATES, type ManagedAgent } from "./managed-agent.js";
 import { processTreeRss, type RssReader } from "./process-memory.js";
+import { RestartPolicy } from "./restart-policy.js";
 import type { RoleCatalog } from "./role-catalog.js";
-import { type TurnListener, turnActivity } from "./turn-activity.js";
-
-interface ManagedAgent {
-  record: Agent;
-  driver: AgentDriver;
-  /** True once the daemon asked it to stop, so its exit is not a crash. */
-  stopping: boolean;
-  turns: number;
-  /** Messages from other agents, read at the start of its next turn. */
-  inbox: InboxMessage[];
-  /** What the running turn's events go to, if a turn runs. */
-  turn: TurnListener | null;
-  /** Stops it once it has been idle (ready) for the idle timeout; cleared when it gets work. */
-  idleTimer: NodeJS.Timeout | null;
-  /** Takes its record out of the list once it has been stopped for the retention period. */
-  retentionTimer: NodeJS.Timeout | null;
-}
+import { turnActivity } from "./turn-activity.js";
+import { WarmPool } from "./warm-pool.js";
 
 export interface AgentManagerOptions {
+  /** `[agents]`: among others the restart budget (`restart_*`) and the warm pool (`warm`). */
   config: Config["agents"];
   /** Makes each agent's driver (e.g. `createDriverFactory`); the manager knows agents only through it. */
   createDriver: AgentDriverFactory;
@@ -74,13 +66,34 @@ export interface AgentManagerOptions {
   conversations?: ConversationShelf;
   /** Context snapshots, taken at each turn end and stop, and used to put back a lost transcript. */
   snapshots?: SnapshotTaker;
+  /** Times the restart budget's window; the backoff waits are real timers. */
   clock?: Clock;
   logger?: Logger;
 }
 
-const ACTIVE_STATES: ReadonlySet<AgentState> = new Set(["starting", "ready", "busy", "waiting_input"]);
+/** How an agent's process is started: a new conversation or a resumed one, for whom. */
+interface Launch {
+  previous?: Agent;
+  sessionId: string;
+  /** Null: a folder of the agent's own (or `agents.working_dir`). */
+  workingDir: string | null;
+  project: string | null;
+  resume: boolean;
+  /** Overrides the role's driver. */
+  driver?: AgentDriverKind;
+  /** Comes up busy with this task instead of idle. */
+  reserveFor?: string;
+  /** Kept ready by the warm pool. */
+  warm?: boolean;
+  /** The crashed agent this restarts: its reservation, inbox and restart budget carry over. */
+  replaces?: Relaunch["replaces"];
+}
 
-/** Starts, tracks and stops agents; runs turns on them and keeps their records current. */
+/**
+ * Starts, tracks and stops agents; runs turns on them and keeps their records current. An
+ * agent whose process crashes is restarted in its conversation, within the restart budget;
+ * the warm pool keeps ready agents per role (`agents.warm`).
+ */
 export class AgentManager {
   readonly #options: AgentManagerOptions;
   readonly #logger: Logger;
@@ -88,38 +101,98 @@ export class AgentManager {
   readonly #agents = new Map<string, ManagedAgent>();
   /** Agents being started but not yet in `#agents`: they hold a slot too. */
   #starting = 0;
+  /** Reservations waiting for an agent: the warm pool leaves them the free slots. */
+  #demand = 0;
   readonly #changeWaiters = new Set<() => void>();
-  readonly #idleTimeoutMs: number;
-  readonly #stoppedRetentionMs: number;
   readonly #rss: RssReader;
+  readonly #timers: AgentTimers;
+  readonly #restarts: CrashRestarts;
+  readonly #warm: WarmPool;
   #closed = false;
 
   constructor(options: AgentManagerOptions) {
     this.#options = options;
     this.#logger = options.logger ?? noopLogger;
     this.#clock = options.clock ?? systemClock;
-    this.#idleTimeoutMs = options.idleTimeoutMs ?? options.config.idle_timeout_s * 1000;
-    this.#stoppedRetentionMs = options.stoppedRetentionMs ?? options.config.stopped_retention_s * 1000;
     this.#rss = options.rss ?? processTreeRss;
+    const idleTimeoutMs = options.idleTimeoutMs ?? options.config.idle_timeout_s * 1000;
+    this.#timers = new AgentTimers({
+      idleTimeoutMs,
+      stoppedRetentionMs: options.stoppedRetentionMs ?? options.config.stopped_retention_s * 1000,
+      onIdle: (agent) => {
+        this.#logger.info("stopping an idle agent; its conversation is kept", {
+          agent: agent.record.id,
+          idle_ms: idleTimeoutMs,
+        });
+        void this.#stopAgent(agent, { keepConversation: true });
+      },
+      onRetentionEnd: (agent) => {
+        if (this.#agents.get(agent.record.id) === agent) this.#agents.delete(agent.record.id);
+      },
+    });
+    const policy = new RestartPolicy(options.config);
+    this.#restarts = new CrashRestarts({
+      policy,
+      config: options.config,
+      activity: options.activity,
+      clock: this.#clock,
+      logger: this.#logger,
+      host: {
+        get: (id) => this.#agents.get(id),
+        launch: ({ previous, sessionId, resume, replaces }) =>
+          this.#launch(previous.role, {
+            previous,
+            sessionId,
+            resume,
+            replaces,
+            workingDir: previous.working_dir,
+            project: previous.project,
+            driver: previous.driver,
+          }),
+        setState: (agent, state) => this.#setState(agent, state),
+        keepConversation: (agent) => void this.#keepConversation(agent),
+        restore: async (agent) => this.#options.snapshots?.restore(agent),
+        gaveUp: (agent) => {
+          // Paces the warm agents that take its place, so a role that keeps crashing is no loop.
+          if (agent.warm) this.#warm.failed({ role: agent.record.role, project: agent.record.project });
+        },
+        nextChange: (signal) => this.#nextChange(signal),
+        closed: () => this.#closed,
+      },
+    });
+    this.#warm = new WarmPool({
+      target: options.config.warm,
+      lapseMs: idleTimeoutMs,
+      policy,
+      clock: this.#clock,
+      logger: this.#logger,
+      host: {
+        agents: () => this.#agents.values(),
+        freeSlots: () => this.#options.maxAgents - this.activeCount - this.#demand,
+        spawn: (slot) => this.#spawn(slot.role, slot.project, { warm: true }),
+        stop: (agent) => void this.#stopAgent(agent, { keepConversation: true }),
+        settled: () => this.#wake(),
+        closed: () => this.#closed,
+      },
+    });
   }
 
   /** The agents, with the resident memory of each live one (`rss_bytes`); stopped ones until their retention ends. */
   list(): Agent[] {
-    return [...this.#agents.values()].map((agent) => this.#view(agent));
+    return [...this.#agents.values()].map((agent) => agentView(agent, this.#rss));
   }
 
   has(id: string): boolean {
     return this.#agents.has(id);
   }
 
-  get(id: string): Agent {
-    return this.#view(this.#managed(id));
+  /** The terminal an agent's process runs in, for people to watch and type into; null for a headless agent. */
+  terminal(id: string): PtySession | null {
+    return this.#managed(id).driver.terminal;
   }
 
-  #view(agent: ManagedAgent): Agent {
-    const { pid, state } = agent.record;
-    const live = ACTIVE_STATES.has(state) || state === "stopping";
-    return { ...structuredClone(agent.record), rss_bytes: live && pid !== null ? this.#rss(pid) : null };
+  get(id: string): Agent {
+    return agentView(this.#managed(id), this.#rss);
   }
 
   /** Throws `unknown_role`, naming the known roles, unless `role` is one. */
@@ -135,73 +208,142 @@ export class AgentManager {
     );
   }
 
-  /** Starts a new agent of `role` and resolves once it is ready. */
-  async spawn(role: string): Promise<Agent> {
-    const agent = await this.#spawn(role, null);
+  /**
+   * Starts a new agent of `role` and resolves once it is ready; `driver` overrides the
+   * role's (e.g. an interactive agent of a headless role, to watch or sit in).
+   */
+  async spawn(role: string, options: { driver?: AgentDriverKind } = {}): Promise<Agent> {
+    const agent = await this.#spawn(role, null, { driver: options.driver });
     return structuredClone(agent.record);
   }
 
   /**
-   * Reserves an agent of `role` for `taskId` (its state becomes busy): an idle one, else a
-   * new one while a slot is free, else a new one in the place of the least recently used
-   * idle agent of another role; else it waits until one of those becomes possible.
+   * Fills the warm pool (`agents.warm`) as far as free slots allow; resolves once the
+   * agents it started are ready or could not start. The pool refills itself from then on.
+   */
+  async warmUp(): Promise<void> {
+    await this.#warm.replenish();
+  }
+
+  /**
+   * Reserves an agent of `role` for `taskId` (its state becomes busy): an idle one (a warm
+   * one last), else a new one while a slot is free, else a new one in the place of the
+   * least recently used idle agent; else it waits until one of those becomes possible.
    * `ancestors` are the tasks waiting on this one: if they hold every slot, waiting would
-   * never end, so it fails with `agent_limit_reached` instead.
+   * never end, so it fails with `agent_limit_reached` instead. With `agentId`, only that
+   * agent will do: it waits while the agent is busy, and fails with `agent_stopped` once the
+   * agent is gone.
    */
   async reserve(
     role: string,
     taskId: string,
-    options: { signal?: AbortSignal; ancestors?: string[]; project?: string | null } = {},
+    options: { signal?: AbortSignal; ancestors?: string[]; project?: string | null; agentId?: string } = {},
   ): Promise<Agent> {
     this.#options.catalog.profile(role);
+    if (options.agentId !== undefined) return this.#reservePinned(options.agentId, taskId, options.signal);
     const project = options.project ?? null;
+    this.#demand += 1;
+    try {
+      this.#warm.use(project);
+      for (;;) {
+        options.signal?.throwIfAborted();
+        const idle = this.#idle()
+          .filter((agent) => agent.record.role === role && agent.record.project === project)
+          .sort((x, y) => Number(x.warm) - Number(y.warm))[0];
+        if (idle) {
+          idle.warm = false;
+          this.#assign(idle, taskId);
+          return structuredClone(idle.record);
+        }
+        if (this.#warm.starting({ role, project }) || this.#restartingIdle(role, project)) {
+          // An agent of the role is on its way (warm, or restarting in its conversation): sooner than a new one.
+          await this.#nextChange(options.signal);
+          continue;
+        }
+        if (this.activeCount < this.#options.maxAgents) {
+          return structuredClone((await this.#spawn(role, project, { reserveFor: taskId })).record);
+        }
+        const victim = this.#idle().sort((x, y) =>
+          x.record.last_activity_at.localeCompare(y.record.last_activity_at),
+        )[0];
+        if (victim) {
+          this.#logger.info("stopping an idle agent to make room", { agent: victim.record.id, for: role });
+          await this.#stopAgent(victim, { keepConversation: true });
+          continue;
+        }
+        const ancestors = new Set(options.ancestors ?? []);
+        const active = [...this.#agents.values()].filter((agent) => ACTIVE_STATES.has(agent.record.state));
+        if (
+          ancestors.size > 0 &&
+          this.#starting === 0 &&
+          active.every((agent) => ancestors.has(agent.record.current_task_id ?? ""))
+        ) {
+          throw new CcaError(
+            "agent_limit_reached",
+            `No ${role} agent can start: all ${this.#options.maxAgents} agent slots (daemon.max_agents) are held by the tasks waiting for this one. Raise daemon.max_agents.`,
+            { details: { max_agents: this.#options.maxAgents, role } },
+          );
+        }
+        await this.#nextChange(options.signal);
+      }
+    } finally {
+      this.#demand -= 1;
+      void this.#warm.replenish();
+    }
+  }
+
+  async #reservePinned(agentId: string, taskId: string, signal?: AbortSignal): Promise<Agent> {
     for (;;) {
-      options.signal?.throwIfAborted();
-      const idle = this.#idle().find(
-        (agent) => agent.record.role === role && agent.record.project === project,
-      );
-      if (idle) {
-        this.#assign(idle, taskId);
-        return structuredClone(idle.record);
-      }
-      if (this.activeCount < this.#options.maxAgents) {
-        return structuredClone((await this.#spawn(role, project, taskId)).record);
-      }
-      const victim = this.#idle().sort((x, y) =>
-        x.record.last_activity_at.localeCompare(y.record.last_activity_at),
-      )[0];
-      if (victim) {
-        this.#logger.info("stopping an idle agent to make room", { agent: victim.record.id, for: role });
-        await this.#stopAgent(victim, { keepConversation: true });
-        continue;
-      }
-      const ancestors = new Set(options.ancestors ?? []);
-      const active = [...this.#agents.values()].filter((agent) => ACTIVE_STATES.has(agent.record.state));
-      if (
-        ancestors.size > 0 &&
-        this.#starting === 0 &&
-        active.every((agent) => ancestors.has(agent.record.current_task_id ?? ""))
-      ) {
+      signal?.throwIfAborted();
+      const agent = this.#agents.get(agentId);
+      if (!agent || !ACTIVE_STATES.has(agent.record.state)) {
+        const how = agent
+          ? `has ${agent.record.state === "failed" ? "failed" : "stopped"}`
+          : "is not running here";
         throw new CcaError(
-          "agent_limit_reached",
-          `No ${role} agent can start: all ${this.#options.maxAgents} agent slots (daemon.max_agents) are held by the tasks waiting for this one. Raise daemon.max_agents.`,
-          { details: { max_agents: this.#options.maxAgents, role } },
+          "agent_stopped",
+          `Agent ${agentId} ${how}, so it cannot take this message; list the live agents with GET /api/v1/agents (cca agent list) and send it to one of them`,
+          { details: { agent_id: agentId } },
         );
       }
-      await this.#nextChange(options.signal);
+      if (agent.record.state === "ready") {
+        agent.warm = false;
+        this.#assign(agent, taskId);
+        void this.#warm.replenish();
+        return structuredClone(agent.record);
+      }
+      await this.#nextChange(signal);
     }
   }
 
   /**
-   * Ends a reservation: the agent is idle again, if it is still up. An agent that stopped
-   * and has left the list since (`stoppedRetentionMs`) has nothing to release.
+   * Ends a reservation: the agent is idle again, if it is still up (and kept by the warm pool
+   * if that is short of its kind). An agent that stopped and has left the list since
+   * (`stoppedRetentionMs`) has nothing to release; one restarting after a crash comes up idle.
    */
   release(agentId: string): void {
     const agent = this.#agents.get(agentId);
     if (!agent) return;
     agent.record.current_task_id = null;
-    if (agent.record.state === "busy" || agent.record.state === "waiting_input")
+    if (agent.record.state === "busy" || agent.record.state === "waiting_input") {
+      if (this.#warm.short({ role: agent.record.role, project: agent.record.project })) agent.warm = true;
       this.#setState(agent, "ready");
+    }
+  }
+
+  /**
+   * After a turn of `taskId` on the agent failed with `agent_crashed`: resolves with the
+   * agent once it is restarted in its conversation, still reserved for the task; null when
+   * it will not come back for it (its restart budget is spent, it was stopped, restarts are
+   * off, or the restart took longer than its backoff and start-up allow). Rejects when
+   * `signal` aborts.
+   */
+  async restarted(
+    agentId: string,
+    taskId: string,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<Agent | null> {
+    return this.#restarts.restarted(agentId, taskId, options.signal);
   }
 
   /**
@@ -215,9 +357,17 @@ export class AgentManager {
     if (!waiting && agent.record.state === "waiting_input") this.#setState(agent, "busy");
   }
 
-  /** Runs one turn on an agent reserved for `taskId`, keeping its activity and token totals current. */
+  /**
+   * Runs one turn on an agent reserved for `taskId`, keeping its activity and token totals
+   * current. Rejects with `agent_crashed` when its process dies, or is restarting after it did.
+   */
   async runTurn(agentId: string, taskId: string, prompt: string): Promise<TurnResult> {
     const agent = this.#managed(agentId);
+    if (this.#restarts.isRestarting(agent)) {
+      throw new CcaError("agent_crashed", agent.record.last_error?.message ?? `Agent ${agentId} crashed`, {
+        details: { agent_id: agentId },
+      });
+    }
     if (agent.record.state !== "busy" || agent.record.current_task_id !== taskId) {
       throw new CcaError("internal", `Agent ${agentId} is not reserved for task ${taskId}`);
     }
@@ -284,28 +434,36 @@ export class AgentManager {
     return await this.#managed(agentId).driver.interrupt(options);
   }
 
-  /** Stops one agent, in bounded time even if it hangs (see AgentDriver.stop); resolves with its final record. */
+  /**
+   * Stops one agent, in bounded time even if it hangs (see AgentDriver.stop); resolves with
+   * its final record. A stopped agent is not restarted, nor is one waiting to be.
+   */
   async stop(agentId: string): Promise<Agent> {
     const agent = this.#managed(agentId);
     await this.#stopAgent(agent);
     return structuredClone(agent.record);
   }
 
-  /** Stops every agent (shutdown); no agent may start afterwards. */
+  /** Stops every agent (shutdown), and any restart waiting; no agent may start afterwards. */
   async stopAll(): Promise<void> {
     this.#closed = true;
+    this.#warm.close();
     await Promise.all(
       [...this.#agents.values()].map((agent) => this.#stopAgent(agent, { keepConversation: true })),
     );
-    for (const agent of this.#agents.values()) this.#clearTimers(agent);
+    for (const agent of this.#agents.values()) this.#timers.clear(agent);
   }
 
   /** Stops the agent; with `keepConversation`, a later agent of its role resumes its conversation. */
   async #stopAgent(agent: ManagedAgent, options: { keepConversation?: boolean } = {}): Promise<void> {
     if (!ACTIVE_STATES.has(agent.record.state)) return;
     agent.stopping = true;
+    if (agent.restartTimer) clearTimeout(agent.restartTimer);
+    agent.restartTimer = null;
     this.#setState(agent, "stopping");
     await agent.driver.stop(this.#options.stopGraceMs);
+    // A process that had ended already (a crashed agent waiting for its restart) tells no exit.
+    if (agent.record.state === "stopping") this.#setState(agent, "stopped");
     if (agent.turns > 0) await this.#options.snapshots?.save(structuredClone(agent.record), "stop");
     if (options.keepConversation) await this.#keepConversation(agent);
   }
@@ -320,6 +478,17 @@ export class AgentManager {
     });
   }
 
+  /** Whether an agent of `role` for `project` restarts after a crash, and will be idle once up. */
+  #restartingIdle(role: string, project: string | null): boolean {
+    return [...this.#agents.values()].some(
+      (agent) =>
+        agent.record.role === role &&
+        agent.record.project === project &&
+        agent.record.current_task_id === null &&
+        this.#restarts.isRestarting(agent),
+    );
+  }
+
   #idle(): ManagedAgent[] {
     return [...this.#agents.values()].filter((agent) => agent.record.state === "ready");
   }
@@ -329,9 +498,10 @@ export class AgentManager {
     this.#setState(agent, "busy");
   }
 
-  /** Resolves at the next change that may free a slot (an agent idle, stopped or failed). */
+  /** Resolves at the next change of an agent's state (or a warm agent's start ending). */
   #nextChange(signal?: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
       const onAbort = () => {
         this.#changeWaiters.delete(wake);
         reject(signal?.reason);
@@ -345,6 +515,11 @@ export class AgentManager {
     });
   }
 
+  #wake(): void {
+    for (const wake of [...this.#changeWaiters]) wake();
+    this.#changeWaiters.clear();
+  }
+
   #managed(id: string): ManagedAgent {
     const agent = this.#agents.get(id);
     if (!agent) {
@@ -355,8 +530,12 @@ export class AgentManager {
     return agent;
   }
 
-  /** Starts an agent; with `reserveFor` it comes up busy with that task instead of idle. */
-  async #spawn(role: string, project: string | null, reserveFor?: string): Promise<ManagedAgent> {
+  /** Starts an agent of `role` for `project`, resuming the conversation an earlier one left if there is one. */
+  async #spawn(
+    role: string,
+    project: string | null,
+    options: { reserveFor?: string; driver?: AgentDriverKind; warm?: boolean } = {},
+  ): Promise<ManagedAgent> {
     if (this.#closed) throw new CcaError("shutting_down", "The daemon is shutting down; no new agents start");
     this.#options.catalog.profile(role); // refuses an unknown role before anything starts
     if (this.activeCount >= this.#options.maxAgents) {
@@ -377,45 +556,34 @@ export class AgentManager {
     if (resumable?.session_id) {
       await this.#options.snapshots?.restore(resumable);
       try {
-        return await this.#launch(
-          role,
-          {
-            previous: resumable,
-            sessionId: resumable.session_id,
-            workingDir: resumable.working_dir,
-            project,
-            resume: true,
-          },
-          reserveFor,
-        );
+        return await this.#launch(role, {
+          ...options,
+          previous: resumable,
+          sessionId: resumable.session_id,
+          workingDir: resumable.working_dir,
+          project,
+          resume: true,
+        });
       } catch (error) {
         // Claude Code may not have written the transcript before it died; the work goes on afresh.
         const reason = error instanceof Error ? error.message : String(error);
         this.#logger.warn("could not resume the conversation; starting a new one", { role, reason });
       }
     }
-    return this.#launch(
-      role,
-      { sessionId: randomUUID(), workingDir: project, project, resume: false },
-      reserveFor,
-    );
+    return this.#launch(role, {
+      ...options,
+      sessionId: randomUUID(),
+      workingDir: project,
+      project,
+      resume: false,
+    });
   }
 
   /** Starts one Claude Code process for `role`, in a new conversation or resuming `sessionId`. */
-  async #launch(
-    role: string,
-    conversation: {
-      previous?: Agent;
-      sessionId: string;
-      /** Null: a folder of the agent's own (or `agents.working_dir`). */
-      workingDir: string | null;
-      project: string | null;
-      resume: boolean;
-    },
-    reserveFor: string | undefined,
-  ): Promise<ManagedAgent> {
-    const profile = this.#options.catalog.profile(role);
-    const { previous, sessionId, resume } = conversation;
+  async #launch(role: string, conversation: Launch): Promise<ManagedAgent> {
+    const roleProfile = this.#options.catalog.profile(role);
+    const profile = conversation.driver ? { ...roleProfile, driver: conversation.driver } : roleProfile;
+    const { previous, sessionId, resume, replaces } = conversation;
     // A resumed conversation keeps its agent's id and totals: it is the same agent, restarted.
     const id = previous?.id ?? newId(role);
     let ownFolder: string | null | undefined;
@@ -426,6 +594,8 @@ export class AgentManager {
       this.#starting -= 1;
     }
     if (this.#closed) throw new CcaError("shutting_down", "The daemon is shutting down; no new agents start");
+    if (replaces?.stopping)
+      throw new CcaError("agent_stopped", `Agent ${id} was stopped before it restarted`);
     const workingDir =
       ownFolder ??
       conversation.workingDir ??
@@ -441,29 +611,40 @@ export class AgentManager {
       mcp,
       logger: this.#logger.child({ agent: id }),
     });
-    const now = isoTime(this.#clock);
+    const record = startingRecord({
+      id,
+      role,
+      driver: driver.kind,
+      sessionId,
+      workingDir,
+      project: conversation.project,
+      previous,
+      now: isoTime(this.#clock),
+    });
+    if (replaces) {
+      record.current_task_id = replaces.record.current_task_id;
+      record.last_error = replaces.record.last_error;
+    }
     const agent: ManagedAgent = {
-      record: startingRecord({
-        id,
-        role,
-        driver: driver.kind,
-        sessionId,
-        workingDir,
-        project: conversation.project,
-        previous,
-        now,
-      }),
+      record,
       driver,
       stopping: false,
-      turns: 0,
-      inbox: [],
+      started: false,
+      turns: replaces?.turns ?? 0,
+      inbox: replaces?.inbox ?? [],
       turn: null,
+      warm: replaces?.warm ?? conversation.warm ?? false,
+      restarts: replaces?.restarts ?? [],
+      restartTimer: null,
       idleTimer: null,
       retentionTimer: null,
     };
     // A resumed conversation replaces its earlier self, which must not linger or be removed later.
     const earlier = this.#agents.get(id);
-    if (earlier) this.#clearTimers(earlier);
+    if (earlier) {
+      this.#timers.clear(earlier);
+      if (earlier.restartTimer) clearTimeout(earlier.restartTimer);
+    }
     this.#agents.set(id, agent);
     this.#listen(agent, mcp);
     const verb = resume ? "resuming its conversation in" : "starting";
@@ -472,13 +653,19 @@ export class AgentManager {
       await driver.start();
     } catch (error) {
       const failure = error instanceof CcaError ? error : new CcaError("agent_spawn_failed", String(error));
-      agent.record.last_error = failure.toJSON();
-      this.#setState(agent, "failed");
       this.#logger.error("agent failed to start", { agent: id, error: failure.message });
+      if (agent.stopping) {
+        if (agent.record.state === "stopping") this.#setState(agent, "stopped");
+      } else if (!replaces) {
+        agent.record.last_error = failure.toJSON();
+        this.#setState(agent, "failed");
+      } // a restart's failure is its caller's to count against the budget
       throw failure;
     }
+    agent.started = true;
     agent.record.pid = driver.pid;
-    if (reserveFor) this.#assign(agent, reserveFor);
+    const taskId = conversation.reserveFor ?? (replaces ? agent.record.current_task_id : null);
+    if (taskId) this.#assign(agent, taskId);
     else this.#setState(agent, "ready");
     this.#logger.info("agent ready", {
       agent: id,
@@ -508,64 +695,25 @@ export class AgentManager {
     });
   }
 
-  /**
-   * Keeps the timers that follow an agent's state: an idle (ready) agent stops after the
-   * idle timeout, keeping its conversation; a stopped or failed one leaves the list after
-   * the retention period.
-   */
-  #followState(agent: ManagedAgent, state: AgentState): void {
-    this.#clearTimers(agent);
-    if (this.#closed) return;
-    if (state === "ready" && this.#idleTimeoutMs > 0) {
-      agent.idleTimer = setTimeout(() => {
-        agent.idleTimer = null;
-        this.#logger.info("stopping an idle agent; its conversation is kept", {
-          agent: agent.record.id,
-          idle_ms: this.#idleTimeoutMs,
-        });
-        void this.#stopAgent(agent, { keepConversation: true });
-      }, clampTimerMs(this.#idleTimeoutMs));
-      agent.idleTimer.unref();
-    }
-    if (state === "stopped" || state === "failed") {
-      agent.retentionTimer = setTimeout(() => {
-        agent.retentionTimer = null;
-        if (this.#agents.get(agent.record.id) === agent) this.#agents.delete(agent.record.id);
-      }, clampTimerMs(this.#stoppedRetentionMs));
-      agent.retentionTimer.unref();
-    }
-  }
-
-  #clearTimers(agent: ManagedAgent): void {
-    if (agent.idleTimer) clearTimeout(agent.idleTimer);
-    if (agent.retentionTimer) clearTimeout(agent.retentionTimer);
-    agent.idleTimer = null;
-    agent.retentionTimer = null;
-  }
-
   #onExit(agent: ManagedAgent, code: number | null, signal: NodeJS.Signals | null): void {
-    if (agent.stopping || agent.record.state === "failed") {
+    if (this.#agents.get(agent.record.id) !== agent) return;
+    if (agent.stopping) {
       if (agent.record.state !== "failed") this.#setState(agent, "stopped");
       return;
     }
+    // An exit before the process was up is its start's failure, which `#launch` reports.
+    if (!agent.started || agent.record.state === "failed") return;
     const how = signal ? `signal ${signal}` : `code ${code}`;
-    agent.record.last_error = {
-      code: "agent_crashed",
-      message: `Claude Code exited unexpectedly with ${how}`,
-    };
-    this.#setState(agent, "failed");
-    void this.#keepConversation(agent);
     this.#logger.warn("agent exited unexpectedly", { agent: agent.record.id, code, signal });
+    this.#restarts.crashed(agent, `Claude Code exited unexpectedly with ${how}`);
   }
 
   #setState(agent: ManagedAgent, state: AgentState): void {
     if (agent.record.state === state) return;
     agent.record.state = state;
-    this.#followState(agent, state);
-    if (state === "ready" || state === "stopped" || state === "failed") {
-      for (const wake of [...this.#changeWaiters]) wake();
-      this.#changeWaiters.clear();
-    }
+    if (!this.#closed) this.#timers.follow(agent, state);
+    else this.#timers.clear(agent);
+    this.#wake();
     agent.record.last_activity_at = isoTime(this.#clock);
     this.#options.onChange?.(structuredClone(agent.record));
     const kind = state === "stopped" ? "agent.stopped" : "agent.state";
@@ -574,5 +722,7 @@ export class AgentManager {
       task_id: agent.record.current_task_id,
       summary: `${agent.record.role}: ${state}`,
     });
+    if ((state === "stopped" || state === "failed") && this.#agents.get(agent.record.id) === agent)
+      void this.#warm.replenish();
   }
 }

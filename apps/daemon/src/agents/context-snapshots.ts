@@ -1,8 +1,7 @@
-import { existsSync, realpathSync } from "node:fs";
-import { homedir } from "node:os";
-import { join } from "node:path";
+import { existsSync } from "node:fs";
 import type { Agent, Logger } from "@cca/core";
-import { type SnapshotRepository, transcriptPath } from "@cca/memory";
+import type { SnapshotRepository } from "@cca/memory";
+import { agentTranscriptPath, claudeConfigDirOf } from "./transcript/index.js";
 
 /** Why a snapshot is taken. */
 export type SnapshotReason = "turn_end" | "stop";
@@ -28,8 +27,7 @@ export class ContextSnapshots {
 
   constructor(options: { repository: SnapshotRepository; agentEnv: NodeJS.ProcessEnv; logger: Logger }) {
     this.#repository = options.repository;
-    this.#claudeConfigDir =
-      options.agentEnv.CLAUDE_CONFIG_DIR ?? join(options.agentEnv.HOME ?? homedir(), ".claude");
+    this.#claudeConfigDir = claudeConfigDirOf(options.agentEnv);
     this.#logger = options.logger;
   }
 
@@ -92,12 +90,10 @@ export class ContextSnapshots {
 
   #transcriptOf(agent: Agent): string | null {
     if (!agent.session_id) return null;
-    let cwd = agent.working_dir;
-    try {
-      cwd = realpathSync(cwd);
-    } catch {
-      // A folder that is gone keeps its recorded name.
-    }
-    return transcriptPath({ claudeConfigDir: this.#claudeConfigDir, cwd, sessionId: agent.session_id });
+    return agentTranscriptPath({
+      claudeConfigDir: this.#claudeConfigDir,
+      cwd: agent.working_dir,
+      sessionId: agent.session_id,
+    });
   }
 }

@@ -32,12 +32,10 @@ export interface AgentMcp {
 }
 
 /**
- * The `claude` arguments for a headless agent: stream-json both ways, the role's
- * instructions appended to the system prompt, explicit tools, and no MCP servers but
- * the ones CCA gives it (so a user's own plugins, CCA's included, stay out of agents).
+ * The `claude` arguments for a headless agent: stream-json both ways, then the
+ * conversation's arguments, and permission questions sent to CCA's approval tool.
  */
 export function headlessLaunchArgs(options: LaunchOptions): string[] {
-  const { profile } = options;
   const args = [
     "-p",
     "--input-format",
@@ -45,6 +43,33 @@ export function headlessLaunchArgs(options: LaunchOptions): string[] {
     "--output-format",
     "stream-json",
     "--verbose",
+    ...conversationArgs(options),
+  ];
+  if (options.skipPermissions) args.push("--permission-mode", "bypassPermissions");
+  else if (options.mcp?.permissionPromptTool)
+    args.push("--permission-prompt-tool", options.mcp.permissionPromptTool);
+  return args;
+}
+
+/**
+ * The `claude` arguments for an interactive agent (the TUI): the conversation's arguments
+ * and the hooks in `settings` (see hookSettings), through which it reports turn ends and
+ * asks permission questions.
+ */
+export function interactiveLaunchArgs(options: LaunchOptions & { settings: string }): string[] {
+  const args = [...conversationArgs(options), "--settings", options.settings];
+  if (options.skipPermissions) args.push("--permission-mode", "bypassPermissions");
+  return args;
+}
+
+/**
+ * What both drivers pass: the session, the role's instructions appended to the system
+ * prompt, explicit tools, and no MCP servers but the ones CCA gives it (so a user's own
+ * plugins, CCA's included, stay out of agents).
+ */
+function conversationArgs(options: LaunchOptions): string[] {
+  const { profile } = options;
+  const args = [
     ...(options.resume ? ["--resume", options.sessionId] : ["--session-id", options.sessionId]),
     "--append-system-prompt",
     profile.instructions,
@@ -55,9 +80,6 @@ export function headlessLaunchArgs(options: LaunchOptions): string[] {
   const allowedTools = [...profile.allowedTools, ...(options.mcp?.allowedTools ?? [])];
   if (allowedTools.length > 0) args.push("--allowedTools", allowedTools.join(","));
   if (profile.model) args.push("--model", profile.model);
-  if (options.skipPermissions) args.push("--permission-mode", "bypassPermissions");
-  else if (options.mcp?.permissionPromptTool)
-    args.push("--permission-prompt-tool", options.mcp.permissionPromptTool);
   return args;
 }
 

@@ -9,6 +9,8 @@ import type { Workspaces } from "../workspaces/workspaces.js";
 import { requireToken } from "./auth.js";
 import { errorResponse, notFound } from "./errors.js";
 import { activityRoutes } from "./routes/activity.js";
+import { agentLogRoutes } from "./routes/agent-logs.js";
+import { agentMessageRoutes } from "./routes/agent-messages.js";
 import { type AgentDirectory, agentRoutes } from "./routes/agents.js";
 import { approvalRoutes } from "./routes/approvals.js";
 import { type EventStreamLimits, eventRoutes } from "./routes/events.js";
@@ -24,6 +26,8 @@ export interface AppDeps {
   agents: AgentManager;
   /** The agents of every daemon on the database, for listings. */
   agentDirectory?: AgentDirectory;
+  /** `$CLAUDE_CONFIG_DIR` as the agents see it, where their transcripts are (`GET /agents/:id/logs`). */
+  claudeConfigDir: string;
   /** Each project's totals, for `GET /api/v1/projects`. */
   listProjects: () => Promise<ProjectSummary[]>;
   /** Tasks' branches, changes, diffs and apply; agents' worktrees. */
@@ -71,6 +75,8 @@ export function createApp(deps: AppDeps): Hono {
   app.route("/", healthRoutes(deps));
   app.route("/api/v1", statusRoutes(deps));
   app.route("/api/v1", agentRoutes(deps));
+  app.route("/api/v1", agentLogRoutes(deps));
+  app.route("/api/v1", agentMessageRoutes(deps));
   app.route("/api/v1", taskRoutes(deps));
   app.route("/api/v1", taskWorkspaceRoutes(deps));
   app.route("/api/v1", worktreeRoutes(deps));

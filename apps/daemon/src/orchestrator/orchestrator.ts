@@ -125,6 +125,7 @@ export class Orchestrator {
       stopAnywhere: this.#stopAnywhere,
       clock,
       logger: this.#logger,
+      activity: options.activity,
       stopGraceMs: options.stopGraceMs,
     });
     this.#recovery = new Recovery({
@@ -204,17 +205,49 @@ export class Orchestrator {
     project?: string | null;
     /** An agent role to run it instead of the Coordinator; absent: the Coordinator. */
     role?: string;
+    /**
+     * The one agent that must run it (a message to that agent): it waits while the agent is
+     * busy, and takes the agent's role and project. Refused unless the agent is live here.
+     */
+    agentId?: string;
   }): Promise<Task> {
     this.#refuseWhenClosed();
-    if (request.role !== undefined) this.#options.agents.checkRole(request.role);
-    const project = request.project ?? null;
+    const pinned =
+      request.agentId === undefined ? undefined : this.#pinnedAgent(request.agentId, request.role);
+    const role = pinned?.role ?? request.role;
+    if (role !== undefined) this.#options.agents.checkRole(role);
+    const project = pinned ? pinned.project : (request.project ?? null);
     const task = await this.#records.create(
       { description: request.description, priority: request.priority, parent_id: null, project },
-      request.role === undefined || request.role === COORDINATOR ? undefined : { role: request.role },
+      pinned
+        ? { role: pinned.role, agentId: pinned.id }
+        : role === undefined || role === COORDINATOR
+          ? undefined
+          : { role },
       await this.#options.workspaces.forNewTask(project),
     );
     await this.#enqueue(task);
     return task;
+  }
+
+  /** The live agent a message is for; refused, naming `cca agent list`, when it is not one. */
+  #pinnedAgent(agentId: string, role: string | undefined): Agent {
+    const agent = this.#options.agents.get(agentId);
+    if (agent.state === "stopping" || agent.state === "stopped" || agent.state === "failed") {
+      throw new CcaError(
+        "agent_stopped",
+        `Agent ${agentId} has ${agent.state === "failed" ? "failed" : "stopped"}, so it cannot take a message; list the live agents with GET /api/v1/agents (cca agent list), or spawn one with POST /api/v1/agents (cca agent spawn ${agent.role})`,
+        { details: { agent_id: agentId, state: agent.state } },
+      );
+    }
+    if (role !== undefined && role !== agent.role) {
+      throw new CcaError(
+        "bad_request",
+        `Agent ${agentId} is a ${agent.role} agent, not a ${role} one; name the agent or the role, not both`,
+        { details: { agent_id: agentId, role } },
+      );
+    }
+    return agent;
   }
 
   /**

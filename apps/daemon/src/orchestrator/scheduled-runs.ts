@@ -69,6 +69,7 @@ async function runTask(deps: RunDeps, state: TaskRunState): Promise<"ended" | "r
   const ended = await deps.execution.execute(started, role, prompt, {
     timeoutMs: deps.taskTimeoutMs,
     ancestors: [],
+    agentId: state.brief?.agentId ?? null,
     onShutdown: deps.onRestart === "resume" ? "requeue" : "interrupt",
     workspace: topLevelWorkspace(deps, started, { resumed, autoApply: deps.autoApply }),
   });

@@ -1,6 +1,7 @@
 import {
   type Agent,
   addUsage,
+  type CcaError,
   type Clock,
   emptyUsage,
   isTerminalStatus,
@@ -9,8 +10,10 @@ import {
   type Task,
   toCcaError,
 } from "@cca/core";
+import type { ActivityLog } from "../activity/activity-log.js";
 import type { TurnResult } from "../agents/agent-driver.js";
 import type { AgentManager } from "../agents/agent-manager.js";
+import { crashedTwiceError, crashRetryNote, isCrash } from "./crash-retry.js";
 import type { StopAnywhere } from "./stop-anywhere.js";
 import { type StopReason, stopError, stopStatus, turnError } from "./task-outcomes.js";
 import type { TaskRecords } from "./task-records.js";
@@ -36,6 +39,8 @@ export interface TurnWorkspace {
 interface ExecuteOptions {
   timeoutMs: number;
   ancestors: string[];
+  /** The one agent that must run it (a message to that agent); null: any agent of the role. */
+  agentId?: string | null;
   onShutdown: "requeue" | "interrupt";
   workspace?: TurnWorkspace;
 }
@@ -53,6 +58,7 @@ export class TaskExecution {
   readonly #records: TaskRecords;
   readonly #stopAnywhere: StopAnywhere;
   readonly #logger: Logger;
+  readonly #activity: ActivityLog | undefined;
   readonly #stopGraceMs: number;
   readonly #running = new Map<string, RunningTask>();
 
@@ -63,12 +69,15 @@ export class TaskExecution {
     stopAnywhere: StopAnywhere;
     clock: Clock;
     logger: Logger;
+    /** Where a crashed turn's retry is recorded. */
+    activity?: ActivityLog;
     stopGraceMs: number;
   }) {
     this.#agents = options.agents;
     this.#records = options.records;
     this.#stopAnywhere = options.stopAnywhere;
     this.#logger = options.logger;
+    this.#activity = options.activity;
     this.#stopGraceMs = options.stopGraceMs;
   }
 
@@ -136,6 +145,11 @@ export class TaskExecution {
     throw unrecorded;
   }
 
+  /**
+   * Reserves an agent and runs the task's turn on it. A turn whose agent crashed is retried
+   * once: on the same agent restarted in its conversation, else on another; a second crash
+   * fails the task, naming both.
+   */
   async #runTurn(
     task: Task,
     role: string,
@@ -143,34 +157,81 @@ export class TaskExecution {
     running: RunningTask,
     options: ExecuteOptions,
   ): Promise<Task> {
-    const agent = await this.#agents.reserve(role, task.id, {
-      signal: running.reservation.signal,
-      ancestors: options.ancestors,
-      project: task.project,
-    });
+    const reserve = () =>
+      this.#agents.reserve(role, task.id, {
+        signal: running.reservation.signal,
+        ancestors: options.ancestors,
+        project: task.project,
+        ...(options.agentId ? { agentId: options.agentId } : {}),
+      });
+    let agent = await reserve();
     running.agentId = agent.id;
+    let crash: { error: CcaError; note: string } | null = null;
     try {
-      await this.#records.update(task.id, { agent_id: agent.id, session_id: agent.session_id });
-      if (running.stopReason) throw stopError(running.stopReason, options.timeoutMs);
-      const note = (await options.workspace?.prepare(agent)) ?? null;
-      if (running.stopReason) throw stopError(running.stopReason, options.timeoutMs);
-      let turn: TurnResult;
-      try {
-        turn = await this.#agents.runTurn(agent.id, task.id, note ? `${prompt}\n\n${note}` : prompt);
-      } catch (error) {
-        await options.workspace?.settle(agent, null).catch((settling: unknown) =>
-          this.#logger.warn("could not keep the changes of a turn that failed", {
-            task: task.id,
-            error: String(settling),
-          }),
-        );
-        throw error;
+      for (;;) {
+        await this.#records.update(task.id, { agent_id: agent.id, session_id: agent.session_id });
+        if (running.stopReason) throw stopError(running.stopReason, options.timeoutMs);
+        const note = (await options.workspace?.prepare(agent)) ?? null;
+        if (running.stopReason) throw stopError(running.stopReason, options.timeoutMs);
+        const notes = [note, crash?.note].filter((line) => line !== null && line !== undefined);
+        let turn: TurnResult;
+        try {
+          turn = await this.#agents.runTurn(agent.id, task.id, [prompt, ...notes].join("\n\n"));
+        } catch (error) {
+          await options.workspace?.settle(agent, null).catch((settling: unknown) =>
+            this.#logger.warn("could not keep the changes of a turn that failed", {
+              task: task.id,
+              error: String(settling),
+            }),
+          );
+          if (!isCrash(error) || running.stopReason) throw error;
+          if (crash) throw crashedTwiceError(crash.error, error, agent.id);
+          const retry = await this.#agentForRetry(task, agent, running, reserve);
+          crash = { error, note: crashRetryNote(error, retry.id === agent.id) };
+          this.#activity?.record("task.retried", {
+            task_id: task.id,
+            agent_id: retry.id,
+            summary: `retrying once after ${error.message}, on ${retry.id === agent.id ? "the restarted agent" : "another agent"} ${retry.id}`,
+          });
+          agent = retry;
+          continue;
+        }
+        await options.workspace?.settle(agent, turn);
+        return await this.#complete(task.id, turn, running, options);
       }
-      await options.workspace?.settle(agent, turn);
-      return await this.#complete(task.id, turn, running, options);
     } finally {
       this.#agents.release(agent.id);
     }
+  }
+
+  /**
+   * The agent a crashed turn is retried on: the same one once restarted in its conversation,
+   * or, when it does not come back (restart budget spent, restarts off), a new reservation.
+   * While it waits the task holds no agent, so a stop aborts the wait.
+   */
+  async #agentForRetry(
+    task: Task,
+    crashed: Agent,
+    running: RunningTask,
+    reserve: () => Promise<Agent>,
+  ): Promise<Agent> {
+    running.agentId = null;
+    if (running.stopReason) throw stopError(running.stopReason, 0);
+    const restarted = await this.#agents.restarted(crashed.id, task.id, {
+      signal: running.reservation.signal,
+    });
+    if (restarted) {
+      running.agentId = restarted.id;
+      return restarted;
+    }
+    this.#agents.release(crashed.id);
+    this.#logger.warn("a crashed agent did not come back; retrying the task on another", {
+      task: task.id,
+      agent: crashed.id,
+    });
+    const next = await reserve();
+    running.agentId = next.id;
+    return next;
   }
 
   async #complete(

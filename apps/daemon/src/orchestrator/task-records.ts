@@ -71,8 +71,11 @@ export class TaskRecords {
       parent_id: string | null;
       project?: string | null;
     },
-    /** A part: what its delegating agent asked, and that agent's role. A top-level task may name a role instead of the Coordinator. */
-    part?: { brief: PartBrief; fromRole: string } | { role: string },
+    /**
+     * A part: what its delegating agent asked, and that agent's role. A top-level task may
+     * name a role instead of the Coordinator, and one agent of it (a message to that agent).
+     */
+    part?: { brief: PartBrief; fromRole: string } | { role: string; agentId?: string },
     /** Where its agents will work, once its id is known (the branch is named after it). */
     workspaceFor?: (taskId: string) => TaskWorkspace | null,
   ): Promise<Task> {
@@ -87,14 +90,19 @@ export class TaskRecords {
       part && "brief" in part
         ? part.brief
         : part
-          ? { role: part.role, context: null, timeoutMs: null }
+          ? { role: part.role, context: null, timeoutMs: null, agentId: part.agentId ?? null }
           : null;
     await this.#repository.insert(task, brief);
     this.#remember(task);
     const via =
-      part && "fromRole" in part ? `${part.fromRole} delegated` : part ? `queued for ${part.role}` : "queued";
+      part && "fromRole" in part
+        ? `${part.fromRole} delegated`
+        : part
+          ? `queued for ${part.agentId ? `${part.role} agent ${part.agentId}` : part.role}`
+          : "queued";
     this.#activity.record("task.queued", {
       task_id: task.id,
+      agent_id: part && "agentId" in part ? (part.agentId ?? null) : null,
       summary: `${via}: ${oneLine(task.description, DESCRIPTION_LIMIT)}`,
     });
     return task;

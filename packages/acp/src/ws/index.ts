@@ -1,4 +1,4 @@
-export { createTokenAuthenticator, readRequestToken } from "./auth.js";
+export { createTokenAuthenticator, readRequestToken, refuseUpgrade } from "./auth.js";
 export { backoffDelay, type ReconnectOptions } from "./backoff.js";
 export {
   type AcpClient,

@@ -1,5 +1,10 @@
 import type { z } from "zod";
 import {
+  type AgentLogsQuery,
+  type AgentLogsResponse,
+  AgentLogsResponseSchema,
+} from "../domain/agent-logs.js";
+import {
   type AnswerApprovalRequest,
   type Approval,
   type ApprovalRule,
@@ -14,6 +19,7 @@ import {
   type ActivityView,
   ActivityViewSchema,
   type Agent,
+  type AgentDriverKind,
   AgentSchema,
   type CreateTaskRequest,
   type DaemonStatus,
@@ -72,8 +78,19 @@ export interface DaemonClient {
   /** The projects the daemons have worked on, most recent first. */
   listProjects(): Promise<ProjectSummary[]>;
   getAgent(id: string): Promise<Agent>;
-  spawnAgent(role: string): Promise<Agent>;
+  /** Starts an agent of `role`; `driver` overrides the role's (e.g. "interactive"). */
+  spawnAgent(role: string, options?: { driver?: AgentDriverKind }): Promise<Agent>;
   stopAgent(id: string): Promise<Agent>;
+  /**
+   * Sends an agent a message as a turn: a task of its role pinned to it, queued while it is
+   * busy (`agent_not_found` / `agent_stopped` when there is no live agent of that id).
+   */
+  sendAgentMessage(agentId: string, message: string): Promise<Task>;
+  /**
+   * The agent's transcript as log entries: the newest `lines`, or with `after` (an earlier
+   * answer's `next_cursor`) only what was written since.
+   */
+  agentLogs(id: string, query?: AgentLogsQuery, signal?: AbortSignal): Promise<AgentLogsResponse>;
   createTask(request: CreateTaskRequest & { wait?: false }): Promise<Task>;
   /**
    * Creates a task and waits up to `timeout_s` (default 300) for it to end. Long waits are
@@ -181,8 +198,18 @@ export function createDaemonClient(options: DaemonClientOptions): DaemonClient {
     listAgents: () => request(agentList, "GET", "/api/v1/agents"),
     listProjects: () => request(ProjectSummarySchema.array(), "GET", "/api/v1/projects"),
     getAgent: (agentId) => request(AgentSchema, "GET", `/api/v1/agents/${id(agentId)}`),
-    spawnAgent: (role) => request(AgentSchema, "POST", "/api/v1/agents", { role }),
+    spawnAgent: (role, options = {}) => request(AgentSchema, "POST", "/api/v1/agents", { role, ...options }),
     stopAgent: (agentId) => request(AgentSchema, "DELETE", `/api/v1/agents/${id(agentId)}`),
+    agentLogs: (agentId, query = {}, signal) =>
+      request(
+        AgentLogsResponseSchema,
+        "GET",
+        `/api/v1/agents/${id(agentId)}/logs${agentLogsQuery(query)}`,
+        undefined,
+        signal,
+      ),
+    sendAgentMessage: (agentId, message) =>
+      request(TaskSchema, "POST", `/api/v1/agents/${id(agentId)}/messages`, { message }),
     createTask: (body) => request(TaskSchema, "POST", "/api/v1/tasks", { ...body, wait: false }),
     async createTaskAndWait(body, signal) {
       const deadline = Date.now() + (body.timeout_s ?? DEFAULT_WAIT_S) * 1000;
@@ -288,6 +315,14 @@ function taskListQuery(options: TaskListOptions): string {
     const value = options[key];
     if (value) query.set(key, value);
   }
+  const text = query.toString();
+  return text ? `?${text}` : "";
+}
+
+function agentLogsQuery(options: AgentLogsQuery): string {
+  const query = new URLSearchParams();
+  if (options.lines !== undefined) query.set("lines", String(options.lines));
+  if (options.after !== undefined) query.set("after", options.after);
   const text = query.toString();
   return text ? `?${text}` : "";
 }

@@ -125,6 +125,24 @@ export const ConfigSchema = z.strictObject({
       idle_timeout_s: seconds(0).default(600),
       /** How long a stopped (or failed) agent stays in `GET /api/v1/agents` and `cca agent list`. 0: it leaves at once. */
       stopped_retention_s: seconds(0).default(3600),
+      /**
+       * An agent whose Claude Code exits unexpectedly is restarted in its conversation at
+       * most this many times within `restart_window_s`; past that it stays `failed`. 0: never restarted.
+       */
+      restart_max: integerIn(0, 100, "restarts").default(3),
+      /** The sliding window `restart_max` counts restarts in. */
+      restart_window_s: seconds(1).default(600),
+      /** The wait before the first restart; each further restart within the window waits twice as long. */
+      restart_backoff_ms: milliseconds(0, 600_000).default(1000),
+      /** The longest wait before a restart, however many came before. */
+      restart_backoff_max_ms: milliseconds(0, 600_000).default(30_000),
+      /**
+       * Ready agents kept idle per role, e.g. `{ coordinator = 1, backend = 1 }`, so a task or
+       * a delegation does not wait for Claude Code to start (about 300 MB RSS each). They
+       * count within `daemon.max_agents`; kept for tasks without a project from the start,
+       * and for each project from its first task on.
+       */
+      warm: z.record(z.string(), integerIn(0, 256, "agents")).default({}),
       token_budget_per_task: z.number().int().min(0).default(50_000),
       context_compression: z.boolean().default(true),
       /**

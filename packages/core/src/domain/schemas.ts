@@ -46,7 +46,7 @@ export const AgentStateSchema = z.enum(AGENT_STATES);
 export type AgentState = z.infer<typeof AgentStateSchema>;
 
 /** How an agent runs Claude Code: "headless" is `claude -p` speaking stream-json. */
-export const AGENT_DRIVERS = ["headless"] as const;
+export const AGENT_DRIVERS = ["headless", "interactive"] as const;
 export const AgentDriverKindSchema = z.enum(AGENT_DRIVERS);
 export type AgentDriverKind = z.infer<typeof AgentDriverKindSchema>;
 
@@ -193,7 +193,9 @@ export const ACTIVITY_KINDS = [
   "task.failed",
   "task.cancelled",
   "task.interrupted",
+  "task.retried",
   "agent.spawned",
+  "agent.restarted",
   "agent.state",
   "agent.tool_use",
   "agent.text",
@@ -255,6 +257,8 @@ export type CreateTaskRequest = z.input<typeof CreateTaskRequestSchema>;
 
 export const CreateAgentRequestSchema = z.object({
   role: z.string({ error: "role is required and must be a string" }).min(1, "role must not be empty"),
+  /** How the agent runs Claude Code, overriding its role's driver. */
+  driver: AgentDriverKindSchema.optional(),
 });
 
 /** What `POST /api/v1/tasks` answers with `wait`: the task, and whether the wait ran out first. */

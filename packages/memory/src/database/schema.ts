@@ -41,6 +41,8 @@ export interface TasksTable {
   role: string | null;
   context: string | null;
   timeout_ms: number | null;
+  /** The one agent that must run it (a message to that agent), else null. */
+  pinned_agent_id: string | null;
 }
 
 export interface AgentsTable {

@@ -175,6 +175,12 @@ describe.each(ENGINES)("TaskRepository on %s", (engine) => {
     expect((await tasks.runState("part"))?.task.parent_id).toBe("running");
   });
 
+  it("keeps the agent a task is pinned to (a message to that agent) in its brief", async () => {
+    const brief = { role: "backend", context: null, timeoutMs: null, agentId: "backend_1" };
+    await tasks.insert(task({ id: "message" }), brief);
+    expect((await tasks.runState("message"))?.brief).toEqual(brief);
+  });
+
   it("deletes tasks that ended before the retention cutoff, with their parts", async () => {
     await tasks.insert(task({ id: "old", status: "completed", finished_at: "2026-01-01T00:00:00.000Z" }));
     await tasks.insert(

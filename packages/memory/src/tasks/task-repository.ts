@@ -112,6 +112,7 @@ export class TaskRepository {
           role: brief?.role ?? null,
           context: brief?.context ?? null,
           timeout_ms: brief?.timeoutMs ?? null,
+          pinned_agent_id: brief?.agentId ?? null,
         })
         .execute(),
     );

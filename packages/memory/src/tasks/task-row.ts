@@ -18,6 +18,7 @@ export const TaskRowSchema = TaskSchema.extend({
   role: z.string().nullable(),
   context: z.string().nullable(),
   timeout_ms: z.number().int().nullable(),
+  pinned_agent_id: z.string().nullable(),
 });
 export type TaskRow = z.infer<typeof TaskRowSchema>;
 
@@ -29,6 +30,8 @@ export interface PartBrief {
   context: string | null;
   /** How long the part may run, if the delegating agent said; else the daemon's default. */
   timeoutMs: number | null;
+  /** The one agent that must run it (a message to that agent); absent or null: any agent of the role. */
+  agentId?: string | null;
 }
 
 /** The wire task inside a row. */
@@ -41,6 +44,7 @@ export function taskOfRow(row: TaskRow): Task {
     role: _role,
     context: _context,
     timeout_ms: _timeout,
+    pinned_agent_id: _pinned,
     ...task
   } = row;
   return task;
@@ -49,7 +53,8 @@ export function taskOfRow(row: TaskRow): Task {
 /** The brief of a part's row; null for a top-level task. */
 export function briefOfRow(row: TaskRow): PartBrief | null {
   if (row.role === null) return null;
-  return { role: row.role, context: row.context, timeoutMs: row.timeout_ms };
+  const brief: PartBrief = { role: row.role, context: row.context, timeoutMs: row.timeout_ms };
+  return row.pinned_agent_id === null ? brief : { ...brief, agentId: row.pinned_agent_id };
 }
 
 const JSON_COLUMNS = new Set(["usage", "error", "workspace"]);

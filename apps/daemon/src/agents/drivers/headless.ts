@@ -47,6 +47,7 @@ export const DEFAULT_INTERRUPT_DEADLINE_MS = 5_000;
  */
 export class HeadlessDriver implements AgentDriver {
   readonly kind = "headless";
+  readonly terminal = null;
   readonly #options: HeadlessDriverOptions;
   readonly #logger: Logger;
   readonly #stderr: string[] = [];

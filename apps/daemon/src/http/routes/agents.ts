@@ -37,8 +37,8 @@ export function agentRoutes(deps: { agents: AgentManager; agentDirectory?: Agent
       return context.json([...local, ...others.map(withoutResumable)]);
     })
     .post("/agents", async (context) => {
-      const { role } = await readJsonBody(context, CreateAgentRequestSchema);
-      return context.json(await deps.agents.spawn(role), 201);
+      const { role, driver } = await readJsonBody(context, CreateAgentRequestSchema);
+      return context.json(await deps.agents.spawn(role, { driver }), 201);
     })
     .get("/agents/:id", async (context) => {
       const id = context.req.param("id");

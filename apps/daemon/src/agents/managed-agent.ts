@@ -1,0 +1,32 @@
+import type { Agent, AgentState } from "@cca/core";
+import type { AgentDriver } from "./agent-driver.js";
+import type { InboxMessage } from "./inbox.js";
+import type { TurnListener } from "./turn-activity.js";
+
+/** What the agent manager keeps about one agent: its record, its process's driver and its timers. */
+export interface ManagedAgent {
+  record: Agent;
+  driver: AgentDriver;
+  /** True once the daemon asked it to stop, so its exit is not a crash. */
+  stopping: boolean;
+  /** True once its process started; an exit before that is its start's failure, not a crash. */
+  started: boolean;
+  turns: number;
+  /** Messages from other agents, read at the start of its next turn. */
+  inbox: InboxMessage[];
+  /** What the running turn's events go to, if a turn runs. */
+  turn: TurnListener | null;
+  /** Kept ready by the warm pool until a task takes it: exempt from the idle timeout. */
+  warm: boolean;
+  /** When its process crashed and was restarted (clock ms), for the restart budget. */
+  restarts: number[];
+  /** Waits out the backoff before it is restarted after a crash; cleared by a stop. */
+  restartTimer: NodeJS.Timeout | null;
+  /** Stops it once it has been idle (ready) for the idle timeout; cleared when it gets work. */
+  idleTimer: NodeJS.Timeout | null;
+  /** Takes its record out of the list once it has been stopped for the retention period. */
+  retentionTimer: NodeJS.Timeout | null;
+}
+
+/** The states of an agent that holds a slot (`daemon.max_agents`). */
+export const ACTIVE_STATES: ReadonlySet<AgentState> = new Set(["starting", "ready", "busy", "waiting_input"]);

@@ -1,0 +1,280 @@
+// The agent runtime, measured with the real Claude Code CLI against the mock Messages API:
+// spawn-to-ready of both drivers beside a bare `claude` started by hand, keystroke-to-echo
+// through `attach`, and a team task (Coordinator + 2 parts) cold and with the warm pool,
+// broken down into agent starts, Claude Code's turns, delegation and the daemon.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type ActivityEvent, agentAttachPath, type Task, type TaskTree } from "@cca/core";
+import {
+  claudeTestEnv,
+  createMockAnthropic,
+  type MockAnthropic,
+  type RecordedRequest,
+} from "@cca/mock-anthropic";
+import { screenShows, spawnPtySession } from "@cca/pty";
+import WebSocket from "ws";
+import { activityUntil } from "../support/activity.js";
+import { type CcadProcess, startCcad } from "../support/ccad-process.js";
+import { bareClaudeSpawnToReady } from "./bare-claude.js";
+import { INSTANT_REPLY } from "./bench-mock.js";
+import { countOption } from "./options.js";
+import { HEADER, p50, row } from "./stats.js";
+import { stopAndRemove } from "./storage-setups.js";
+
+const SPAWN_RUNS = countOption("BENCH_RUNTIME_SPAWN_RUNS", 8);
+const KEYSTROKES = countOption("BENCH_KEYSTROKES", 100);
+const TEAM_RUNS = countOption("BENCH_TEAM_RUNS", 5);
+const DELEGATE = "mcp__cca__cca_delegate";
+
+/** Prints the tables; returns the summary lines. */
+export async function runAgentRuntime(): Promise<string[]> {
+  const mock = await teamMock();
+  const home = mkdtempSync(join(tmpdir(), "cca-bench-runtime-"));
+  try {
+    const spawn = await spawnToReady(mock, home);
+    const echo = await keystrokeToEcho(mock);
+    const cold = await teamTasks(mock, null);
+    const warmConfig = join(home, "warm.toml");
+    writeFileSync(warmConfig, "[agents]\nwarm = { coordinator = 1, backend = 1, qa = 1 }\n");
+    const warm = await teamTasks(mock, warmConfig);
+    console.log("\nTeam task on the mock: Coordinator + backend + qa in parallel (ms, p50 over runs)");
+    console.log(`${"".padEnd(40)} ${"cold".padStart(9)} ${"warm pool".padStart(10)}`);
+    for (const key of Object.keys(cold) as (keyof Breakdown)[]) {
+      console.log(
+        `${BREAKDOWN_LABELS[key].padEnd(40)} ${p50(cold[key]).toFixed(0).padStart(9)} ${p50(warm[key]).toFixed(0).padStart(10)}`,
+      );
+    }
+    return [
+      `spawn-to-ready p50: bare claude -p ${p50(spawn.bareHeadless).toFixed(0)} ms, bare TUI ${p50(spawn.bareTui).toFixed(0)} ms, ccad headless ${p50(spawn.headless).toFixed(0)} ms, ccad interactive ${p50(spawn.interactive).toFixed(0)} ms`,
+      `keystroke-to-echo through attach p50 ${p50(echo).toFixed(1)} ms`,
+      `team task p50: cold ${p50(cold.wall).toFixed(0)} ms, warm ${p50(warm.wall).toFixed(0)} ms; CCA's share beyond Claude Code's turns and starts: cold ${p50(cold.cca).toFixed(0)} ms, warm ${p50(warm.cca).toFixed(0)} ms`,
+    ];
+  } finally {
+    await mock.close();
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
+const isRole = (role: string) => (r: RecordedRequest) => r.systemText.includes(`You are the ${role}`);
+
+/** Team tasks delegate a backend and a qa part at once and combine their answers; everything else answers at once. */
+async function teamMock(): Promise<MockAnthropic> {
+  const mock = await createMockAnthropic();
+  const coordinator = isRole("Coordinator of a CCA team.");
+  mock.on({
+    when: (r) => coordinator(r) && r.lastUserText.startsWith("team task") && r.toolResults.length === 0,
+    reply: {
+      toolUses: [
+        { name: DELEGATE, input: { role: "backend", task: "bench backend part" } },
+        { name: DELEGATE, input: { role: "qa", task: "bench qa part" } },
+      ],
+      usage: { input_tokens: 100, output_tokens: 10 },
+    },
+  });
+  mock.on({
+    when: (r) => {
+      // The mock keeps every request; a benchmark of many turns must not.
+      if (mock.requests.length > 50) mock.requests.splice(0);
+      return true;
+    },
+    reply: INSTANT_REPLY,
+  });
+  return mock;
+}
+
+async function spawnToReady(
+  mock: MockAnthropic,
+  home: string,
+): Promise<{ bareHeadless: number[]; bareTui: number[]; headless: number[]; interactive: number[] }> {
+  const { resolveClaudeBinary } = await import("@cca/mock-anthropic");
+  const claudePath = resolveClaudeBinary();
+  const env = { ...process.env, ...claudeTestEnv({ mockUrl: mock.url, home, trustedDirectories: [home] }) };
+  const ccad = await startCcad({ mockUrl: mock.url });
+  const figures = {
+    bareHeadless: [] as number[],
+    bareTui: [] as number[],
+    headless: [] as number[],
+    interactive: [] as number[],
+  };
+  try {
+    for (let run = 0; run < SPAWN_RUNS; run++) {
+      figures.bareHeadless.push(await bareClaudeSpawnToReady(claudePath, env, home));
+      figures.bareTui.push(await bareTuiToReady(claudePath, env, home));
+      for (const driver of ["headless", "interactive"] as const) {
+        const started = performance.now();
+        const agent = await ccad.client.spawnAgent("backend", { driver });
+        figures[driver].push(performance.now() - started);
+        await ccad.client.stopAgent(agent.id);
+      }
+    }
+  } finally {
+    await stopAndRemove(ccad);
+  }
+  console.log("\nAgent spawn-to-ready, both drivers, beside Claude Code started by hand");
+  console.log(HEADER);
+  console.log(row("bare claude -p (stream-json initialize answered)", figures.bareHeadless));
+  console.log(row("bare claude TUI in a PTY (input box drawn)", figures.bareTui));
+  console.log(row("ccad headless agent (POST /api/v1/agents)", figures.headless));
+  console.log(row("ccad interactive agent (SessionStart hook)", figures.interactive));
+  return figures;
+}
+
+/** The TUI in a PTY, by hand: milliseconds until its input box (an empty `❯` line) is drawn. */
+async function bareTuiToReady(claudePath: string, env: NodeJS.ProcessEnv, cwd: string): Promise<number> {
+  const started = performance.now();
+  const session = spawnPtySession(claudePath, [], { cwd, env, cols: 120, rows: 40 });
+  try {
+    await screenShows(session, "❯");
+    return performance.now() - started;
+  } finally {
+    await session.kill({ graceMs: 1_000 });
+  }
+}
+
+/** Milliseconds from a key sent over the attach WebSocket to the TUI's output that echoes it. */
+async function keystrokeToEcho(mock: MockAnthropic): Promise<number[]> {
+  const ccad = await startCcad({ mockUrl: mock.url });
+  const samples: number[] = [];
+  try {
+    const agent = await ccad.client.spawnAgent("backend", { driver: "interactive" });
+    const socket = new WebSocket(`${ccad.url.replace(/^http/, "ws")}${agentAttachPath(agent.id)}`, {
+      headers: { authorization: `Bearer ${ccad.token}` },
+    });
+    await new Promise((resolve, reject) => socket.once("open", resolve).once("error", reject));
+    let onOutput: (() => void) | null = null;
+    socket.on("message", (_data, isBinary) => {
+      if (isBinary) onOutput?.();
+    });
+    // The first screen and the TUI's own redraws settle before measuring.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    for (let key = 0; key < KEYSTROKES; key++) {
+      // A letter, then Backspace, so the input box stays one line.
+      const echoed = new Promise<void>((resolve) => {
+        onOutput = resolve;
+      });
+      const sent = performance.now();
+      socket.send(Buffer.from(key % 2 === 0 ? "x" : "\x7f"));
+      await echoed;
+      samples.push(performance.now() - sent);
+      onOutput = null;
+      // Let the TUI finish redrawing, so the next key's echo is not this one's tail.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    socket.close();
+  } finally {
+    await stopAndRemove(ccad);
+  }
+  console.log("\nKeystroke-to-echo through attach (WebSocket → daemon → PTY → TUI → back)");
+  console.log(HEADER);
+  console.log(row("interactive agent, one key", samples));
+  return samples;
+}
+
+interface Breakdown {
+  wall: number[];
+  starts: number[];
+  coordinatorTurns: number[];
+  partTurns: number[];
+  delegation: number[];
+  daemon: number[];
+  cca: number[];
+}
+
+const BREAKDOWN_LABELS: Record<keyof Breakdown, string> = {
+  wall: "end to end (submit to completed)",
+  starts: "agent starts on the critical path",
+  coordinatorTurns: "Coordinator's own turns (Claude Code)",
+  partTurns: "longest part's turn (Claude Code)",
+  delegation: "delegation beyond the parts' start+turn",
+  daemon: "daemon: submit, queue, record the answer",
+  cca: "CCA's share beyond turns and starts",
+};
+
+/** Team tasks, each on a fresh daemon: cold (every agent starts), or with `warmConfig`'s warm pool filled first. */
+async function teamTasks(mock: MockAnthropic, warmConfig: string | null): Promise<Breakdown> {
+  const env: Record<string, string> = warmConfig ? { CCA_CONFIG: warmConfig } : {};
+  const figures: Breakdown = {
+    wall: [],
+    starts: [],
+    coordinatorTurns: [],
+    partTurns: [],
+    delegation: [],
+    daemon: [],
+    cca: [],
+  };
+  for (let run = 0; run < TEAM_RUNS; run++) {
+    // A fresh daemon per run: a cold run starts every agent; a warm one finds them started.
+    const ccad = await startCcad({ mockUrl: mock.url, env });
+    try {
+      if (warmConfig) await warmAgentsReady(ccad, 3);
+      const started = performance.now();
+      const { task } = await ccad.client.createTaskAndWait({
+        description: `team task ${run}`,
+        timeout_s: 120,
+      });
+      const wall = performance.now() - started;
+      if (task.status !== "completed")
+        throw new Error(`team task ended ${task.status}: ${JSON.stringify(task.error)}`);
+      const tree = await ccad.client.getTaskTree(task.id);
+      const events = await activityUntil(
+        ccad,
+        (event) => event.kind === "task.completed" && event.task_id === task.id,
+      );
+      add(figures, breakdown(wall, tree, events));
+    } finally {
+      await stopAndRemove(ccad);
+    }
+  }
+  return figures;
+}
+
+/** Resolves once `count` agents are ready (the warm pool filled). */
+async function warmAgentsReady(ccad: CcadProcess, count: number): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while ((await ccad.client.listAgents()).filter((agent) => agent.state === "ready").length < count) {
+    if (Date.now() > deadline) throw new Error(`the warm pool did not fill ${count} agents within 60 s`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function breakdown(wall: number, tree: TaskTree, events: ActivityEvent[]): Record<keyof Breakdown, number> {
+  const top: Task = tree;
+  const parts = tree.subtasks;
+  const at = (iso: string | null) => (iso ? Date.parse(iso) : Number.NaN);
+  const startOf = (agentId: string | null): number => {
+    const spawned = events.find((e) => e.kind === "agent.spawned" && e.agent_id === agentId);
+    if (!spawned) return 0; // it was started before the task (warm or idle)
+    const up = events.find(
+      (e) =>
+        e.agent_id === agentId &&
+        e.seq > spawned.seq &&
+        e.kind === "agent.state" &&
+        /: (ready|busy)$/.test(e.summary),
+    );
+    return up ? at(up.at) - at(spawned.at) : 0;
+  };
+  const partStart = Math.max(0, ...parts.map((part) => startOf(part.agent_id)));
+  const coordinatorStart = startOf(top.agent_id);
+  const partTurns = Math.max(0, ...parts.map((part) => part.agent_duration_ms ?? 0));
+  const delegationWall =
+    Math.max(...parts.map((part) => at(part.finished_at))) -
+    Math.min(...parts.map((part) => at(part.created_at)));
+  const coordinatorTurns = (top.agent_duration_ms ?? 0) - delegationWall;
+  const delegation = delegationWall - partStart - partTurns;
+  const daemon = wall - (top.agent_duration_ms ?? 0) - coordinatorStart;
+  const starts = coordinatorStart + partStart;
+  return {
+    wall,
+    starts,
+    coordinatorTurns,
+    partTurns,
+    delegation,
+    daemon,
+    cca: wall - starts - coordinatorTurns - partTurns,
+  };
+}
+
+function add(figures: Breakdown, sample: Record<keyof Breakdown, number>): void {
+  for (const key of Object.keys(figures) as (keyof Breakdown)[]) figures[key].push(sample[key]);
+}
