@@ -11,12 +11,13 @@ import {
   createMockAnthropic,
   type MockAnthropic,
   type RecordedRequest,
+  resolveClaudeBinary,
 } from "@cca/mock-anthropic";
 import { screenShows, spawnPtySession } from "@cca/pty";
 import WebSocket from "ws";
 import { activityUntil } from "../support/activity.js";
 import { type CcadProcess, startCcad } from "../support/ccad-process.js";
-import { bareClaudeSpawnToReady } from "./bare-claude.js";
+import { bareClaudeSpawnToReady, bareClaudeTurn } from "./bare-claude.js";
 import { INSTANT_REPLY } from "./bench-mock.js";
 import { countOption } from "./options.js";
 import { HEADER, p50, row } from "./stats.js";
@@ -33,6 +34,7 @@ export async function runAgentRuntime(): Promise<string[]> {
   const home = mkdtempSync(join(tmpdir(), "cca-bench-runtime-"));
   try {
     const spawn = await spawnToReady(mock, home);
+    const turnOverhead = await claudeTurnOverhead(mock, home);
     const echo = await keystrokeToEcho(mock);
     const cold = await teamTasks(mock, null);
     const warmConfig = join(home, "warm.toml");
@@ -49,6 +51,7 @@ export async function runAgentRuntime(): Promise<string[]> {
       `spawn-to-ready p50: bare claude -p ${p50(spawn.bareHeadless).toFixed(0)} ms, bare TUI ${p50(spawn.bareTui).toFixed(0)} ms, ccad headless ${p50(spawn.headless).toFixed(0)} ms, ccad interactive ${p50(spawn.interactive).toFixed(0)} ms`,
       `keystroke-to-echo through attach p50 ${p50(echo).toFixed(1)} ms`,
       `team task p50: cold ${p50(cold.wall).toFixed(0)} ms, warm ${p50(warm.wall).toFixed(0)} ms; CCA's share beyond Claude Code's turns and starts: cold ${p50(cold.cca).toFixed(0)} ms, warm ${p50(warm.cca).toFixed(0)} ms`,
+      `bare claude -p turn beyond its duration_ms, by hand: later turns p50 ${turnOverhead.toFixed(0)} ms (the first turn's is printed above)`,
     ];
   } finally {
     await mock.close();
@@ -73,7 +76,7 @@ async function teamMock(): Promise<MockAnthropic> {
     },
   });
   mock.on({
-    when: (r) => {
+    when: () => {
       // The mock keeps every request; a benchmark of many turns must not.
       if (mock.requests.length > 50) mock.requests.splice(0);
       return true;
@@ -87,7 +90,6 @@ async function spawnToReady(
   mock: MockAnthropic,
   home: string,
 ): Promise<{ bareHeadless: number[]; bareTui: number[]; headless: number[]; interactive: number[] }> {
-  const { resolveClaudeBinary } = await import("@cca/mock-anthropic");
   const claudePath = resolveClaudeBinary();
   const env = { ...process.env, ...claudeTestEnv({ mockUrl: mock.url, home, trustedDirectories: [home] }) };
   const ccad = await startCcad({ mockUrl: mock.url });
@@ -118,6 +120,24 @@ async function spawnToReady(
   console.log(row("ccad headless agent (POST /api/v1/agents)", figures.headless));
   console.log(row("ccad interactive agent (SessionStart hook)", figures.interactive));
   return figures;
+}
+
+/**
+ * Bare `claude -p` turns by hand, one process: the wall time of each beside the
+ * `duration_ms` it reports. Returns the p50 difference of the later turns; the first
+ * turn's is printed apart (Claude Code sets up its tools and MCP servers then).
+ */
+async function claudeTurnOverhead(mock: MockAnthropic, home: string): Promise<number> {
+  const env = { ...process.env, ...claudeTestEnv({ mockUrl: mock.url, home }) };
+  const { wallMs, durationMs } = await bareClaudeTurn(resolveClaudeBinary(), env, home, SPAWN_RUNS * 2 + 1);
+  const overhead = wallMs.map((wall, turn) => wall - (durationMs[turn] ?? 0));
+  console.log("\nTurns of one bare claude -p, by hand (the mock answers at once)");
+  console.log(HEADER);
+  console.log(row("first turn: user line written to result line", wallMs.slice(0, 1)));
+  console.log(row("first turn: beyond the duration_ms it reports", overhead.slice(0, 1)));
+  console.log(row("later turns: user line written to result line", wallMs.slice(1)));
+  console.log(row("later turns: beyond the duration_ms they report", overhead.slice(1)));
+  return p50(overhead.slice(1));
 }
 
 /** The TUI in a PTY, by hand: milliseconds until its input box (an empty `❯` line) is drawn. */
@@ -242,8 +262,12 @@ function breakdown(wall: number, tree: TaskTree, events: ActivityEvent[]): Recor
   const top: Task = tree;
   const parts = tree.subtasks;
   const at = (iso: string | null) => (iso ? Date.parse(iso) : Number.NaN);
+  // Only what happened once the task was queued: warm agents were spawned before it.
+  const queued = events.find((e) => e.kind === "task.queued" && e.task_id === top.id)?.seq ?? 0;
   const startOf = (agentId: string | null): number => {
-    const spawned = events.find((e) => e.kind === "agent.spawned" && e.agent_id === agentId);
+    const spawned = events.find(
+      (e) => e.kind === "agent.spawned" && e.agent_id === agentId && e.seq > queued,
+    );
     if (!spawned) return 0; // it was started before the task (warm or idle)
     const up = events.find(
       (e) =>

@@ -48,3 +48,46 @@ export async function bareClaudeFirstAnswer(
   if (code !== 0) throw new Error(`claude -p exited with ${code}`);
   return performance.now() - started;
 }
+
+/**
+ * One turn of a bare `claude -p` stream-json process started by hand (already past its
+ * start-up): the milliseconds from writing the user line to its `result` line, beside the
+ * `duration_ms` Claude Code reports for the same turn. The difference is Claude Code's own
+ * time around a turn that its `duration_ms` leaves out.
+ */
+export async function bareClaudeTurn(
+  claudePath: string,
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  turns: number,
+): Promise<{ wallMs: number[]; durationMs: number[] }> {
+  const child = spawn(
+    claudePath,
+    ["-p", "--input-format", "stream-json", "--output-format", "stream-json", "--verbose"],
+    { env, cwd, stdio: ["pipe", "pipe", "ignore"] },
+  );
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const wallMs: number[] = [];
+  const durationMs: number[] = [];
+  try {
+    for (let turn = 0; turn < turns; turn++) {
+      const started = performance.now();
+      child.stdin.write(
+        `${JSON.stringify({ type: "user", message: { role: "user", content: `bench turn ${turn}` }, parent_tool_use_id: null, session_id: "" })}\n`,
+      );
+      for (;;) {
+        const next = await lines.next();
+        if (next.done) throw new Error("claude exited during a turn");
+        const line = JSON.parse(next.value) as { type?: string; duration_ms?: number };
+        if (line.type !== "result") continue;
+        wallMs.push(performance.now() - started);
+        durationMs.push(line.duration_ms ?? Number.NaN);
+        break;
+      }
+    }
+    return { wallMs, durationMs };
+  } finally {
+    child.stdin.end();
+    child.kill("SIGKILL");
+  }
+}
