@@ -1,9 +1,9 @@
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { type ActivityEvent, ActivityEventSchema, readSseEvents } from "@cca/core";
 import { type PtySession, screenShows, spawnPtySession } from "@cca/pty";
 import { afterEach, describe, expect, it } from "vitest";
+import { eventMatching } from "./events.js";
 import { createPtyEchoDriver } from "./pty-driver.js";
 import { startTestDaemon, type TestDaemon } from "./support.js";
 
@@ -57,24 +57,6 @@ async function cca(
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
     return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
-
-/** Resolves with the first activity event that `matches`, from the start of the daemon's event stream. */
-async function eventMatching(
-  t: TestDaemon,
-  matches: (event: ActivityEvent) => boolean,
-): Promise<ActivityEvent> {
-  const abort = new AbortController();
-  try {
-    const response = await t.call("/api/v1/events?since=0", { signal: abort.signal });
-    for await (const { data } of readSseEvents(response.body!, abort.signal)) {
-      const event = ActivityEventSchema.parse(JSON.parse(data));
-      if (matches(event)) return event;
-    }
-    throw new Error("the event stream ended before the event came");
-  } finally {
-    abort.abort();
   }
 }
 

@@ -1,32 +1,14 @@
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type ActivityEvent, ActivityEventSchema, readSseEvents } from "@cca/core";
 import { afterEach, describe, expect, it } from "vitest";
+import { eventMatching } from "./events.js";
 import { startTestDaemon, type TestDaemon } from "./support.js";
 
 const daemons: TestDaemon[] = [];
 afterEach(async () => {
   for (const daemon of daemons.splice(0)) await daemon.close();
 });
-
-/** Waits for the first activity event that `matches`, from the start of the daemon's event stream (`?since=0`). */
-async function eventMatching(
-  daemon: TestDaemon,
-  matches: (event: ActivityEvent) => boolean,
-): Promise<ActivityEvent> {
-  const abort = new AbortController();
-  try {
-    const response = await daemon.call("/api/v1/events?since=0", { signal: abort.signal });
-    for await (const { data } of readSseEvents(response.body!, abort.signal)) {
-      const event = ActivityEventSchema.parse(JSON.parse(data));
-      if (matches(event)) return event;
-    }
-    throw new Error("the event stream ended before the event came");
-  } finally {
-    abort.abort();
-  }
-}
 
 describe("agents over the HTTP API", () => {
   it("lists each live agent's resident memory, and null once it stopped", async () => {

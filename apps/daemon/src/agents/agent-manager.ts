@@ -1,93 +1,32 @@
-import { randomUUID } from "node:crypto";
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
 import {
   type Agent,
   type AgentDriverKind,
   type AgentState,
-  addUsage,
   CcaError,
   type Clock,
-  type Config,
   isoTime,
   type Logger,
-  newId,
   noopLogger,
   systemClock,
 } from "@cca/core";
 import type { PtySession } from "@cca/pty";
-import type { ActivityLog } from "../activity/activity-log.js";
-import { oneLine } from "../activity/one-line.js";
-import type { AgentDriverFactory, TurnResult } from "./agent-driver.js";
-import { type ConversationShelf, type SnapshotTaker, startingRecord } from "./agent-parts.js";
+import { AgentChanges } from "./agent-changes.js";
+import type { TurnResult } from "./agent-driver.js";
+import { AgentLauncher } from "./agent-launcher.js";
+import type { AgentManagerOptions } from "./agent-manager-options.js";
+import { AgentReservations, type ReserveOptions } from "./agent-reservations.js";
+import { AgentRoster } from "./agent-roster.js";
 import { AgentTimers } from "./agent-timers.js";
+import { runAgentTurn } from "./agent-turn.js";
 import { agentView } from "./agent-view.js";
-import { CrashRestarts, type Relaunch } from "./crash-restarts.js";
-import { withInbox } from "./inbox.js";
-import type { AgentMcp } from "./launch-args.js";
+import { CrashRestarts } from "./crash-restarts.js";
 import { ACTIVE_STATES, type ManagedAgent } from "./managed-agent.js";
+import { deliverMessage } from "./message-delivery.js";
 import { processTreeRss, type RssReader } from "./process-memory.js";
 import { RestartPolicy } from "./restart-policy.js";
-import type { RoleCatalog } from "./role-catalog.js";
-import { turnActivity } from "./turn-activity.js";
 import { WarmPool } from "./warm-pool.js";
 
-export interface AgentManagerOptions {
-  /** `[agents]`: among others the restart budget (`restart_*`) and the warm pool (`warm`). */
-  config: Config["agents"];
-  /** Makes each agent's driver (e.g. `createDriverFactory`); the manager knows agents only through it. */
-  createDriver: AgentDriverFactory;
-  /** How long an agent may stay idle before it stops, keeping its conversation; 0: forever. Default `agents.idle_timeout_s`. */
-  idleTimeoutMs?: number;
-  /** How long a stopped or failed agent stays in `list()`. Default `agents.stopped_retention_s`. */
-  stoppedRetentionMs?: number;
-  /** Reads a live agent's resident memory for `list()`; default: its process tree's, from /proc. */
-  rss?: RssReader;
-  maxAgents: number;
-  /** How long a stopping agent gets before SIGTERM, and again before SIGKILL. */
-  stopGraceMs: number;
-  catalog: RoleCatalog;
-  activity: ActivityLog;
-  /** Default working directory root when `agents.working_dir` is empty. */
-  workRoot: string;
-  /**
-   * The folder an agent of `project` works in (its own git worktree, made if missing), or
-   * null for the project folder itself; asked each time its process starts.
-   */
-  workingDirFor?: (agentId: string, project: string | null) => Promise<string | null>;
-  /** The MCP servers and tools CCA gives an agent process (its bridge to the daemon), if any; released when it exits. */
-  mcpFor?: (agentId: string, role: string) => AgentMcp | undefined;
-  /** Told of every change to an agent's record (state, task, tokens), e.g. to store it. */
-  onChange?: (agent: Agent) => void;
-  /**
-   * Where conversations wait to be resumed: an agent that stops (evicted, crashed, or
-   * shut down) after a turn leaves its session there; the next agent of its role takes it up.
-   */
-  conversations?: ConversationShelf;
-  /** Context snapshots, taken at each turn end and stop, and used to put back a lost transcript. */
-  snapshots?: SnapshotTaker;
-  /** Times the restart budget's window; the backoff waits are real timers. */
-  clock?: Clock;
-  logger?: Logger;
-}
-
-/** How an agent's process is started: a new conversation or a resumed one, for whom. */
-interface Launch {
-  previous?: Agent;
-  sessionId: string;
-  /** Null: a folder of the agent's own (or `agents.working_dir`). */
-  workingDir: string | null;
-  project: string | null;
-  resume: boolean;
-  /** Overrides the role's driver. */
-  driver?: AgentDriverKind;
-  /** Comes up busy with this task instead of idle. */
-  reserveFor?: string;
-  /** Kept ready by the warm pool. */
-  warm?: boolean;
-  /** The crashed agent this restarts: its reservation, inbox and restart budget carry over. */
-  replaces?: Relaunch["replaces"];
-}
+export type { AgentManagerOptions } from "./agent-manager-options.js";
 
 /**
  * Starts, tracks and stops agents; runs turns on them and keeps their records current. An
@@ -98,16 +37,14 @@ export class AgentManager {
   readonly #options: AgentManagerOptions;
   readonly #logger: Logger;
   readonly #clock: Clock;
-  readonly #agents = new Map<string, ManagedAgent>();
-  /** Agents being started but not yet in `#agents`: they hold a slot too. */
-  #starting = 0;
-  /** Reservations waiting for an agent: the warm pool leaves them the free slots. */
-  #demand = 0;
-  readonly #changeWaiters = new Set<() => void>();
+  readonly #agents = new AgentRoster();
+  readonly #changes = new AgentChanges();
   readonly #rss: RssReader;
   readonly #timers: AgentTimers;
   readonly #restarts: CrashRestarts;
   readonly #warm: WarmPool;
+  readonly #launcher: AgentLauncher;
+  readonly #reservations: AgentReservations;
   #closed = false;
 
   constructor(options: AgentManagerOptions) {
@@ -126,9 +63,7 @@ export class AgentManager {
         });
         void this.#stopAgent(agent, { keepConversation: true });
       },
-      onRetentionEnd: (agent) => {
-        if (this.#agents.get(agent.record.id) === agent) this.#agents.delete(agent.record.id);
-      },
+      onRetentionEnd: (agent) => this.#agents.remove(agent),
     });
     const policy = new RestartPolicy(options.config);
     this.#restarts = new CrashRestarts({
@@ -139,16 +74,7 @@ export class AgentManager {
       logger: this.#logger,
       host: {
         get: (id) => this.#agents.get(id),
-        launch: ({ previous, sessionId, resume, replaces }) =>
-          this.#launch(previous.role, {
-            previous,
-            sessionId,
-            resume,
-            replaces,
-            workingDir: previous.working_dir,
-            project: previous.project,
-            driver: previous.driver,
-          }),
+        launch: (relaunch) => this.#launcher.relaunch(relaunch),
         setState: (agent, state) => this.#setState(agent, state),
         keepConversation: (agent) => void this.#keepConversation(agent),
         restore: async (agent) => this.#options.snapshots?.restore(agent),
@@ -156,7 +82,7 @@ export class AgentManager {
           // Paces the warm agents that take its place, so a role that keeps crashing is no loop.
           if (agent.warm) this.#warm.failed({ role: agent.record.role, project: agent.record.project });
         },
-        nextChange: (signal) => this.#nextChange(signal),
+        nextChange: (signal) => this.#changes.next(signal),
         closed: () => this.#closed,
       },
     });
@@ -168,11 +94,38 @@ export class AgentManager {
       logger: this.#logger,
       host: {
         agents: () => this.#agents.values(),
-        freeSlots: () => this.#options.maxAgents - this.activeCount - this.#demand,
-        spawn: (slot) => this.#spawn(slot.role, slot.project, { warm: true }),
+        freeSlots: () => this.#options.maxAgents - this.activeCount - this.#reservations.waiting,
+        spawn: (slot) => this.#launcher.spawn(slot.role, slot.project, { warm: true }),
         stop: (agent) => void this.#stopAgent(agent, { keepConversation: true }),
-        settled: () => this.#wake(),
+        settled: () => this.#changes.notify(),
         closed: () => this.#closed,
+      },
+    });
+    this.#launcher = new AgentLauncher({
+      options,
+      roster: this.#agents,
+      timers: this.#timers,
+      clock: this.#clock,
+      logger: this.#logger,
+      host: {
+        setState: (agent, state) => this.#setState(agent, state),
+        assign: (agent, taskId) => this.#assign(agent, taskId),
+        setWaitingInput: (agentId, waiting) => this.setWaitingInput(agentId, waiting),
+        crashed: (agent, what) => this.#restarts.crashed(agent, what),
+        closed: () => this.#closed,
+      },
+    });
+    this.#reservations = new AgentReservations({
+      roster: this.#agents,
+      changes: this.#changes,
+      warm: this.#warm,
+      maxAgents: options.maxAgents,
+      logger: this.#logger,
+      host: {
+        assign: (agent, taskId) => this.#assign(agent, taskId),
+        spawn: (role, project, taskId) => this.#launcher.spawn(role, project, { reserveFor: taskId }),
+        evict: (agent) => this.#stopAgent(agent, { keepConversation: true }),
+        isRestarting: (agent) => this.#restarts.isRestarting(agent),
       },
     });
   }
@@ -202,10 +155,7 @@ export class AgentManager {
 
   /** How many agents are alive (starting, ready or busy). */
   get activeCount(): number {
-    return (
-      this.#starting +
-      [...this.#agents.values()].filter((agent) => ACTIVE_STATES.has(agent.record.state)).length
-    );
+    return this.#agents.activeCount;
   }
 
   /**
@@ -213,7 +163,7 @@ export class AgentManager {
    * role's (e.g. an interactive agent of a headless role, to watch or sit in).
    */
   async spawn(role: string, options: { driver?: AgentDriverKind } = {}): Promise<Agent> {
-    const agent = await this.#spawn(role, null, { driver: options.driver });
+    const agent = await this.#launcher.spawn(role, null, { driver: options.driver });
     return structuredClone(agent.record);
   }
 
@@ -234,86 +184,9 @@ export class AgentManager {
    * agent will do: it waits while the agent is busy, and fails with `agent_stopped` once the
    * agent is gone.
    */
-  async reserve(
-    role: string,
-    taskId: string,
-    options: { signal?: AbortSignal; ancestors?: string[]; project?: string | null; agentId?: string } = {},
-  ): Promise<Agent> {
+  async reserve(role: string, taskId: string, options: ReserveOptions = {}): Promise<Agent> {
     this.#options.catalog.profile(role);
-    if (options.agentId !== undefined) return this.#reservePinned(options.agentId, taskId, options.signal);
-    const project = options.project ?? null;
-    this.#demand += 1;
-    try {
-      this.#warm.use(project);
-      for (;;) {
-        options.signal?.throwIfAborted();
-        const idle = this.#idle()
-          .filter((agent) => agent.record.role === role && agent.record.project === project)
-          .sort((x, y) => Number(x.warm) - Number(y.warm))[0];
-        if (idle) {
-          idle.warm = false;
-          this.#assign(idle, taskId);
-          return structuredClone(idle.record);
-        }
-        if (this.#warm.starting({ role, project }) || this.#restartingIdle(role, project)) {
-          // An agent of the role is on its way (warm, or restarting in its conversation): sooner than a new one.
-          await this.#nextChange(options.signal);
-          continue;
-        }
-        if (this.activeCount < this.#options.maxAgents) {
-          return structuredClone((await this.#spawn(role, project, { reserveFor: taskId })).record);
-        }
-        const victim = this.#idle().sort((x, y) =>
-          x.record.last_activity_at.localeCompare(y.record.last_activity_at),
-        )[0];
-        if (victim) {
-          this.#logger.info("stopping an idle agent to make room", { agent: victim.record.id, for: role });
-          await this.#stopAgent(victim, { keepConversation: true });
-          continue;
-        }
-        const ancestors = new Set(options.ancestors ?? []);
-        const active = [...this.#agents.values()].filter((agent) => ACTIVE_STATES.has(agent.record.state));
-        if (
-          ancestors.size > 0 &&
-          this.#starting === 0 &&
-          active.every((agent) => ancestors.has(agent.record.current_task_id ?? ""))
-        ) {
-          throw new CcaError(
-            "agent_limit_reached",
-            `No ${role} agent can start: all ${this.#options.maxAgents} agent slots (daemon.max_agents) are held by the tasks waiting for this one. Raise daemon.max_agents.`,
-            { details: { max_agents: this.#options.maxAgents, role } },
-          );
-        }
-        await this.#nextChange(options.signal);
-      }
-    } finally {
-      this.#demand -= 1;
-      void this.#warm.replenish();
-    }
-  }
-
-  async #reservePinned(agentId: string, taskId: string, signal?: AbortSignal): Promise<Agent> {
-    for (;;) {
-      signal?.throwIfAborted();
-      const agent = this.#agents.get(agentId);
-      if (!agent || !ACTIVE_STATES.has(agent.record.state)) {
-        const how = agent
-          ? `has ${agent.record.state === "failed" ? "failed" : "stopped"}`
-          : "is not running here";
-        throw new CcaError(
-          "agent_stopped",
-          `Agent ${agentId} ${how}, so it cannot take this message; list the live agents with GET /api/v1/agents (cca agent list) and send it to one of them`,
-          { details: { agent_id: agentId } },
-        );
-      }
-      if (agent.record.state === "ready") {
-        agent.warm = false;
-        this.#assign(agent, taskId);
-        void this.#warm.replenish();
-        return structuredClone(agent.record);
-      }
-      await this.#nextChange(signal);
-    }
+    return this.#reservations.reserve(role, taskId, options);
   }
 
   /**
@@ -371,27 +244,17 @@ export class AgentManager {
     if (agent.record.state !== "busy" || agent.record.current_task_id !== taskId) {
       throw new CcaError("internal", `Agent ${agentId} is not reserved for task ${taskId}`);
     }
-    const inbox = agent.inbox.splice(0);
-    agent.turn = turnActivity({
-      record: agent.record,
-      taskId,
-      activity: this.#options.activity,
-      clock: this.#clock,
-      logger: this.#logger,
-    });
-    let result: TurnResult;
-    try {
-      result = await agent.driver.sendTurn(withInbox(prompt, inbox));
-    } finally {
-      agent.turn = null;
-    }
-    agent.turns += 1;
-    addUsage(agent.record.usage, result.usage);
-    agent.record.session_id = result.sessionId ?? agent.record.session_id;
-    if (!result.isError) agent.record.tasks_completed += 1;
-    this.#options.onChange?.(structuredClone(agent.record));
-    this.#options.snapshots?.saveAfterTurn(structuredClone(agent.record));
-    return result;
+    return runAgentTurn(
+      agent,
+      { taskId, prompt },
+      {
+        activity: this.#options.activity,
+        onChange: this.#options.onChange,
+        snapshots: this.#options.snapshots,
+        clock: this.#clock,
+        logger: this.#logger,
+      },
+    );
   }
 
   /**
@@ -401,28 +264,9 @@ export class AgentManager {
    */
   deliver(fromAgentId: string, to: string, message: string): string[] {
     const from = this.#managed(fromAgentId);
-    const live = [...this.#agents.values()].filter(
-      (agent) => ACTIVE_STATES.has(agent.record.state) && agent !== from,
-    );
-    const targets =
-      to === "*" ? live : live.filter((agent) => agent.record.id === to || agent.record.role === to);
-    if (targets.length === 0) {
-      const known = [...new Set(live.flatMap((agent) => [agent.record.role, agent.record.id]))];
-      throw new CcaError(
-        "agent_not_found",
-        `No live agent matches "${to}"; send to an agent id or a role${known.length ? `, e.g. ${known.slice(0, 6).join(", ")}` : " (no other agent is running)"}`,
-        { details: { to } },
-      );
-    }
+    const live = this.#agents.active().filter((agent) => agent !== from);
     const at = isoTime(this.#clock);
-    for (const target of targets)
-      target.inbox.push({ from: `${from.record.role} (${from.record.id})`, message, at });
-    const ids = targets.map((target) => target.record.id);
-    this.#options.activity.record("agent.message", {
-      agent_id: from.record.id,
-      summary: `${from.record.role} → ${to === "*" ? "everyone" : to}: ${oneLine(message, 120)}`,
-    });
-    return ids;
+    return deliverMessage({ from, live, to, message, at, activity: this.#options.activity });
   }
 
   /**
@@ -478,46 +322,9 @@ export class AgentManager {
     });
   }
 
-  /** Whether an agent of `role` for `project` restarts after a crash, and will be idle once up. */
-  #restartingIdle(role: string, project: string | null): boolean {
-    return [...this.#agents.values()].some(
-      (agent) =>
-        agent.record.role === role &&
-        agent.record.project === project &&
-        agent.record.current_task_id === null &&
-        this.#restarts.isRestarting(agent),
-    );
-  }
-
-  #idle(): ManagedAgent[] {
-    return [...this.#agents.values()].filter((agent) => agent.record.state === "ready");
-  }
-
   #assign(agent: ManagedAgent, taskId: string): void {
     agent.record.current_task_id = taskId;
     this.#setState(agent, "busy");
-  }
-
-  /** Resolves at the next change of an agent's state (or a warm agent's start ending). */
-  #nextChange(signal?: AbortSignal): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason);
-      const onAbort = () => {
-        this.#changeWaiters.delete(wake);
-        reject(signal?.reason);
-      };
-      const wake = () => {
-        signal?.removeEventListener("abort", onAbort);
-        resolve();
-      };
-      this.#changeWaiters.add(wake);
-      signal?.addEventListener("abort", onAbort, { once: true });
-    });
-  }
-
-  #wake(): void {
-    for (const wake of [...this.#changeWaiters]) wake();
-    this.#changeWaiters.clear();
   }
 
   #managed(id: string): ManagedAgent {
@@ -530,190 +337,12 @@ export class AgentManager {
     return agent;
   }
 
-  /** Starts an agent of `role` for `project`, resuming the conversation an earlier one left if there is one. */
-  async #spawn(
-    role: string,
-    project: string | null,
-    options: { reserveFor?: string; driver?: AgentDriverKind; warm?: boolean } = {},
-  ): Promise<ManagedAgent> {
-    if (this.#closed) throw new CcaError("shutting_down", "The daemon is shutting down; no new agents start");
-    this.#options.catalog.profile(role); // refuses an unknown role before anything starts
-    if (this.activeCount >= this.#options.maxAgents) {
-      throw new CcaError(
-        "agent_limit_reached",
-        `All ${this.#options.maxAgents} agent slots are in use (daemon.max_agents); stop an agent or raise the limit`,
-        { details: { max_agents: this.#options.maxAgents } },
-      );
-    }
-    this.#starting += 1;
-    let resumable: Agent | undefined;
-    try {
-      resumable = await this.#options.conversations?.take(role, project);
-    } finally {
-      this.#starting -= 1;
-    }
-    if (this.#closed) throw new CcaError("shutting_down", "The daemon is shutting down; no new agents start");
-    if (resumable?.session_id) {
-      await this.#options.snapshots?.restore(resumable);
-      try {
-        return await this.#launch(role, {
-          ...options,
-          previous: resumable,
-          sessionId: resumable.session_id,
-          workingDir: resumable.working_dir,
-          project,
-          resume: true,
-        });
-      } catch (error) {
-        // Claude Code may not have written the transcript before it died; the work goes on afresh.
-        const reason = error instanceof Error ? error.message : String(error);
-        this.#logger.warn("could not resume the conversation; starting a new one", { role, reason });
-      }
-    }
-    return this.#launch(role, {
-      ...options,
-      sessionId: randomUUID(),
-      workingDir: project,
-      project,
-      resume: false,
-    });
-  }
-
-  /** Starts one Claude Code process for `role`, in a new conversation or resuming `sessionId`. */
-  async #launch(role: string, conversation: Launch): Promise<ManagedAgent> {
-    const roleProfile = this.#options.catalog.profile(role);
-    const profile = conversation.driver ? { ...roleProfile, driver: conversation.driver } : roleProfile;
-    const { previous, sessionId, resume, replaces } = conversation;
-    // A resumed conversation keeps its agent's id and totals: it is the same agent, restarted.
-    const id = previous?.id ?? newId(role);
-    let ownFolder: string | null | undefined;
-    this.#starting += 1; // holds its slot while its folder is made
-    try {
-      ownFolder = await this.#options.workingDirFor?.(id, conversation.project);
-    } finally {
-      this.#starting -= 1;
-    }
-    if (this.#closed) throw new CcaError("shutting_down", "The daemon is shutting down; no new agents start");
-    if (replaces?.stopping)
-      throw new CcaError("agent_stopped", `Agent ${id} was stopped before it restarted`);
-    const workingDir =
-      ownFolder ??
-      conversation.workingDir ??
-      (this.#options.config.working_dir || join(this.#options.workRoot, id));
-    mkdirSync(workingDir, { recursive: true });
-    const mcp: AgentMcp | undefined = this.#options.mcpFor?.(id, role);
-    const driver = this.#options.createDriver({
-      agentId: id,
-      profile,
-      sessionId,
-      resume,
-      cwd: workingDir,
-      mcp,
-      logger: this.#logger.child({ agent: id }),
-    });
-    const record = startingRecord({
-      id,
-      role,
-      driver: driver.kind,
-      sessionId,
-      workingDir,
-      project: conversation.project,
-      previous,
-      now: isoTime(this.#clock),
-    });
-    if (replaces) {
-      record.current_task_id = replaces.record.current_task_id;
-      record.last_error = replaces.record.last_error;
-    }
-    const agent: ManagedAgent = {
-      record,
-      driver,
-      stopping: false,
-      started: false,
-      turns: replaces?.turns ?? 0,
-      inbox: replaces?.inbox ?? [],
-      turn: null,
-      warm: replaces?.warm ?? conversation.warm ?? false,
-      restarts: replaces?.restarts ?? [],
-      restartTimer: null,
-      idleTimer: null,
-      retentionTimer: null,
-    };
-    // A resumed conversation replaces its earlier self, which must not linger or be removed later.
-    const earlier = this.#agents.get(id);
-    if (earlier) {
-      this.#timers.clear(earlier);
-      if (earlier.restartTimer) clearTimeout(earlier.restartTimer);
-    }
-    this.#agents.set(id, agent);
-    this.#listen(agent, mcp);
-    const verb = resume ? "resuming its conversation in" : "starting";
-    this.#options.activity.record("agent.spawned", { agent_id: id, summary: `${role}: ${verb} Claude Code` });
-    try {
-      await driver.start();
-    } catch (error) {
-      const failure = error instanceof CcaError ? error : new CcaError("agent_spawn_failed", String(error));
-      this.#logger.error("agent failed to start", { agent: id, error: failure.message });
-      if (agent.stopping) {
-        if (agent.record.state === "stopping") this.#setState(agent, "stopped");
-      } else if (!replaces) {
-        agent.record.last_error = failure.toJSON();
-        this.#setState(agent, "failed");
-      } // a restart's failure is its caller's to count against the budget
-      throw failure;
-    }
-    agent.started = true;
-    agent.record.pid = driver.pid;
-    const taskId = conversation.reserveFor ?? (replaces ? agent.record.current_task_id : null);
-    if (taskId) this.#assign(agent, taskId);
-    else this.#setState(agent, "ready");
-    this.#logger.info("agent ready", {
-      agent: id,
-      role,
-      pid: driver.pid,
-      driver: driver.kind,
-      resumed: resume,
-    });
-    return agent;
-  }
-
-  /** Routes the driver's events: a turn's to its activity, needs-input to the state, the exit to the record. */
-  #listen(agent: ManagedAgent, mcp: AgentMcp | undefined): void {
-    const { driver } = agent;
-    driver.on("text", (text) => agent.turn?.onText?.(text));
-    driver.on("toolUse", (use) => agent.turn?.onToolUse?.(use.name, use.input));
-    driver.on("toolResult", (result) => agent.turn?.onToolResult?.(result.isError, result.content));
-    driver.on("apiRetry", (retry) => agent.turn?.onApiRetry?.(retry.attempt, retry.error));
-    driver.on("state", (state) => {
-      if (this.#agents.get(agent.record.id) !== agent) return;
-      if (state === "waiting_input") this.setWaitingInput(agent.record.id, true);
-      if (state === "busy") this.setWaitingInput(agent.record.id, false);
-    });
-    driver.on("exit", (info) => {
-      mcp?.release();
-      this.#onExit(agent, info.code, info.signal);
-    });
-  }
-
-  #onExit(agent: ManagedAgent, code: number | null, signal: NodeJS.Signals | null): void {
-    if (this.#agents.get(agent.record.id) !== agent) return;
-    if (agent.stopping) {
-      if (agent.record.state !== "failed") this.#setState(agent, "stopped");
-      return;
-    }
-    // An exit before the process was up is its start's failure, which `#launch` reports.
-    if (!agent.started || agent.record.state === "failed") return;
-    const how = signal ? `signal ${signal}` : `code ${code}`;
-    this.#logger.warn("agent exited unexpectedly", { agent: agent.record.id, code, signal });
-    this.#restarts.crashed(agent, `Claude Code exited unexpectedly with ${how}`);
-  }
-
   #setState(agent: ManagedAgent, state: AgentState): void {
     if (agent.record.state === state) return;
     agent.record.state = state;
     if (!this.#closed) this.#timers.follow(agent, state);
     else this.#timers.clear(agent);
-    this.#wake();
+    this.#changes.notify();
     agent.record.last_activity_at = isoTime(this.#clock);
     this.#options.onChange?.(structuredClone(agent.record));
     const kind = state === "stopped" ? "agent.stopped" : "agent.state";
@@ -722,7 +351,7 @@ export class AgentManager {
       task_id: agent.record.current_task_id,
       summary: `${agent.record.role}: ${state}`,
     });
-    if ((state === "stopped" || state === "failed") && this.#agents.get(agent.record.id) === agent)
+    if ((state === "stopped" || state === "failed") && this.#agents.isCurrent(agent))
       void this.#warm.replenish();
   }
 }

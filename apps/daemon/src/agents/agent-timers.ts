@@ -50,7 +50,7 @@ export class AgentTimers {
     }
   }
 
-  /** Clears the agent's idle and retention timers (not a pending restart: see the manager). */
+  /** Clears the agent's idle and retention timers (not a pending restart: a stop or its relaunch clears that). */
   clear(agent: ManagedAgent): void {
     if (agent.idleTimer) clearTimeout(agent.idleTimer);
     if (agent.retentionTimer) clearTimeout(agent.retentionTimer);

@@ -1,3 +1,4 @@
+import { closeReason } from "@cca/acp/ws";
 import {
   type AttachClientFrame,
   AttachClientFrameSchema,
@@ -7,17 +8,6 @@ import {
 } from "@cca/core";
 import type { RawData, WebSocket } from "ws";
 import type { Orchestrator } from "../orchestrator/orchestrator.js";
-
-/** A close frame's reason may hold at most 123 bytes. */
-function closeReason(reason: string): string {
-  const bytes = Buffer.from(reason);
-  return bytes.length <= 123
-    ? reason
-    : `${bytes
-        .subarray(0, 120)
-        .toString("utf8")
-        .replace(/\uFFFD+$/, "")}...`;
-}
 
 /** What a client sent: bytes for the terminal, or a control frame (parsed; a bad one is an error frame). */
 export type IncomingFrame =

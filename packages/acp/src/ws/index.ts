@@ -18,6 +18,7 @@ export {
 } from "./server.js";
 export {
   BUFFER_OVERFLOW_CLOSE_CODE,
+  closeReason,
   createWebSocketTransport,
   type WebSocketTransportOptions,
 } from "./websocket-transport.js";

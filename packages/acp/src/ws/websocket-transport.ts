@@ -30,8 +30,8 @@ function formatBytes(bytes: number): string {
   return `${bytes} bytes`;
 }
 
-// A close frame's reason may hold at most 123 bytes.
-function closeReason(reason: string): string {
+/** A close frame's reason cut to the 123 bytes it may hold (on a character boundary). */
+export function closeReason(reason: string): string {
   const bytes = Buffer.from(reason);
   return bytes.length <= 123
     ? reason
