@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
+import { STREAM_JSON_ARGS } from "@cca/mock-anthropic";
 
 /**
  * Starts `claude -p` in stream-json mode by hand (no CCA code involved), writes the
@@ -11,11 +12,7 @@ export async function bareClaudeSpawnToReady(
   cwd: string,
 ): Promise<number> {
   const started = performance.now();
-  const child = spawn(
-    claudePath,
-    ["-p", "--input-format", "stream-json", "--output-format", "stream-json", "--verbose"],
-    { env, cwd, stdio: ["pipe", "pipe", "ignore"] },
-  );
+  const child = spawn(claudePath, [...STREAM_JSON_ARGS], { env, cwd, stdio: ["pipe", "pipe", "ignore"] });
   child.stdin.write(
     `${JSON.stringify({ type: "control_request", request_id: "r1", request: { subtype: "initialize" } })}\n`,
   );
@@ -61,11 +58,7 @@ export async function bareClaudeTurn(
   cwd: string,
   turns: number,
 ): Promise<{ wallMs: number[]; durationMs: number[] }> {
-  const child = spawn(
-    claudePath,
-    ["-p", "--input-format", "stream-json", "--output-format", "stream-json", "--verbose"],
-    { env, cwd, stdio: ["pipe", "pipe", "ignore"] },
-  );
+  const child = spawn(claudePath, [...STREAM_JSON_ARGS], { env, cwd, stdio: ["pipe", "pipe", "ignore"] });
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const wallMs: number[] = [];
   const durationMs: number[] = [];

@@ -3,7 +3,13 @@ import { existsSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { callTool, claudeTestEnv, replyText, resolveClaudeBinary } from "@cca/mock-anthropic";
+import {
+  callTool,
+  claudeTestEnv,
+  replyText,
+  resolveClaudeBinary,
+  STREAM_JSON_ARGS,
+} from "@cca/mock-anthropic";
 import { afterAll, describe, expect, it } from "vitest";
 import { useMockAndCcad } from "../support/e2e-context.js";
 import { CCA_MCP_BIN } from "../support/paths.js";
@@ -59,12 +65,7 @@ describe("the approval inbox in a Command Center run by real Claude Code", () =>
     const child = spawn(
       resolveClaudeBinary(),
       [
-        "-p",
-        "--input-format",
-        "stream-json",
-        "--output-format",
-        "stream-json",
-        "--verbose",
+        ...STREAM_JSON_ARGS,
         "--mcp-config",
         JSON.stringify(mcpConfig),
         "--strict-mcp-config",

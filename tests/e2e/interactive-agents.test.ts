@@ -114,7 +114,17 @@ describe("interactive agents: real Claude Code's TUI in a PTY, driven through ho
     } finally {
       if (!viewer.process.exit) await viewer.kill({ graceMs: 500 });
     }
-    expect((await t.ccad.client.getAgent(agent.id)).state).toBe("ready");
+    // The person's turn kept the agent busy (no task is handed to it meanwhile) until it
+    // ended; then it is ready again, with the turn's tokens in its totals.
+    let busy = false;
+    await activityUntil(t.ccad, (event) => {
+      if (event.agent_id !== agent.id || event.kind !== "agent.state") return false;
+      if (event.summary.endsWith(": busy")) busy = true;
+      return busy && event.summary.endsWith(": ready");
+    });
+    const after = await t.ccad.client.getAgent(agent.id);
+    expect(after.state).toBe("ready");
+    expect(after.usage.output_tokens).toBeGreaterThan(0);
     await t.ccad.client.stopAgent(agent.id);
   });
 

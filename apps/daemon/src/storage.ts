@@ -60,6 +60,7 @@ export async function openDaemonStorage(options: {
         lockDurationMs,
         partConcurrency,
         taskConcurrency,
+        daemonName: options.name,
         logger,
       });
       const redis = await connectRedis(config.redis.url, { connectionName: options.name, logger });
@@ -72,6 +73,7 @@ export async function openDaemonStorage(options: {
         lockDurationMs,
         partConcurrency,
         taskConcurrency,
+        daemonName: options.name,
         logger,
       });
     } else {

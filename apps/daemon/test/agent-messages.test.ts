@@ -22,6 +22,18 @@ describe("POST /api/v1/agents/:id/messages", () => {
     expect(task.usage.output_tokens).toBeGreaterThan(0);
   });
 
+  it("runs a message to an idle agent while the daemon's one task slot is taken", async () => {
+    const t = await startTestDaemon({ config: { daemon: { max_parallel_tasks: 1 } } });
+    daemons.push(t);
+    const running = await t.client.createTask({ description: "hang" });
+    await waitUntil(async () => (await t.client.getTask(running.id)).status === "running");
+    const agent = await t.client.spawnAgent("qa");
+    const sent = await t.client.sendAgentMessage(agent.id, "check it");
+    const { task } = await t.daemon.orchestrator.waitFor(sent.id, 10_000);
+    expect(task).toMatchObject({ status: "completed", agent_id: agent.id });
+    expect((await t.client.getTask(running.id)).status).toBe("running");
+  });
+
   it("fails a waiting message, naming `cca agent list`, when its agent stops first", async () => {
     const t = await startTestDaemon();
     daemons.push(t);

@@ -37,6 +37,31 @@ describe("daemons sharing work (one database, BullMQ on Redis)", { timeout: 40_0
     expect(cancelled).toMatchObject({ status: "cancelled", error: { code: "task_cancelled" } });
   });
 
+  it("run a message to an agent on that agent's daemon, whichever daemon is free", async () => {
+    shared = new SharedWork();
+    const [a, b] = [await shared.start("daemon-a"), await shared.start("daemon-b")];
+    const agent = await a.client.spawnAgent("qa");
+    // B is idle and takes shared work, but only A has the agent.
+    const sent = await Promise.all([1, 2, 3, 4].map((n) => a.client.sendAgentMessage(agent.id, `note ${n}`)));
+    const ended = await Promise.all(sent.map((task) => b.client.waitForTask(task.id, 15)));
+    expect(ended.map((task) => [task.status, task.agent_id])).toEqual(
+      sent.map(() => ["completed", agent.id]),
+    );
+  });
+
+  it("fails a waiting message whose agent's daemon has gone, saying so", async () => {
+    shared = new SharedWork();
+    const [a, b] = [await shared.start("daemon-a"), await shared.start("daemon-b")];
+    const agent = await a.client.spawnAgent("backend");
+    const busy = await a.client.sendAgentMessage(agent.id, "hang");
+    await waitUntil(async () => (await a.client.getAgent(agent.id)).current_task_id === busy.id, 10_000);
+    const waiting = await a.client.sendAgentMessage(agent.id, "later");
+    await a.close();
+    const ended = await b.client.waitForTask(waiting.id, 20);
+    expect(ended).toMatchObject({ status: "failed", error: { code: "agent_stopped" } });
+    expect(ended.error?.message).toContain("daemon-a");
+  });
+
   it("re-queues from the database a queued task whose queue entry was lost", async () => {
     shared = new SharedWork();
     const a = await shared.start("daemon-a");

@@ -24,7 +24,7 @@ afterEach(async () => {
 function recording(inner: TaskScheduler, runs: (ScheduledRun & { outcome: string })[]): TaskScheduler {
   return {
     enqueue: (entry) => inner.enqueue(entry),
-    remove: (taskId) => inner.remove(taskId),
+    remove: (taskId, where) => inner.remove(taskId, where),
     stop: () => inner.stop(),
     health: () => inner.health(),
     start: (handler: RunHandler) =>

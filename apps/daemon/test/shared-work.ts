@@ -34,6 +34,7 @@ export class SharedWork {
       lockDurationMs: TEST_LOCK_MS,
       timeoutMs: 2_000,
       retryBaseMs: 50,
+      daemonName: name,
     });
     const daemon = await startTestDaemon({
       name,

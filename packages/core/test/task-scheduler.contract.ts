@@ -11,8 +11,11 @@ import { staysPending, within } from "./support/wait.js";
 export interface TaskSchedulerHarness {
   /** What `health().kind` says. */
   readonly kind: string;
-  /** A scheduler as one daemon sees it; for a shared implementation each call is another daemon on the same line. */
-  open(limits?: SchedulerLimits): Promise<TaskScheduler>;
+  /**
+   * A scheduler as one daemon sees it (named `daemonName`, for the tasks pinned to its
+   * agents); for a shared implementation each call is another daemon on the same line.
+   */
+  open(limits?: SchedulerLimits & { daemonName?: string }): Promise<TaskScheduler>;
   /** Stops every scheduler opened and removes what the test left behind. */
   dispose(): Promise<void>;
 }
@@ -180,6 +183,30 @@ export function describeTaskSchedulerContract(
       log.release("one-1");
       await log.untilRan("one-3", WAIT_MS);
       log.release("three-1");
+    });
+
+    it("runs the tasks pinned to its daemon's agents beside a running task, as many at a time as parts", async () => {
+      const narrow = await harness.open({ taskConcurrency: 1, partConcurrency: 1, daemonName: "daemon-a" });
+      for (const taskId of ["task", "message-1"]) log.plan(taskId, "hold");
+      await narrow.enqueue({ taskId: "task", priority: "normal" });
+      await narrow.start(log.handler);
+      await log.untilRan("task", WAIT_MS);
+      // The only task slot is taken; a message to one of this daemon's agents does not wait for it.
+      await narrow.enqueue({
+        taskId: "message-1",
+        priority: "normal",
+        daemon: "daemon-a",
+        lane: "/projects/one",
+      });
+      await log.untilRan("message-1", WAIT_MS);
+      await narrow.enqueue({ taskId: "message-2", priority: "normal", daemon: "daemon-a" });
+      expect(await staysPending(log.untilRan("message-2", WAIT_MS), QUIET_MS)).toBe(true);
+      expect(await narrow.remove("message-2", { daemon: "daemon-a" })).toBe(true);
+      await narrow.enqueue({ taskId: "message-3", priority: "normal", daemon: "daemon-a" });
+      log.release("message-1");
+      await log.untilRan("message-3", WAIT_MS);
+      expect(log.runs.map((run) => run.taskId)).toEqual(["task", "message-1", "message-3"]);
+      log.releaseAll();
     });
 
     it("hands parts out at once beside their running task, several at a time, and parts of parts", async () => {
@@ -408,6 +435,32 @@ export function describeSharedTaskSchedulerContract(
       logsOf[runs.find((run) => run.taskId === "one-1")!.daemon].release("one-1");
       const [, , third] = await all.until(3, WAIT_MS);
       expect(third?.taskId).toBe("one-2");
+    });
+
+    it("runs a task pinned to a daemon's agent on that daemon only, whoever put it in line", async () => {
+      const A = await harness.open({ daemonName: "daemon-a" });
+      const B = await harness.open({ daemonName: "daemon-b" });
+      const all = new Collector<{ daemon: string } & ScheduledRun>();
+      for (const [name, daemon] of [
+        ["daemon-a", A],
+        ["daemon-b", B],
+      ] as const) {
+        await daemon.start(async (run) => {
+          all.handler({ daemon: name, ...run });
+          return "ended";
+        });
+      }
+      const messages = ["m1", "m2", "m3", "m4"];
+      for (const taskId of messages) await B.enqueue({ taskId, priority: "normal", daemon: "daemon-a" });
+      await B.enqueue({ taskId: "m5", priority: "normal", daemon: "daemon-b" });
+      const runs = await all.until(5, WAIT_MS);
+      expect(
+        runs
+          .filter((run) => run.daemon === "daemon-a")
+          .map((run) => run.taskId)
+          .sort(),
+      ).toEqual(messages);
+      expect(runs.filter((run) => run.daemon === "daemon-b").map((run) => run.taskId)).toEqual(["m5"]);
     });
 
     it("runs a task's parts on any daemon", async () => {

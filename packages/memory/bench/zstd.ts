@@ -18,6 +18,7 @@ import {
   lastUserTextIncludes,
   replyText,
   resolveClaudeBinary,
+  STREAM_JSON_ARGS,
 } from "@cca/mock-anthropic";
 import { transcriptPath } from "../src/index.js";
 import { zstdCompress as compress, zstdDecompress as decompress } from "../src/snapshots/zstd.js";
@@ -104,18 +105,7 @@ async function realTranscripts(): Promise<Transcript[]> {
       );
       const child = spawn(
         resolveClaudeBinary(),
-        [
-          "-p",
-          "--input-format",
-          "stream-json",
-          "--output-format",
-          "stream-json",
-          "--verbose",
-          "--session-id",
-          sessionId,
-          "--allowedTools",
-          "Read,Bash",
-        ],
+        [...STREAM_JSON_ARGS, "--session-id", sessionId, "--allowedTools", "Read,Bash"],
         { env: claude.env, cwd, stdio: "pipe" },
       );
       await runSession(child, prompts);

@@ -58,3 +58,16 @@ export function resolveClaudeBinary(): string {
       `(\`pnpm install\`), or run \`node ${join(dirname(manifestPath), "install.cjs")}\``,
   );
 }
+
+/**
+ * Claude Code headless, stream-json both ways (one JSON message per line in and out, every
+ * event shown): what a test or benchmark passes before its own arguments.
+ */
+export const STREAM_JSON_ARGS: readonly string[] = [
+  "-p",
+  "--input-format",
+  "stream-json",
+  "--output-format",
+  "stream-json",
+  "--verbose",
+];

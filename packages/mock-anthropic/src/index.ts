@@ -1,4 +1,4 @@
-export { resolveClaudeBinary } from "./claude-binary.ts";
+export { resolveClaudeBinary, STREAM_JSON_ARGS } from "./claude-binary.ts";
 export type { ClaudeTestEnvOptions } from "./claude-env.ts";
 export { claudeTestEnv, TEST_API_KEY } from "./claude-env.ts";
 export { type ClaudeRun, runClaude } from "./run-claude.ts";

@@ -3,7 +3,7 @@ import { mkdtemp, realpath, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { resolveClaudeBinary } from "../src/claude-binary.ts";
+import { resolveClaudeBinary, STREAM_JSON_ARGS } from "../src/claude-binary.ts";
 
 /** A parsed stdout line of `--output-format stream-json`. */
 // biome-ignore lint/suspicious/noExplicitAny: stream-json lines have many shapes; tests read fields by key
@@ -51,15 +51,7 @@ export class HeadlessClaude {
   #exited: Promise<number | null>;
 
   constructor(extraArgs: string[], options: { env: Record<string, string>; cwd: string }) {
-    const args = [
-      "-p",
-      "--input-format",
-      "stream-json",
-      "--output-format",
-      "stream-json",
-      "--verbose",
-      ...extraArgs,
-    ];
+    const args = [...STREAM_JSON_ARGS, ...extraArgs];
     this.#child = spawn(resolveClaudeBinary(), args, { env: options.env, cwd: options.cwd, stdio: "pipe" });
     this.#child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
       this.#stderr += chunk;

@@ -7,10 +7,9 @@ import type { CommandContext } from "../context.js";
 import { EXIT_CODES } from "../exit-codes.js";
 import { createIdResolver } from "../id-prefix.js";
 import { renderTaskLine } from "../render.js";
+import { AGENT_ID_POSITIONAL } from "./agent-id.js";
 import { type GlobalArgs, type SetExitCode, withJsonOption } from "./shared.js";
 import { waitForCreatedTask } from "./task.js";
-
-const ID_DESCRIPTION = "The agent's id, or a prefix of it that only it has (as `cca agent list` shows)";
 
 const ATTACH_HELP = [
   "An interactive agent is a raw terminal: what you type goes to Claude Code (Ctrl-C too), your",
@@ -30,7 +29,7 @@ export function createAgentAttachCommand(
       "Sit in an agent: its terminal (interactive) or its live transcript (headless); Ctrl-] detaches",
     builder: (yargs: Argv<GlobalArgs>) =>
       yargs
-        .positional("id", { type: "string", demandOption: true, description: ID_DESCRIPTION })
+        .positional("id", AGENT_ID_POSITIONAL)
         .epilog(ATTACH_HELP)
         .example("$0 agent attach backend_7b21", "Watch it work; type to send it a turn; Ctrl-] to leave"),
     handler: async (argv) => setExitCode(await attachToAgent(context, argv)),
@@ -47,7 +46,7 @@ export function createAgentSendCommand(
     describe: "Send an agent a message as a turn (a task pinned to it; it waits while the agent is busy)",
     builder: (yargs: Argv<GlobalArgs>) =>
       withJsonOption(yargs)
-        .positional("id", { type: "string", demandOption: true, description: ID_DESCRIPTION })
+        .positional("id", AGENT_ID_POSITIONAL)
         .positional("message", {
           type: "string",
           array: true,

@@ -5,6 +5,7 @@ import { EXIT_CODES } from "../exit-codes.js";
 import { createIdResolver } from "../id-prefix.js";
 import { renderAgentLine, renderAgentTable } from "../render.js";
 import { createAgentAttachCommand, createAgentSendCommand } from "./agent-attach.js";
+import { AGENT_ID_POSITIONAL } from "./agent-id.js";
 import { showAgentLogs } from "./agent-logs.js";
 import { type GlobalArgs, type SetExitCode, withJsonOption } from "./shared.js";
 
@@ -66,11 +67,7 @@ export function createAgentCommand(
           "Stop an agent (its Claude Code process ends)",
           (command) =>
             withJsonOption(command)
-              .positional("id", {
-                type: "string",
-                demandOption: true,
-                description: "The agent's id, or a prefix of it that only it has",
-              })
+              .positional("id", AGENT_ID_POSITIONAL)
               .example("$0 agent stop agent_7b21e4", "Stop that agent"),
           async (argv) => {
             const client = context.client(argv);
@@ -85,11 +82,7 @@ export function createAgentCommand(
           "Show an agent's transcript: what it was told and said, its tool calls with their results, tokens per response",
           (command) =>
             withJsonOption(command)
-              .positional("id", {
-                type: "string",
-                demandOption: true,
-                description: "The agent's id, or a prefix of it that only it has",
-              })
+              .positional("id", AGENT_ID_POSITIONAL)
               .option("follow", {
                 alias: "f",
                 type: "boolean",

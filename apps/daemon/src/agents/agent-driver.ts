@@ -51,6 +51,11 @@ export interface AgentDriverEvents {
   /** Claude Code retries a failed API call (`attempt` counts from 1). */
   apiRetry: (retry: { attempt: number | null; error: string | null }) => void;
   state: (state: DriverState) => void;
+  /**
+   * A turn a person typed into the agent's terminal (not sent by `sendTurn`): once when it
+   * starts, once when it ends. The agent is busy in between.
+   */
+  typedTurn: (turn: { phase: "started"; prompt: string } | { phase: "ended"; result: TurnResult }) => void;
   /** Once, when the process ended for whatever reason. */
   exit: (info: ExitInfo) => void;
 }
@@ -121,6 +126,7 @@ export class DriverEventEmitter {
     usage: new Set(),
     apiRetry: new Set(),
     state: new Set(),
+    typedTurn: new Set(),
     exit: new Set(),
   };
 

@@ -11,6 +11,7 @@ import {
   type Logger,
   newId,
 } from "@cca/core";
+import type { AgentDriverEvents } from "./agent-driver.js";
 import type { AgentManagerOptions } from "./agent-manager-options.js";
 import { startingRecord } from "./agent-parts.js";
 import type { AgentRoster } from "./agent-roster.js";
@@ -47,6 +48,8 @@ export interface AgentLauncherHost {
   assign(agent: ManagedAgent, taskId: string): void;
   /** Told when an agent's process waits for a person (an approval), or works again. */
   setWaitingInput(agentId: string, waiting: boolean): void;
+  /** Told when a person's turn typed into the agent's terminal starts or ends. */
+  typedTurn(agent: ManagedAgent, turn: Parameters<AgentDriverEvents["typedTurn"]>[0]): void;
   /** Told when an agent's process, once up, exited without being asked to (`what` happened). */
   crashed(agent: ManagedAgent, what: string): void;
   closed(): boolean;
@@ -194,6 +197,7 @@ export class AgentLauncher {
       turns: replaces?.turns ?? 0,
       inbox: replaces?.inbox ?? [],
       turn: null,
+      typing: false,
       warm: replaces?.warm ?? conversation.warm ?? false,
       restarts: replaces?.restarts ?? [],
       restartTimer: null,
@@ -262,6 +266,9 @@ export class AgentLauncher {
       if (!this.#roster.isCurrent(agent)) return;
       if (state === "waiting_input") this.#host.setWaitingInput(agent.record.id, true);
       if (state === "busy") this.#host.setWaitingInput(agent.record.id, false);
+    });
+    driver.on("typedTurn", (turn) => {
+      if (this.#roster.isCurrent(agent)) this.#host.typedTurn(agent, turn);
     });
     driver.on("exit", (info) => {
       mcp?.release();

@@ -118,6 +118,50 @@ describe("AgentManager through the AgentDriver interface", () => {
     await turn;
   });
 
+  it("keeps an agent busy through a turn a person typed into it, so a task waits, and counts its tokens", async () => {
+    const harness = createHarness(cleanups, { maxAgents: 1 });
+    const agent = await harness.manager.spawn("backend");
+    const driver = harness.drivers[0]!;
+    driver.emit("typedTurn", { phase: "started", prompt: "what changed?" });
+    expect(harness.manager.get(agent.id)).toMatchObject({ state: "busy", current_task_id: null });
+    // One slot, held by the person's turn: the task's reservation waits for it.
+    const reserved = harness.manager.reserve("backend", "task_1");
+    let taken = false;
+    void reserved.then(() => {
+      taken = true;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(taken).toBe(false);
+    driver.emit("typedTurn", {
+      phase: "ended",
+      result: {
+        subtype: "success",
+        isError: false,
+        text: "nothing yet",
+        sessionId: null,
+        numTurns: null,
+        durationMs: 5,
+        usage: {
+          input_tokens: 7,
+          output_tokens: 3,
+          cache_creation_input_tokens: 0,
+          cache_read_input_tokens: 0,
+          cost_usd: 0.002,
+        },
+        totalCostUsd: 0.002,
+        apiErrorStatus: null,
+        permissionDenials: [],
+        interrupted: false,
+      },
+    });
+    expect((await reserved).id).toBe(agent.id);
+    expect(harness.manager.get(agent.id)).toMatchObject({
+      state: "busy",
+      current_task_id: "task_1",
+      usage: { input_tokens: 7, output_tokens: 3, cost_usd: 0.002 },
+    });
+  });
+
   it("records an unexpected driver exit as a crash, and with restarts off leaves it failed", async () => {
     const harness = createHarness(cleanups, { configInput: { agents: { restart_max: 0 } } });
     const agent = await harness.manager.spawn("backend");

@@ -2,6 +2,7 @@ import {
   type Agent,
   type AgentDriverKind,
   type AgentState,
+  addUsage,
   CcaError,
   type Clock,
   isoTime,
@@ -11,7 +12,7 @@ import {
 } from "@cca/core";
 import type { PtySession } from "@cca/pty";
 import { AgentChanges } from "./agent-changes.js";
-import type { TurnResult } from "./agent-driver.js";
+import type { AgentDriverEvents, TurnResult } from "./agent-driver.js";
 import { AgentLauncher } from "./agent-launcher.js";
 import type { AgentManagerOptions } from "./agent-manager-options.js";
 import { AgentReservations, type ReserveOptions } from "./agent-reservations.js";
@@ -111,6 +112,7 @@ export class AgentManager {
         setState: (agent, state) => this.#setState(agent, state),
         assign: (agent, taskId) => this.#assign(agent, taskId),
         setWaitingInput: (agentId, waiting) => this.setWaitingInput(agentId, waiting),
+        typedTurn: (agent, turn) => this.#typedTurn(agent, turn),
         crashed: (agent, what) => this.#restarts.crashed(agent, what),
         closed: () => this.#closed,
       },
@@ -320,6 +322,27 @@ export class AgentManager {
         error: String(error),
       });
     });
+  }
+
+  /**
+   * A person's turn in an idle agent's terminal (attach): the agent is busy, so no task is
+   * handed to it, until the turn ends; its tokens count in the agent's totals. (A turn typed
+   * while a task's turn runs is queued by Claude Code behind it, and CCA's next turn waits.)
+   */
+  #typedTurn(agent: ManagedAgent, turn: Parameters<AgentDriverEvents["typedTurn"]>[0]): void {
+    if (turn.phase === "started") {
+      if (agent.record.state !== "ready") return;
+      agent.typing = true;
+      this.#setState(agent, "busy");
+      return;
+    }
+    addUsage(agent.record.usage, turn.result.usage);
+    if (agent.typing) {
+      agent.typing = false;
+      if (agent.record.state === "busy" || agent.record.state === "waiting_input")
+        this.#setState(agent, "ready");
+    }
+    this.#options.onChange?.(structuredClone(agent.record));
   }
 
   #assign(agent: ManagedAgent, taskId: string): void {

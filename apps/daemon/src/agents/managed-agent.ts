@@ -16,6 +16,8 @@ export interface ManagedAgent {
   inbox: InboxMessage[];
   /** What the running turn's events go to, if a turn runs. */
   turn: TurnListener | null;
+  /** Busy with a turn a person typed into its terminal (no task is handed to it meanwhile). */
+  typing: boolean;
   /** Kept ready by the warm pool until a task takes it: exempt from the idle timeout. */
   warm: boolean;
   /** When its process crashed and was restarted (clock ms), for the restart budget. */

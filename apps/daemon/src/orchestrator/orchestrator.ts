@@ -226,7 +226,7 @@ export class Orchestrator {
           : { role },
       await this.#options.workspaces.forNewTask(project),
     );
-    await this.#enqueue(task);
+    await this.#enqueue(task, pinned ? this.#records.owner : undefined);
     return task;
   }
 
@@ -404,10 +404,13 @@ export class Orchestrator {
     return this.#options.stopGraceMs * 3 + 1_000;
   }
 
-  /** Puts a stored task in line; if the line cannot take it now, the next reconciliation will. */
-  async #enqueue(task: Task): Promise<void> {
+  /**
+   * Puts a stored task in line (a pinned one in `daemon`'s); if the line cannot take it now,
+   * the next reconciliation will.
+   */
+  async #enqueue(task: Task, daemon?: string): Promise<void> {
     try {
-      await this.#options.scheduler.enqueue(scheduleEntry(task));
+      await this.#options.scheduler.enqueue(scheduleEntry(task, daemon));
     } catch (error) {
       this.#logger.warn(
         "the task is stored but could not be queued yet; it will be queued when the queue is back",

@@ -75,12 +75,19 @@ export class Recovery {
       await this.#options.daemons.heartbeat(records.owner);
       // Oldest first, so a task is back in line before its parts are linked to it.
       const unfinished = await records.repository.unfinished();
-      const gone = await this.#goneDaemons(unfinished.map((state) => state.owner));
+      const gone = await this.#goneDaemons(
+        unfinished.flatMap((state) => [state.owner, state.brief?.daemon ?? null]),
+      );
       if (gone.size > 0) await this.#takeOver(gone);
-      for (const { task, owner } of unfinished) {
+      for (const { task, owner, brief } of unfinished) {
+        const pinnedTo = brief?.daemon ?? null;
+        if (task.status === "queued" && pinnedTo !== null && gone.has(pinnedTo)) {
+          await this.#failUndeliverable(task.id, brief?.agentId ?? "?", pinnedTo);
+          continue;
+        }
         const orphaned = task.status === "running" && owner !== null && gone.has(owner);
         if (task.status === "queued" || orphaned) {
-          await scheduler.enqueue(scheduleEntry(task));
+          await scheduler.enqueue(scheduleEntry(task, pinnedTo));
         }
       }
       await this.#retention();
@@ -110,6 +117,21 @@ export class Recovery {
       logger.info("approvals of stopped daemons cancelled", { daemons: owners, approvals: cancelled });
     if (ended > 0)
       logger.info("agents of stopped daemons can be resumed", { daemons: owners, agents: ended });
+  }
+
+  /** A message that waited for an agent whose daemon has gone: nobody can take it. */
+  async #failUndeliverable(taskId: string, agentId: string, daemon: string): Promise<void> {
+    await this.#options.records.finish(
+      taskId,
+      "failed",
+      {
+        error: {
+          code: "agent_stopped",
+          message: `Agent ${agentId} ran on daemon ${daemon}, which has stopped, so this message cannot reach it; list the live agents with GET /api/v1/agents (cca agent list) and send it to one of them`,
+        },
+      },
+      ["queued"],
+    );
   }
 
   async #applyCancels(): Promise<void> {

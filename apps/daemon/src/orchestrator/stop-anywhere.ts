@@ -1,5 +1,6 @@
 import { type EventBus, isTerminalStatus, publishOn, type Task, type TaskScheduler } from "@cca/core";
 import { ControlChannel } from "../bus-channels.js";
+import { scheduleEntry } from "./schedule-entry.js";
 import { type StopReason, stopBeforeStartError, stopStatus } from "./task-outcomes.js";
 import type { TaskRecords } from "./task-records.js";
 
@@ -31,7 +32,9 @@ export class StopAnywhere {
         ["queued"],
       );
       if (ended.status !== "running") {
-        await this.#scheduler.remove(task.id, task.project ?? undefined).catch(() => false);
+        const daemon = (await this.#records.repository.runState(task.id))?.brief?.daemon;
+        const { lane, daemon: pinnedTo } = scheduleEntry(task, daemon);
+        await this.#scheduler.remove(task.id, { lane, daemon: pinnedTo }).catch(() => false);
         return;
       }
     }

@@ -90,7 +90,14 @@ export class TaskRecords {
       part && "brief" in part
         ? part.brief
         : part
-          ? { role: part.role, context: null, timeoutMs: null, agentId: part.agentId ?? null }
+          ? {
+              role: part.role,
+              context: null,
+              timeoutMs: null,
+              agentId: part.agentId ?? null,
+              // Only the agent's own daemon takes a message for it: this one.
+              daemon: part.agentId ? this.owner : null,
+            }
           : null;
     await this.#repository.insert(task, brief);
     this.#remember(task);

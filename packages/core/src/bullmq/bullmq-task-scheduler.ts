@@ -35,7 +35,7 @@ import {
   ThrottledWarnings,
   withDeadline,
 } from "./failures.js";
-import { type Lane, laneQueueName, newLane, parentJob } from "./lanes.js";
+import { daemonQueueName, type Lane, laneQueueName, newLane, parentJob } from "./lanes.js";
 import { TaskSlots } from "./task-slots.js";
 
 /** Where the shared queue lives. */
@@ -51,6 +51,12 @@ export type BullmqTaskSchedulerOptions = BullmqConnectionOptions &
      * `cca-tasks`. Parts go in `<queueName>-parts`.
      */
     queueName?: string;
+    /**
+     * This daemon's name (`daemon.name`): the tasks pinned to its agents (messages to one
+     * agent) wait in a line of its own, `<queueName>-daemon-<digest>`, which only it serves.
+     * Without it, this scheduler serves no such line (it may still put tasks in others').
+     */
+    daemonName?: string;
     /**
      * Redis: the key prefix, default `cca` (keys are `<prefix>:<queueName>:…`; a trailing
      * ":" is dropped, so `redis.key_prefix` can be passed as is). PostgreSQL: the schema,
@@ -143,6 +149,12 @@ export class BullmqTaskScheduler implements TaskScheduler {
   readonly #parts: Lane;
   /** The lanes of projects, opened when a task of theirs is enqueued here. */
   readonly #projectLanes = new Map<string, Lane>();
+  /** This daemon's line of the tasks pinned to its agents (none without `daemonName`). */
+  readonly #ownPinned: Lane | null;
+  /** Other daemons' lines of pinned tasks, which this one only puts tasks in. */
+  readonly #otherPinned = new Map<string, Lane>();
+  readonly #daemonName: string | undefined;
+  readonly #partConcurrency: number;
   readonly #taskSlots: TaskSlots;
   /** Set by `start`; lanes opened later start their workers with it. */
   #handler: RunHandler | undefined;
@@ -178,6 +190,12 @@ export class BullmqTaskScheduler implements TaskScheduler {
     this.#queueName = queueName;
     this.#tasks = newLane("task", queueName, 1, null);
     this.#parts = newLane("part", `${queueName}-parts`, partConcurrency, null);
+    this.#partConcurrency = partConcurrency;
+    this.#daemonName = options.daemonName;
+    this.#ownPinned =
+      options.daemonName === undefined
+        ? null
+        : newLane("pinned task", daemonQueueName(queueName, options.daemonName), partConcurrency, null);
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const timeouts = { connectTimeoutMs: this.#timeoutMs };
     const logger = options.logger ?? noopLogger;
@@ -211,6 +229,13 @@ export class BullmqTaskScheduler implements TaskScheduler {
       removeOnFail: true,
     };
     const { parentId } = entry;
+    if (parentId === undefined && entry.daemon !== undefined) {
+      const line = this.#pinnedLane(entry.daemon);
+      await this.#withQueues(`put task ${entry.taskId} in line for ${entry.daemon}`, [line], ([queue]) =>
+        queue!.add(entry.taskId, options),
+      );
+      return;
+    }
     const taskLane = this.#taskLane(entry.lane);
     if (parentId === undefined) {
       await this.#withQueues(`put task ${entry.taskId} in line`, [taskLane], async ([queue]) => {
@@ -245,9 +270,12 @@ export class BullmqTaskScheduler implements TaskScheduler {
     );
   }
 
-  async remove(taskId: string, lane?: string): Promise<boolean> {
+  async remove(taskId: string, where: Pick<ScheduleEntry, "lane" | "daemon"> = {}): Promise<boolean> {
     this.#refuseWhenStopping(`task ${taskId} was not taken out of line`);
-    const lanes = [this.#taskLane(lane), this.#parts];
+    const lanes = [
+      where.daemon === undefined ? this.#taskLane(where.lane) : this.#pinnedLane(where.daemon),
+      this.#parts,
+    ];
     return await this.#withQueues(`take task ${taskId} out of line`, lanes, async (queues) => {
       for (const queue of queues) if (await queue.remove(taskId)) return true;
       return false;
@@ -288,8 +316,25 @@ export class BullmqTaskScheduler implements TaskScheduler {
     if (this.#stopping) throw new CcaError("shutting_down", `The scheduler has stopped; ${consequence}`);
   }
 
+  /** The lines this daemon serves. */
   #lanes(): Lane[] {
-    return [this.#tasks, this.#parts, ...this.#projectLanes.values()];
+    return [
+      this.#tasks,
+      this.#parts,
+      ...this.#projectLanes.values(),
+      ...(this.#ownPinned ? [this.#ownPinned] : []),
+    ];
+  }
+
+  /** The line of the tasks pinned to daemon `daemon`'s agents: this one's own, or another's (opened now if need be). */
+  #pinnedLane(daemon: string): Lane {
+    if (daemon === this.#daemonName && this.#ownPinned) return this.#ownPinned;
+    let found = this.#otherPinned.get(daemon);
+    if (!found) {
+      found = newLane("pinned task", daemonQueueName(this.#queueName, daemon), this.#partConcurrency, null);
+      this.#otherPinned.set(daemon, found);
+    }
+    return found;
   }
 
   /** The lane of top-level tasks of project `lane` (opened now if need be), or the default one. */
@@ -512,7 +557,7 @@ export class BullmqTaskScheduler implements TaskScheduler {
   async #stop(): Promise<void> {
     this.#stopping = true;
     this.#requestStop();
-    const lanes = this.#lanes();
+    const lanes = [...this.#lanes(), ...this.#otherPinned.values()];
     this.#taskSlots.close();
     const closing = lanes.flatMap(({ label, worker }) =>
       worker ? [{ label, worker, closed: worker.close() }] : [],

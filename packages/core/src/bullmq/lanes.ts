@@ -4,10 +4,11 @@ import type { ConsumerWorker, ProducerQueue } from "./backends.js";
 /**
  * One line, a BullMQ queue with a worker of its own on each daemon: the default lane of
  * top-level tasks, a project's lane (one task at a time across all daemons: BullMQ's
- * global concurrency), or the parts'.
+ * global concurrency), or the parts'; or a daemon's line of the tasks pinned to its agents,
+ * which only that daemon serves (the others only put tasks in it).
  */
 export interface Lane {
-  readonly label: "task" | "part";
+  readonly label: "task" | "part" | "pinned task";
   readonly queueName: string;
   readonly concurrency: number;
   /** 1 for a project's lane, set on the queue before its first task; null for no limit. */
@@ -53,5 +54,14 @@ export async function parentJob(
 
 /** The queue of a project's lane: queue names take no ":" and should stay short, so a digest of the lane names it. */
 export function laneQueueName(queueName: string, lane: string): string {
-  return `${queueName}-lane-${createHash("sha256").update(lane).digest("hex").slice(0, 16)}`;
+  return `${queueName}-lane-${digest(lane)}`;
+}
+
+/** The queue of the tasks pinned to daemon `daemon`'s agents, named by a digest like a lane's. */
+export function daemonQueueName(queueName: string, daemon: string): string {
+  return `${queueName}-daemon-${digest(daemon)}`;
+}
+
+function digest(name: string): string {
+  return createHash("sha256").update(name).digest("hex").slice(0, 16);
 }

@@ -24,15 +24,19 @@ export interface LocalTaskSchedulerOptions extends SchedulerLimits {
   retryMaxMs?: number;
 }
 
-/** The line of the parts, and the lane of a task without one. */
+/** The line of the parts, of the tasks pinned to this daemon's agents, and the lane of a task without one. */
 const PARTS = "\0parts";
+const PINNED = "\0pinned";
 const DEFAULT_LANE = "";
+/** Lines served beside the lanes, several at a time. */
+const SIDE_LINES = new Set([PARTS, PINNED]);
 
 /**
  * The TaskScheduler of a daemon that runs alone: in-memory lines, critical before high,
  * normal, low, first come first served within a priority. Top-level tasks wait in the line
  * of their lane (project) and run one at a time per lane, up to `taskConcurrency` lanes at
- * once; parts run up to `partConcurrency` at a time beside them. What is in line is lost
+ * once; parts run up to `partConcurrency` at a time beside them, and so do tasks pinned to
+ * one agent (there is only this daemon to run them). What is in line is lost
  * with the process; the daemon re-enqueues its queued tasks from the repository when it
  * starts.
  *
@@ -92,7 +96,8 @@ export class LocalTaskScheduler implements TaskScheduler {
     }
     if (this.#attempts.has(entry.taskId)) return;
     const { parentId } = entry;
-    const key = parentId === undefined ? (entry.lane ?? DEFAULT_LANE) : PARTS;
+    const key =
+      parentId !== undefined ? PARTS : entry.daemon !== undefined ? PINNED : (entry.lane ?? DEFAULT_LANE);
     if (parentId !== undefined && this.#attempts.has(parentId)) {
       const open = this.#openParts.get(parentId) ?? new Set();
       this.#openParts.set(parentId, open.add(entry.taskId));
@@ -143,15 +148,17 @@ export class LocalTaskScheduler implements TaskScheduler {
     return line;
   }
 
-  /** Hands out what may run now: parts while there is room, and the next task of each idle lane. */
+  /** Hands out what may run now: parts and pinned tasks while there is room, and the next task of each idle lane. */
   #dispatch(): void {
     const handler = this.#handler;
     if (!handler || this.#stopped) return;
-    const parts = this.#line(PARTS);
-    while ((this.#runningIn.get(PARTS) ?? 0) < this.#partConcurrency) {
-      const place = parts.shift();
-      if (!place) break;
-      this.#launch(handler, PARTS, place);
+    for (const key of SIDE_LINES) {
+      const line = this.#line(key);
+      while ((this.#runningIn.get(key) ?? 0) < this.#partConcurrency) {
+        const place = line.shift();
+        if (!place) break;
+        this.#launch(handler, key, place);
+      }
     }
     while (this.#runningTasks() < this.#taskConcurrency) {
       const next = this.#nextIdleLane();
@@ -163,7 +170,7 @@ export class LocalTaskScheduler implements TaskScheduler {
 
   #runningTasks(): number {
     let count = 0;
-    for (const [key, running] of this.#runningIn) if (key !== PARTS) count += running;
+    for (const [key, running] of this.#runningIn) if (!SIDE_LINES.has(key)) count += running;
     return count;
   }
 
@@ -171,7 +178,7 @@ export class LocalTaskScheduler implements TaskScheduler {
   #nextIdleLane(): string | undefined {
     let best: { key: string; place: LinePlace } | undefined;
     for (const [key, line] of this.#lines) {
-      if (key === PARTS || (this.#runningIn.get(key) ?? 0) > 0) continue;
+      if (SIDE_LINES.has(key) || (this.#runningIn.get(key) ?? 0) > 0) continue;
       const place = line.peek();
       if (place && (!best || comesBefore(place, best.place))) best = { key, place };
     }
@@ -184,7 +191,7 @@ export class LocalTaskScheduler implements TaskScheduler {
       const left = (this.#runningIn.get(key) ?? 1) - 1;
       if (left > 0) this.#runningIn.set(key, left);
       else this.#runningIn.delete(key);
-      if (key !== PARTS && this.#lines.get(key)?.size === 0 && left === 0) this.#lines.delete(key);
+      if (!SIDE_LINES.has(key) && this.#lines.get(key)?.size === 0 && left === 0) this.#lines.delete(key);
       this.#inFlight.delete(run);
       this.#dispatch();
     });

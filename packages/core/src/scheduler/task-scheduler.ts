@@ -18,6 +18,12 @@ export interface ScheduleEntry {
    * its task. Tasks without one share a default lane, run one at a time per daemon.
    */
   lane?: string;
+  /**
+   * For a task pinned to one agent (a message to it): the daemon whose agent that is. It
+   * waits in that daemon's own line, which only that daemon serves, beside its other work
+   * (as many at a time as parts; each agent takes one at a time), and not in a lane.
+   */
+  daemon?: string;
 }
 
 /** One task handed to this daemon to run. */
@@ -93,8 +99,8 @@ export interface TaskScheduler {
    * entry is safely in line; rejects with `dependency_unavailable` if the backing service is down.
    */
   enqueue(entry: ScheduleEntry): Promise<void>;
-  /** Takes a task out of line if no daemon has started it; true if it did. `lane`: the one it was enqueued with. */
-  remove(taskId: string, lane?: string): Promise<boolean>;
+  /** Takes a task out of line if no daemon has started it; true if it did. `where`: the lane or daemon it was enqueued with. */
+  remove(taskId: string, where?: Pick<ScheduleEntry, "lane" | "daemon">): Promise<boolean>;
   /**
    * Starts handing tasks to `handler`: top-level tasks one at a time per lane, and parts
    * beside them. The handler tells them apart by the stored task.

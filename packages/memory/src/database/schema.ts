@@ -43,6 +43,7 @@ export interface TasksTable {
   timeout_ms: number | null;
   /** The one agent that must run it (a message to that agent), else null. */
   pinned_agent_id: string | null;
+  pinned_daemon: string | null;
 }
 
 export interface AgentsTable {

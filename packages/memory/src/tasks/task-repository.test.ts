@@ -175,8 +175,8 @@ describe.each(ENGINES)("TaskRepository on %s", (engine) => {
     expect((await tasks.runState("part"))?.task.parent_id).toBe("running");
   });
 
-  it("keeps the agent a task is pinned to (a message to that agent) in its brief", async () => {
-    const brief = { role: "backend", context: null, timeoutMs: null, agentId: "backend_1" };
+  it("keeps the agent a task is pinned to (a message to that agent), and its daemon, in its brief", async () => {
+    const brief = { role: "backend", context: null, timeoutMs: null, agentId: "backend_1", daemon: "host-a" };
     await tasks.insert(task({ id: "message" }), brief);
     expect((await tasks.runState("message"))?.brief).toEqual(brief);
   });

@@ -113,6 +113,7 @@ export class TaskRepository {
           context: brief?.context ?? null,
           timeout_ms: brief?.timeoutMs ?? null,
           pinned_agent_id: brief?.agentId ?? null,
+          pinned_daemon: brief?.daemon ?? null,
         })
         .execute(),
     );

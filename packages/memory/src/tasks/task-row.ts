@@ -19,6 +19,7 @@ export const TaskRowSchema = TaskSchema.extend({
   context: z.string().nullable(),
   timeout_ms: z.number().int().nullable(),
   pinned_agent_id: z.string().nullable(),
+  pinned_daemon: z.string().nullable(),
 });
 export type TaskRow = z.infer<typeof TaskRowSchema>;
 
@@ -32,6 +33,8 @@ export interface PartBrief {
   timeoutMs: number | null;
   /** The one agent that must run it (a message to that agent); absent or null: any agent of the role. */
   agentId?: string | null;
+  /** The daemon whose agent `agentId` is: only it runs the task. */
+  daemon?: string | null;
 }
 
 /** The wire task inside a row. */
@@ -45,6 +48,7 @@ export function taskOfRow(row: TaskRow): Task {
     context: _context,
     timeout_ms: _timeout,
     pinned_agent_id: _pinned,
+    pinned_daemon: _pinnedDaemon,
     ...task
   } = row;
   return task;
@@ -54,7 +58,9 @@ export function taskOfRow(row: TaskRow): Task {
 export function briefOfRow(row: TaskRow): PartBrief | null {
   if (row.role === null) return null;
   const brief: PartBrief = { role: row.role, context: row.context, timeoutMs: row.timeout_ms };
-  return row.pinned_agent_id === null ? brief : { ...brief, agentId: row.pinned_agent_id };
+  return row.pinned_agent_id === null
+    ? brief
+    : { ...brief, agentId: row.pinned_agent_id, daemon: row.pinned_daemon };
 }
 
 const JSON_COLUMNS = new Set(["usage", "error", "workspace"]);

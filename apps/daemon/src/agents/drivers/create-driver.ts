@@ -64,6 +64,7 @@ export function createDriverFactory(options: {
               }
             : undefined,
           turnUsage: options.turnUsage ?? interactiveTurnUsage,
+          label: `CCA ${launch.profile.role} agent ${launch.agentId}`,
           logger: launch.logger,
         });
     }

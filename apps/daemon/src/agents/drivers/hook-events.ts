@@ -72,6 +72,27 @@ const NotificationSchema = z.object({
   notification_type: z.string().optional(),
 });
 
+/** The name the relay gives the status line's input, which has none of its own (it is not a hook). */
+export const STATUS_LINE_EVENT = "StatusLine";
+
+/**
+ * What Claude Code gives its status line command after each change of the conversation
+ * (about 300 ms later): its own running cost of the process, and the context window's use.
+ */
+const StatusLineSchema = z.object({
+  ...base,
+  hook_event_name: z.literal(STATUS_LINE_EVENT),
+  model: z.object({ id: z.string(), display_name: z.string().optional() }).partial().optional(),
+  cost: z.object({ total_cost_usd: z.number().nonnegative() }).optional(),
+  context_window: z
+    .object({
+      context_window_size: z.number().nullable(),
+      used_percentage: z.number().nullable(),
+    })
+    .partial()
+    .optional(),
+});
+
 export const HookEventSchema = z.discriminatedUnion("hook_event_name", [
   SessionStartSchema,
   UserPromptSubmitSchema,
@@ -81,11 +102,13 @@ export const HookEventSchema = z.discriminatedUnion("hook_event_name", [
   PostToolUseFailureSchema,
   PermissionRequestSchema,
   NotificationSchema,
+  StatusLineSchema,
 ]);
 
 export type HookEvent = z.infer<typeof HookEventSchema>;
 export type HookEventName = HookEvent["hook_event_name"];
 export type PermissionRequestEvent = z.infer<typeof PermissionRequestSchema>;
+export type StatusLineEvent = z.infer<typeof StatusLineSchema>;
 
 /** The events a driver subscribes to; SessionStart cannot be an HTTP hook (Claude Code skips it). */
 export const HTTP_HOOK_EVENTS = [

@@ -16,7 +16,7 @@ import {
 } from "@cca/mock-anthropic";
 import { screenShows } from "@cca/pty";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { DriverState } from "../agent-driver.js";
+import type { DriverState, TurnResult } from "../agent-driver.js";
 import { interactiveLaunchArgs } from "../launch-args.js";
 import type { RoleProfile } from "../role-catalog.js";
 import { InteractiveDriver, type PermissionAsker } from "./interactive.js";
@@ -84,6 +84,7 @@ async function startDriver(
     bypassPermissions: false,
     permissionTimeoutS: 60,
     askPermission: options.askPermission,
+    label: "CCA test agent",
     turnUsage: async (path, offset, how): Promise<TokenUsage> => {
       usageReads.push({ path, offset });
       return await interactiveTurnUsage(path, offset, how);
@@ -120,8 +121,66 @@ describe("InteractiveDriver, with the real Claude Code TUI on the mock", () => {
     expect(usageReads).toHaveLength(1);
     expect(existsSync(usageReads[0]!.path)).toBe(true);
     expect(states.slice(-2)).toEqual(["busy", "ready"]);
-    // The screen shows the conversation, for whoever attaches (it renders after the hook).
+    // Claude Code's own cost of the call, from its status line (the TUI reports it nowhere else).
+    expect(result.usage.cost_usd).toBeGreaterThan(0);
+    expect(result.totalCostUsd).toBe(result.usage.cost_usd);
+    // The screen shows the conversation, for whoever attaches (it renders after the hook),
+    // and the status line says whose agent it is.
     await screenShows(driver.terminal!, "Hello from the TUI");
+    await screenShows(driver.terminal!, "CCA test agent");
+  });
+
+  it("counts a prompt a person typed into the terminal as a turn, and runs CCA's next turn after it", async () => {
+    mock.on({
+      when: lastUserTextIncludes("typed by a person"),
+      times: 1,
+      reply: {
+        ...callTool("Bash", { command: "echo typed > typed.txt", description: "write" }),
+        usage: { input_tokens: 200, output_tokens: 3 },
+      },
+    });
+    mock.on({
+      when: hasToolResult,
+      reply: replyText("answer to the person", { input_tokens: 300, output_tokens: 7 }),
+    });
+    mock.on({ when: lastUserTextIncludes("from CCA"), reply: replyText("answer to CCA") });
+    const asked: string[] = [];
+    const { driver, cwd } = await startDriver({
+      askPermission: async (question) => {
+        asked.push(question.tool_name);
+        return { allow: true };
+      },
+    });
+    const seen: string[] = [];
+    const typedEnd = new Promise<TurnResult>((resolve) =>
+      driver.on("typedTurn", (turn) => {
+        seen.push(turn.phase === "started" ? `started: ${turn.prompt}` : `ended: ${turn.result.text}`);
+        if (turn.phase === "ended") resolve(turn.result);
+      }),
+    );
+    const askingThePerson = new Promise<void>((resolve) =>
+      driver.on("state", (state) => state === "waiting_input" && resolve()),
+    );
+    driver.terminal!.write("typed by a person");
+    await screenShows(driver.terminal!, "typed by a person");
+    driver.terminal!.write("\r");
+    // The person's turn asks its permission question in the terminal, where the person is.
+    await askingThePerson;
+    expect(driver.busy).toBe(true);
+    const next = driver.sendTurn("from CCA");
+    driver.terminal!.write("\r"); // the person allows it
+    const typed = await typedEnd;
+    expect(typed).toMatchObject({ text: "answer to the person", isError: false });
+    // Both of the turn's model calls, from the transcript.
+    expect(typed.usage).toMatchObject({ input_tokens: 500, output_tokens: 10 });
+    expect(typed.usage.cost_usd).toBeGreaterThan(0);
+    expect((await next).text).toBe("answer to CCA");
+    expect(seen).toEqual(["started: typed by a person", "ended: answer to the person"]);
+    expect(asked).toEqual([]);
+    expect(readFileSync(join(cwd, "typed.txt"), "utf8")).toBe("typed\n");
+    // CCA's prompt went in only after the person's turn had ended.
+    const order = mock.requests.map((request) => request.lastUserText);
+    expect(order.indexOf("from CCA")).toBeGreaterThan(mock.requests.findIndex(hasToolResult));
   });
 
   it("keeps a multi-line prompt whole and reports tool calls from PostToolUse", async () => {

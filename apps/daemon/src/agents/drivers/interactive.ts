@@ -1,5 +1,5 @@
 import { stat } from "node:fs/promises";
-import { CcaError, clampTimerMs, emptyUsage, type Logger, noopLogger, type TokenUsage } from "@cca/core";
+import { CcaError, clampTimerMs, type Logger, noopLogger } from "@cca/core";
 import { type PtySession, spawnPtySession } from "@cca/pty";
 import {
   type AgentDriver,
@@ -9,6 +9,7 @@ import {
   type ExitInfo,
   type TurnResult,
 } from "../agent-driver.js";
+
 import { seedClaudeConfig } from "./claude-config-seed.js";
 import { DEFAULT_INTERRUPT_DEADLINE_MS } from "./headless.js";
 import {
@@ -18,66 +19,15 @@ import {
   toolResponseText,
 } from "./hook-events.js";
 import { HOOK_TOKEN_VARIABLE, HookListener } from "./hook-listener.js";
-import { HOOK_URL_VARIABLE, hookSettings } from "./hook-settings.js";
+import { HOOK_URL_VARIABLE } from "./hook-relay.js";
+import { hookSettings } from "./hook-settings.js";
+import type { InteractiveDriverOptions } from "./interactive-options.js";
+import { endedTurnResult, type PendingTurn, pendingTurn, type TurnEnd } from "./interactive-turn.js";
+import { CostMeter, statusLineText } from "./status-line.js";
+import { CLEAR_INPUT, ESC, pasteText, pressEnterUntilSubmitted, SUBMIT_PAUSE_MS } from "./tui-input.js";
 
-/** A person's answer to a tool use the role may not do alone. */
-export type PermissionAnswer =
-  | { allow: true; updatedInput?: Record<string, unknown> }
-  | { allow: false; message: string };
+export type { InteractiveDriverOptions, PermissionAnswer, PermissionAsker } from "./interactive-options.js";
 
-/** Asks a person (the approval inbox) about one tool use; aborted when the turn ends first. */
-export type PermissionAsker = (
-  question: { tool_name: string; input: Record<string, unknown>; tool_use_id?: string },
-  signal: AbortSignal,
-) => Promise<PermissionAnswer>;
-
-export interface InteractiveDriverOptions {
-  claudePath: string;
-  /** The conversation's arguments (interactiveLaunchArgs without settings: the driver adds its hooks). */
-  args: (settings: string) => string[];
-  cwd: string;
-  env: NodeJS.ProcessEnv;
-  startupTimeoutMs: number;
-  /** Whether the agent runs with `bypassPermissions` (its warning is then accepted beforehand). */
-  bypassPermissions: boolean;
-  /** How long a permission question may wait for a person; the hook's own limit is set past it. */
-  permissionTimeoutS: number;
-  /** Where permission questions go; without it the TUI asks whoever is attached. */
-  askPermission?: PermissionAsker;
-  /**
-   * The usage of the turn from what Claude Code appended to its transcript since `offset`;
-   * `untilTurnEnd`: the turn ended normally, so its closing line is worth waiting for.
-   */
-  turnUsage: (
-    transcriptPath: string,
-    offset: number,
-    options: { untilTurnEnd: boolean },
-  ) => Promise<TokenUsage>;
-  /** The terminal's size. Default 120×40. */
-  cols?: number;
-  rows?: number;
-  /** The executable that runs the SessionStart relay; default this process's Node. */
-  nodePath?: string;
-  logger?: Logger;
-}
-
-interface PendingTurn {
-  resolve(result: TurnResult): void;
-  reject(error: CcaError): void;
-  startedAt: number;
-  /** The transcript's size when the turn began: what follows is this turn's. */
-  offset: number;
-  /** Cancels a permission question still waiting when the turn ends. */
-  abort: AbortController;
-  /** Whether the UserPromptSubmit hook confirmed the prompt. */
-  submitted: boolean;
-}
-
-/** How long keys get to reach the TUI between pasting a prompt and pressing Enter. */
-const SUBMIT_PAUSE_MS = 30;
-/** How long the TUI gets to confirm a prompt before Enter is pressed again. */
-const RESUBMIT_INTERVAL_MS = 400;
-const MAX_ENTER_PRESSES = 10;
 /** How long the TUI gets to settle an Esc before the restored prompt is cleared. */
 const INTERRUPT_SETTLE_MS = 200;
 
@@ -86,7 +36,8 @@ const INTERRUPT_SETTLE_MS = 200;
  * into (`terminal`). Prompts are pasted into its input box; what happens is learnt from
  * Claude Code's hooks, posted to a loopback listener (SessionStart: ready; Stop: the
  * turn's end and its text; PostToolUse: tool calls; PermissionRequest: a question for
- * the approval inbox; Notification: waiting for a person), never from the screen.
+ * the approval inbox; Notification: waiting for a person; the status line: its cost),
+ * never from the screen. A prompt a person types in is a turn too (`typedTurn`).
  */
 export class InteractiveDriver implements AgentDriver {
   readonly kind = "interactive";
@@ -98,6 +49,7 @@ export class InteractiveDriver implements AgentDriver {
   #sessionId: string | null = null;
   #transcriptPath: string | null = null;
   #turn: PendingTurn | null = null;
+  readonly #cost = new CostMeter();
   #exit: ExitInfo | null = null;
   #onReady: (() => void) | null = null;
 
@@ -198,48 +150,26 @@ export class InteractiveDriver implements AgentDriver {
     });
   }
 
-  /** Pastes the prompt into the TUI's input box, presses Enter, and resolves on the Stop hook. */
+  /**
+   * Pastes the prompt into the TUI's input box, presses Enter, and resolves on the Stop
+   * hook. A turn a person typed in runs first.
+   */
   async sendTurn(prompt: string): Promise<TurnResult> {
+    while (this.#turn?.by === "person") await this.#turn.result.catch(() => {});
     if (this.#turn) throw new CcaError("internal", "This agent is already running a turn");
     const dead = this.#deadError("before the turn started");
     if (dead) throw dead;
-    const offset = await this.#transcriptSize();
-    const result = new Promise<TurnResult>((resolve, reject) => {
-      this.#turn = {
-        resolve,
-        reject,
-        startedAt: Date.now(),
-        offset,
-        abort: new AbortController(),
-        submitted: false,
-      };
-    });
+    const turn = pendingTurn("cca", await this.#transcriptSize(), this.#cost.total);
+    this.#turn = turn;
     const session = this.#session!;
-    // Bracketed paste keeps newlines in the prompt instead of submitting at the first one.
-    session.write(`\x1b[200~${prompt}\x1b[201~`);
+    pasteText(session, prompt);
     this.#events.emit("state", "busy");
-    this.#pressEnterUntilSubmitted(this.#turn!);
-    return await result;
-  }
-
-  /**
-   * Presses Enter until the UserPromptSubmit hook says the prompt went in: a TUI still busy
-   * (loading a resumed conversation, under load) can take an Enter as part of the paste. An
-   * Enter on an empty input box does nothing, so a late hook costs nothing.
-   */
-  #pressEnterUntilSubmitted(turn: PendingTurn): void {
-    let presses = 0;
-    const press = () => {
-      if (this.#exit || this.#turn !== turn || turn.submitted) return;
-      if (presses >= MAX_ENTER_PRESSES) {
-        this.#logger.warn("the TUI never confirmed a prompt (no UserPromptSubmit hook)", { pid: this.pid });
-        return;
-      }
-      presses += 1;
-      this.#session?.write("\r");
-      setTimeout(press, presses === 1 ? RESUBMIT_INTERVAL_MS : RESUBMIT_INTERVAL_MS * 2).unref();
-    };
-    setTimeout(press, SUBMIT_PAUSE_MS).unref();
+    pressEnterUntilSubmitted(session, {
+      submitted: () => turn.submitted,
+      stillWanted: () => !this.#exit && this.#turn === turn,
+      logger: this.#logger,
+    });
+    return await turn.result;
   }
 
   /**
@@ -252,11 +182,11 @@ export class InteractiveDriver implements AgentDriver {
     if (!turn) return true;
     if (this.#exit || !this.#session) return false;
     const session = this.#session;
-    session.write("\x1b");
+    session.write(ESC);
     const settle = Math.min(INTERRUPT_SETTLE_MS, options.deadlineMs ?? DEFAULT_INTERRUPT_DEADLINE_MS);
     await new Promise((resolve) => setTimeout(resolve, settle).unref());
     if (this.#turn === turn) {
-      if (!this.#exit) session.write("\x15");
+      if (!this.#exit) session.write(CLEAR_INPUT);
       await this.#finishTurn({ text: "", isError: false, subtype: "interrupted", interrupted: true });
     }
     return true;
@@ -271,7 +201,7 @@ export class InteractiveDriver implements AgentDriver {
     const session = this.#session;
     try {
       if (session && !this.#exit) {
-        session.write(this.#turn ? "\x1b\x15/exit" : "\x15/exit");
+        session.write(`${this.#turn ? ESC : ""}${CLEAR_INPUT}/exit`);
         setTimeout(() => {
           if (!this.#exit) session.write("\r");
         }, SUBMIT_PAUSE_MS).unref();
@@ -305,6 +235,7 @@ export class InteractiveDriver implements AgentDriver {
       case "UserPromptSubmit":
         this.#transcriptPath = event.transcript_path ?? this.#transcriptPath;
         if (this.#turn) this.#turn.submitted = true;
+        else await this.#startTypedTurn(event.prompt);
         return undefined;
       case "PostToolUse":
       case "PostToolUseFailure": {
@@ -324,6 +255,9 @@ export class InteractiveDriver implements AgentDriver {
         return undefined;
       case "PermissionRequest":
         return await this.#askPermission(event);
+      case "StatusLine":
+        this.#cost.observe(event);
+        return { text: statusLineText(this.#options.label ?? "CCA agent", event) };
       case "Stop":
         if (event.last_assistant_message) this.#events.emit("text", event.last_assistant_message);
         await this.#finishTurn({
@@ -344,11 +278,14 @@ export class InteractiveDriver implements AgentDriver {
     }
   }
 
-  /** Puts the question to the approval inbox; without one, the TUI asks whoever is attached. */
+  /**
+   * Puts the question to the approval inbox; without one, or in a turn a person typed in
+   * (who is there to answer), the TUI asks whoever is attached.
+   */
   async #askPermission(event: PermissionRequestEvent): Promise<unknown> {
     const ask = this.#options.askPermission;
     const turn = this.#turn;
-    if (!ask || !turn) return undefined;
+    if (!ask || !turn || turn.by === "person") return undefined;
     this.#events.emit("state", "waiting_input");
     try {
       const answer = await ask(
@@ -361,46 +298,34 @@ export class InteractiveDriver implements AgentDriver {
     }
   }
 
-  async #finishTurn(outcome: {
-    text: string;
-    isError: boolean;
-    subtype: string;
-    interrupted?: boolean;
-  }): Promise<void> {
+  /** A prompt a person typed into the terminal: a turn of its own, the agent busy till it ends. */
+  async #startTypedTurn(prompt: string): Promise<void> {
+    const turn = pendingTurn("person", await this.#transcriptSize(), this.#cost.total);
+    if (this.#turn || this.#exit) return;
+    this.#turn = turn;
+    this.#events.emit("state", "busy");
+    this.#events.emit("typedTurn", { phase: "started", prompt });
+  }
+
+  async #finishTurn(end: TurnEnd): Promise<void> {
     const turn = this.#turn;
     if (!turn) {
-      this.#logger.debug("Claude Code ended a turn nobody was waiting for", { subtype: outcome.subtype });
+      this.#logger.debug("Claude Code ended a turn nobody was waiting for", { subtype: end.subtype });
       return;
     }
     this.#turn = null;
     turn.abort.abort();
-    let usage = emptyUsage();
-    if (this.#transcriptPath) {
-      const untilTurnEnd = outcome.subtype === "success";
-      usage = await this.#options
-        .turnUsage(this.#transcriptPath, turn.offset, { untilTurnEnd })
-        .catch((error: unknown) => {
-          this.#logger.warn("could not read a turn's usage from Claude Code's transcript", {
-            error: String(error),
-          });
-          return emptyUsage();
-        });
-    }
-    this.#events.emit("usage", usage);
-    this.#events.emit("state", "ready");
-    turn.resolve({
-      subtype: outcome.subtype,
-      isError: outcome.isError,
-      text: outcome.text,
+    const result = await endedTurnResult(turn, end, {
+      transcriptPath: this.#transcriptPath,
       sessionId: this.#sessionId,
-      numTurns: null,
-      durationMs: Date.now() - turn.startedAt,
-      usage,
-      totalCostUsd: 0,
-      apiErrorStatus: null,
-      permissionDenials: [],
-      interrupted: outcome.interrupted ?? false,
+      turnUsage: this.#options.turnUsage,
+      cost: this.#cost,
+      logger: this.#logger,
     });
+    this.#events.emit("usage", result.usage);
+    this.#events.emit("state", "ready");
+    if (turn.by === "person") this.#events.emit("typedTurn", { phase: "ended", result });
+    turn.resolve(result);
   }
 
   async #transcriptSize(): Promise<number> {
