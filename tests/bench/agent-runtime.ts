@@ -26,6 +26,8 @@ import { stopAndRemove } from "./storage-setups.js";
 const SPAWN_RUNS = countOption("BENCH_RUNTIME_SPAWN_RUNS", 8);
 const KEYSTROKES = countOption("BENCH_KEYSTROKES", 100);
 const TEAM_RUNS = countOption("BENCH_TEAM_RUNS", 5);
+/** Team tasks after the first on each warm daemon: its steady state (code paths warmed up, agents idle). */
+const STEADY_TASKS = countOption("BENCH_TEAM_STEADY", 4);
 const DELEGATE = "mcp__cca__cca_delegate";
 
 /** Prints the tables; returns the summary lines. */
@@ -36,21 +38,24 @@ export async function runAgentRuntime(): Promise<string[]> {
     const spawn = await spawnToReady(mock, home);
     const turnOverhead = await claudeTurnOverhead(mock, home);
     const echo = await keystrokeToEcho(mock);
-    const cold = await teamTasks(mock, null);
+    const { first: cold } = await teamTasks(mock, null);
     const warmConfig = join(home, "warm.toml");
     writeFileSync(warmConfig, "[agents]\nwarm = { coordinator = 1, backend = 1, qa = 1 }\n");
-    const warm = await teamTasks(mock, warmConfig);
+    const { first: warm, steady } = await teamTasks(mock, warmConfig);
     console.log("\nTeam task on the mock: Coordinator + backend + qa in parallel (ms, p50 over runs)");
-    console.log(`${"".padEnd(40)} ${"cold".padStart(9)} ${"warm pool".padStart(10)}`);
+    console.log(`${"".padEnd(40)} ${"cold".padStart(9)} ${"warm pool".padStart(10)} ${"steady".padStart(8)}`);
     for (const key of Object.keys(cold) as (keyof Breakdown)[]) {
       console.log(
-        `${BREAKDOWN_LABELS[key].padEnd(40)} ${p50(cold[key]).toFixed(0).padStart(9)} ${p50(warm[key]).toFixed(0).padStart(10)}`,
+        `${BREAKDOWN_LABELS[key].padEnd(40)} ${p50(cold[key]).toFixed(0).padStart(9)} ${p50(warm[key]).toFixed(0).padStart(10)} ${p50(steady[key]).toFixed(0).padStart(8)}`,
       );
     }
+    console.log(
+      "cold: a fresh daemon's first task, every agent started for it; warm pool: a fresh daemon's first task, its agents started beforehand (agents.warm); steady: the later tasks of those daemons",
+    );
     return [
       `spawn-to-ready p50: bare claude -p ${p50(spawn.bareHeadless).toFixed(0)} ms, bare TUI ${p50(spawn.bareTui).toFixed(0)} ms, ccad headless ${p50(spawn.headless).toFixed(0)} ms, ccad interactive ${p50(spawn.interactive).toFixed(0)} ms`,
       `keystroke-to-echo through attach p50 ${p50(echo).toFixed(1)} ms`,
-      `team task p50: cold ${p50(cold.wall).toFixed(0)} ms, warm ${p50(warm.wall).toFixed(0)} ms; CCA's share beyond Claude Code's turns and starts: cold ${p50(cold.cca).toFixed(0)} ms, warm ${p50(warm.cca).toFixed(0)} ms`,
+      `team task p50: cold ${p50(cold.wall).toFixed(0)} ms, warm pool ${p50(warm.wall).toFixed(0)} ms, steady ${p50(steady.wall).toFixed(0)} ms; CCA's share beyond Claude Code's turns and starts: cold ${p50(cold.cca).toFixed(0)} ms, warm pool ${p50(warm.cca).toFixed(0)} ms, steady ${p50(steady.cca).toFixed(0)} ms`,
       `bare claude -p turn beyond its duration_ms, by hand: later turns p50 ${turnOverhead.toFixed(0)} ms (the first turn's is printed above)`,
     ];
   } finally {
@@ -117,7 +122,7 @@ async function spawnToReady(
   console.log(HEADER);
   console.log(row("bare claude -p (stream-json initialize answered)", figures.bareHeadless));
   console.log(row("bare claude TUI in a PTY (input box drawn)", figures.bareTui));
-  console.log(row("ccad headless agent (POST /api/v1/agents)", figures.headless));
+  console.log(row("ccad headless agent (POST /agents, bridge connected)", figures.headless));
   console.log(row("ccad interactive agent (SessionStart hook)", figures.interactive));
   return figures;
 }
@@ -211,42 +216,61 @@ const BREAKDOWN_LABELS: Record<keyof Breakdown, string> = {
   cca: "CCA's share beyond turns and starts",
 };
 
-/** Team tasks, each on a fresh daemon: cold (every agent starts), or with `warmConfig`'s warm pool filled first. */
-async function teamTasks(mock: MockAnthropic, warmConfig: string | null): Promise<Breakdown> {
+/**
+ * Team tasks, the first of each on a fresh daemon: cold (every agent starts), or with
+ * `warmConfig`'s warm pool filled first, when STEADY_TASKS more follow on the same daemon.
+ */
+async function teamTasks(
+  mock: MockAnthropic,
+  warmConfig: string | null,
+): Promise<{ first: Breakdown; steady: Breakdown }> {
   const env: Record<string, string> = warmConfig ? { CCA_CONFIG: warmConfig } : {};
-  const figures: Breakdown = {
-    wall: [],
-    starts: [],
-    coordinatorTurns: [],
-    partTurns: [],
-    delegation: [],
-    daemon: [],
-    cca: [],
-  };
+  const first = emptyBreakdown();
+  const steady = emptyBreakdown();
+  let task = 0;
   for (let run = 0; run < TEAM_RUNS; run++) {
-    // A fresh daemon per run: a cold run starts every agent; a warm one finds them started.
     const ccad = await startCcad({ mockUrl: mock.url, env });
     try {
       if (warmConfig) await warmAgentsReady(ccad, 3);
-      const started = performance.now();
-      const { task } = await ccad.client.createTaskAndWait({
-        description: `team task ${run}`,
-        timeout_s: 120,
-      });
-      const wall = performance.now() - started;
-      if (task.status !== "completed")
-        throw new Error(`team task ended ${task.status}: ${JSON.stringify(task.error)}`);
-      const tree = await ccad.client.getTaskTree(task.id);
-      const events = await activityUntil(
-        ccad,
-        (event) => event.kind === "task.completed" && event.task_id === task.id,
-      );
-      add(figures, breakdown(wall, tree, events));
+      add(first, await timedTeamTask(ccad, task++));
+      for (let later = 0; warmConfig && later < STEADY_TASKS; later++) {
+        // At rest first: the warm pool refilled, no agent starting.
+        await agentsAtRest(ccad);
+        add(steady, await timedTeamTask(ccad, task++));
+      }
     } finally {
       await stopAndRemove(ccad);
     }
   }
-  return figures;
+  return { first, steady };
+}
+
+/** One team task, end to end, with its breakdown. */
+async function timedTeamTask(ccad: CcadProcess, n: number): Promise<Record<keyof Breakdown, number>> {
+  const started = performance.now();
+  const { task } = await ccad.client.createTaskAndWait({ description: `team task ${n}`, timeout_s: 120 });
+  const wall = performance.now() - started;
+  if (task.status !== "completed")
+    throw new Error(`team task ended ${task.status}: ${JSON.stringify(task.error)}`);
+  const tree = await ccad.client.getTaskTree(task.id);
+  const events = await activityUntil(
+    ccad,
+    (event) => event.kind === "task.completed" && event.task_id === task.id,
+  );
+  return breakdown(wall, tree, events);
+}
+
+function emptyBreakdown(): Breakdown {
+  return { wall: [], starts: [], coordinatorTurns: [], partTurns: [], delegation: [], daemon: [], cca: [] };
+}
+
+/** Resolves once no agent of the daemon is starting. */
+async function agentsAtRest(ccad: CcadProcess): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while ((await ccad.client.listAgents()).some((agent) => agent.state === "starting")) {
+    if (Date.now() > deadline) throw new Error("agents were still starting after 60 s");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /** Resolves once `count` agents are ready (the warm pool filled). */

@@ -75,7 +75,7 @@ describe("a task whose agent crashes", () => {
 });
 
 describe("the warm pool", () => {
-  it("has its agents ready after start, serves a task with no new start, and refills itself", async () => {
+  it("has its agents ready after start, serves tasks with no new start, and keeps the agent warm after", async () => {
     const t = await startTestDaemon({ config: { agents: { warm: { coordinator: 1 } } } });
     daemons.push(t);
     const [warm] = await eventsUntil(t, (seen) =>
@@ -88,14 +88,15 @@ describe("the warm pool", () => {
       t,
       (seen) => seen.filter((event) => event.summary === "coordinator: ready").length === 2,
     );
-    const spawned = events.filter((event) => event.kind === "agent.spawned").map((event) => event.agent_id);
-    // One start before the task, one after it (the refill), none for the task itself.
-    expect(spawned).toHaveLength(2);
-    expect(spawned[0]).toBe(warmId);
-    const started = events.findIndex((event) => event.kind === "task.started");
+    // One start, before the task; none for it, and none after it: the agent is the pool's again.
+    expect(events.filter((event) => event.kind === "agent.spawned").map((event) => event.agent_id)).toEqual([
+      warmId,
+    ]);
     expect(
-      events.findIndex((event) => event.kind === "agent.spawned" && event.agent_id !== warmId),
-    ).toBeGreaterThan(started);
+      events.filter((event) => event.summary === "coordinator: ready").map((event) => event.agent_id),
+    ).toEqual([warmId, warmId]);
+    const second = await t.client.createTaskAndWait({ description: "again" });
+    expect(second.task).toMatchObject({ status: "completed", agent_id: warmId });
   });
 
   it("counts within daemon.max_agents", async () => {

@@ -99,6 +99,10 @@ export class AgentManager {
         spawn: (slot) => this.#launcher.spawn(slot.role, slot.project, { warm: true }),
         stop: (agent) => void this.#stopAgent(agent, { keepConversation: true }),
         settled: () => this.#changes.notify(),
+        working: () =>
+          [...this.#agents.values()].some(
+            (agent) => agent.record.state === "busy" || agent.record.state === "waiting_input",
+          ),
         closed: () => this.#closed,
       },
     });
@@ -374,7 +378,8 @@ export class AgentManager {
       task_id: agent.record.current_task_id,
       summary: `${agent.record.role}: ${state}`,
     });
-    if ((state === "stopped" || state === "failed") && this.#agents.isCurrent(agent))
+    // A slot freed, or the last turn ended: the warm pool may refill.
+    if ((state === "stopped" || state === "failed" || state === "ready") && this.#agents.isCurrent(agent))
       void this.#warm.replenish();
   }
 }

@@ -22,7 +22,28 @@ describe("the warm pool", () => {
     ]);
   });
 
-  it("serves a reservation with a warm agent and no new start, then replenishes itself", async () => {
+  it("serves a reservation with a warm agent and no new start, and does not refill while turns run", async () => {
+    const harness = createHarness(cleanups, {
+      maxAgents: 3,
+      configInput: { agents: { warm: { backend: 1 } } },
+    });
+    await harness.manager.warmUp();
+    const [warm] = harness.manager.list();
+    const agent = await harness.manager.reserve("backend", "task_1");
+    expect(agent).toMatchObject({ id: warm?.id, state: "busy" });
+    const other = await harness.manager.reserve("qa", "task_2");
+    // While turns run, the pool waits: a start would take CPU from them.
+    await harness.manager.warmUp();
+    harness.manager.release(other.id);
+    expect(harness.drivers).toHaveLength(2);
+    // Released, the agent is the pool's again: the next task takes it, still with no start.
+    harness.manager.release(agent.id);
+    await harness.manager.warmUp();
+    expect((await harness.manager.reserve("backend", "task_3")).id).toBe(warm?.id);
+    expect(harness.drivers).toHaveLength(2);
+  });
+
+  it("refills once no turn runs when its agent is gone meanwhile", async () => {
     const harness = createHarness(cleanups, {
       maxAgents: 3,
       configInput: { agents: { warm: { backend: 1 } } },
@@ -33,7 +54,7 @@ describe("the warm pool", () => {
       harness.onReady((agent) => agent.id !== warm?.id && resolve(agent.id)),
     );
     const agent = await harness.manager.reserve("backend", "task_1");
-    expect(agent).toMatchObject({ id: warm?.id, state: "busy" });
+    await harness.manager.stop(agent.id);
     const fresh = await replenished;
     expect(harness.manager.get(fresh)).toMatchObject({ role: "backend", state: "ready" });
     expect(harness.drivers).toHaveLength(2);
@@ -80,20 +101,14 @@ describe("the warm pool", () => {
     });
     await harness.manager.warmUp();
     const [projectless] = harness.manager.list();
-    const readyForProject: string[] = [];
-    const twoReady = new Promise<void>((resolve) =>
-      harness.onReady((agent) => {
-        if (agent.project === "/work/shop") readyForProject.push(agent.id);
-        if (readyForProject.length === 2) resolve();
-      }),
-    );
     const first = await harness.manager.reserve("backend", "task_1", { project: "/work/shop" });
     expect(first).toMatchObject({ project: "/work/shop", state: "busy" });
     expect(first.id).not.toBe(projectless?.id);
-    await twoReady;
-    const replenished = readyForProject.find((id) => id !== first.id);
+    harness.manager.release(first.id);
+    // The project's pool was short of it: the released agent stays warm for the project's next task.
     const second = await harness.manager.reserve("backend", "task_2", { project: "/work/shop" });
-    expect(second.id).toBe(replenished);
+    expect(second.id).toBe(first.id);
+    expect(harness.drivers).toHaveLength(2);
     expect(harness.manager.get(projectless!.id)).toMatchObject({ project: null, state: "ready" });
   });
 });

@@ -19,13 +19,16 @@ export interface WarmPoolHost {
   stop(agent: ManagedAgent): void;
   /** Told when a warm agent's start ended, well or not: a reservation may be waiting for it. */
   settled(): void;
+  /** Whether some agent is running a turn (busy, or waiting for a person). */
+  working(): boolean;
   closed(): boolean;
 }
 
 /**
  * Keeps `agents.warm` ready agents per role, in free slots only (it never evicts, and leaves
  * waiting reservations the slots they need); warm agents are exempt from the idle timeout
- * and evicted like any idle agent when a slot is needed.
+ * and evicted like any idle agent when a slot is needed. It refills once no agent runs a
+ * turn, so that its starts do not compete for CPU with the work that took its agents.
  *
  * An agent's folder is fixed when its process starts (its project's worktree, or a folder of
  * its own), so a warm agent serves the tasks of the project it started for: the pool is kept
@@ -79,7 +82,8 @@ export class WarmPool {
       timer.unref();
     }
     this.#projects.set(project, timer);
-    if (isNew) void this.replenish();
+    // A new project's pool fills at once, turns or not: its first task's delegations find their agents started.
+    if (isNew) void this.replenish({ whileWorking: true });
   }
 
   /** Whether a warm agent of `slot` is being started (sooner to wait for than a new one). */
@@ -94,9 +98,16 @@ export class WarmPool {
     return this.#count(slot) < wanted;
   }
 
-  /** Starts the warm agents the pool is short of, in free slots; resolves once each is ready or could not start. */
-  async replenish(): Promise<void> {
+  /**
+   * Starts the warm agents the pool is short of, in free slots; resolves once each is ready
+   * or could not start. Not while an agent runs a turn (unless `whileWorking`): a start
+   * costs about half a second of CPU, which the task that just took a warm agent would wait
+   * for, and that agent is the pool's again once released. The agent manager calls this
+   * again as agents become ready.
+   */
+  async replenish(options: { whileWorking?: boolean } = {}): Promise<void> {
     if (this.#target.length === 0 || this.#host.closed()) return;
+    if (!options.whileWorking && this.#host.working()) return;
     const starts: Promise<void>[] = [];
     const now = this.#clock.now();
     let free = this.#host.freeSlots();

@@ -266,7 +266,7 @@ export class Orchestrator {
   ): Promise<{ task: Task; merge: PartMerge | null }> {
     const from = this.#options.agents.get(fromAgentId);
     const task = await this.#runPart(from, request, options);
-    const parent = task.parent_id === null ? undefined : await this.get(task.parent_id);
+    const parent = task.parent_id === null ? undefined : await this.#records.read(task.parent_id);
     if (!parent || isTerminalStatus(parent.status)) return { task, merge: null };
     try {
       return { task, merge: await this.#options.workspaces.mergePart(parent, task, from.working_dir) };
@@ -299,7 +299,7 @@ export class Orchestrator {
       throw new CcaError("bad_request", `Agent ${from.id} is not working on a task, so it cannot delegate`);
     }
     this.#options.agents.checkRole(request.role);
-    const parent = await this.get(parentId);
+    const parent = await this.#records.read(parentId);
     const brief = {
       role: request.role,
       context: request.context ?? null,
@@ -361,10 +361,12 @@ export class Orchestrator {
   ): Promise<{ task: Task; timedOut: boolean }> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const current = await this.get(id);
-      if (isTerminalStatus(current.status)) return { task: current, timedOut: false };
+      // Looks at the row alone; a top-level task is read with its team totals once, to answer.
+      const current = await this.#records.read(id);
+      const answer = async () => (current.parent_id === null ? await this.get(id) : current);
+      if (isTerminalStatus(current.status)) return { task: await answer(), timedOut: false };
       const remaining = deadline - Date.now();
-      if (remaining <= 0 || signal?.aborted) return { task: current, timedOut: true };
+      if (remaining <= 0 || signal?.aborted) return { task: await answer(), timedOut: true };
       await this.#waiters.wait(id, Math.min(WAIT_POLL_MS, remaining), signal);
     }
   }

@@ -16,7 +16,7 @@ import type { AgentManager } from "../agents/agent-manager.js";
 import { crashedTwiceError, crashRetryNote, isCrash } from "./crash-retry.js";
 import type { StopAnywhere } from "./stop-anywhere.js";
 import { type StopReason, stopError, stopStatus, turnError } from "./task-outcomes.js";
-import type { TaskRecords } from "./task-records.js";
+import type { TaskRecords, TurnFields } from "./task-records.js";
 
 interface RunningTask {
   agentId: string | null;
@@ -234,21 +234,22 @@ export class TaskExecution {
     return next;
   }
 
+  /** Ends the task as its turn did, writing the turn's session, tokens and time in the same update. */
   async #complete(
     id: string,
     turn: TurnResult,
     running: RunningTask,
     options: { timeoutMs: number; onShutdown: "requeue" | "interrupt" },
   ): Promise<Task> {
-    await this.#records.update(id, {
+    const fields: TurnFields = {
       session_id: turn.sessionId,
       num_turns: turn.numTurns,
       agent_duration_ms: turn.durationMs,
       usage: addUsage(emptyUsage(), turn.usage),
-    });
-    if (running.stopReason || turn.interrupted) return this.#end(id, running, options, null);
-    if (turn.isError) return this.#records.finish(id, "failed", { error: turnError(turn) });
-    return this.#records.finish(id, "completed", { result: turn.text });
+    };
+    if (running.stopReason || turn.interrupted) return this.#end(id, running, options, null, fields);
+    if (turn.isError) return this.#records.finish(id, "failed", { error: turnError(turn), turn: fields });
+    return this.#records.finish(id, "completed", { result: turn.text, turn: fields });
   }
 
   /** Ends a task that was stopped or failed: as its stop reason says, else failed with `error`. */
@@ -257,18 +258,20 @@ export class TaskExecution {
     running: RunningTask,
     options: { timeoutMs: number; onShutdown: "requeue" | "interrupt" },
     error: { code: string; message: string } | null,
+    turn: TurnFields = {},
   ): Promise<Task> {
     const reason = running.stopReason ?? (error ? null : "cancel");
     if (reason === "shutdown" && options.onShutdown === "requeue") {
-      const requeued = await this.#records.requeue(id);
+      const requeued = await this.#records.requeue(id, turn);
       if (requeued) return requeued;
     }
     if (reason) {
       return this.#records.finish(id, stopStatus(reason), {
         error: stopError(reason, options.timeoutMs).toJSON(),
+        turn,
       });
     }
-    return this.#records.finish(id, "failed", { error: error ?? undefined });
+    return this.#records.finish(id, "failed", { error: error ?? undefined, turn });
   }
 
   /** Parts still unfinished when their parent ends have nobody to report to: stop them. */

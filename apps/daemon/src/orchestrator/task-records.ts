@@ -23,6 +23,9 @@ const DESCRIPTION_LIMIT = 100;
 const PARENT_INDEX_SIZE = 10_000;
 
 export type EndStatus = "completed" | "failed" | "cancelled" | "interrupted";
+
+/** What a task's turn records on it as it ends: its session, tokens and Claude Code's time. */
+export type TurnFields = Partial<Pick<Task, "session_id" | "num_turns" | "agent_duration_ms" | "usage">>;
 const UNFINISHED = ["queued", "running"] as const;
 
 /**
@@ -140,9 +143,16 @@ export class TaskRecords {
     return this.#parents.get(id);
   }
 
-  /** Reads a task, remembering its parent. */
+  /** Reads a task with its team totals (as the API shows it), remembering its parent. */
   async get(id: string): Promise<Task> {
     const task = await this.#repository.get(id);
+    this.#remember(task);
+    return task;
+  }
+
+  /** Reads a task as stored, without team totals (cheaper: for the daemon's own decisions), remembering its parent. */
+  async read(id: string): Promise<Task> {
+    const task = await this.#repository.read(id);
     this.#remember(task);
     return task;
   }
@@ -150,7 +160,11 @@ export class TaskRecords {
   /** The ids of the tasks `task` is a part of, nearest first. */
   async ancestors(task: Task): Promise<string[]> {
     const ids: string[] = [];
-    for (let parent = task.parent_id; parent; parent = (await this.get(parent)).parent_id) ids.push(parent);
+    for (let parent = task.parent_id; parent; ) {
+      ids.push(parent);
+      const known = this.#parents.get(parent);
+      parent = known !== undefined ? known : (await this.read(parent)).parent_id;
+    }
     return ids;
   }
 
@@ -166,33 +180,39 @@ export class TaskRecords {
     return this.#repository.update(id, fields);
   }
 
-  /** Puts a task that was running back to queued, as if it had never started. */
-  async requeue(id: string): Promise<Task | undefined> {
-    const task = await this.#repository.transition(id, ["running"], REQUEUED, { owner: null });
+  /** Puts a task that was running back to queued, as if it had never started (keeping what its turn recorded). */
+  async requeue(id: string, turn: TurnFields = {}): Promise<Task | undefined> {
+    const task = await this.#repository.transition(
+      id,
+      ["running"],
+      { ...turn, ...REQUEUED },
+      { owner: null },
+    );
     if (task) this.#waiters.wake(id);
     return task;
   }
 
   /**
    * Ends the task, unless it already ended (or its status is not one of `from`): resolves
-   * with the task as stored either way.
+   * with the task as stored either way. `turn`: what its last turn recorded (tokens,
+   * session), written in the same update.
    */
   async finish(
     id: string,
     status: EndStatus,
-    fields: { result?: string; error?: ErrorInfo } = {},
+    fields: { result?: string; error?: ErrorInfo; turn?: TurnFields } = {},
     from: readonly TaskStatus[] = UNFINISHED,
   ): Promise<Task> {
-    const current = await this.#repository.get(id);
-    const finishedAt = this.#clock.now();
-    const ended = await this.#repository.transition(id, from, {
-      status,
-      result: fields.result ?? null,
-      error: fields.error ?? null,
-      finished_at: new Date(finishedAt).toISOString(),
-      duration_ms: finishedAt - Date.parse(current.created_at),
-    });
-    if (!ended) return this.#repository.get(id);
+    const ended = await this.#repository.transition(
+      id,
+      from,
+      { ...fields.turn, status, result: fields.result ?? null, error: fields.error ?? null },
+      { endedAt: isoTime(this.#clock) },
+    );
+    if (!ended) {
+      // It ended meanwhile (elsewhere): what its turn used still counts.
+      return fields.turn ? this.#repository.update(id, fields.turn) : this.#repository.read(id);
+    }
     const detail =
       status === "completed"
         ? oneLine(ended.result ?? "", DESCRIPTION_LIMIT)

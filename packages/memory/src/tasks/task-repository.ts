@@ -129,6 +129,16 @@ export class TaskRepository {
     return (await this.#withTeamUsage([task]))[0] ?? task;
   }
 
+  /**
+   * The task as stored, without the team totals `get` adds (one row read, no walk of its
+   * tree): for the daemons' own decisions. A `task_not_found` error if there is none.
+   */
+  async read(id: string): Promise<Task> {
+    const task = await this.find(id);
+    if (!task) throw notFound(id);
+    return task;
+  }
+
   async find(id: string): Promise<Task | undefined> {
     return (await this.runState(id))?.task;
   }
@@ -157,13 +167,25 @@ export class TaskRepository {
     id: string,
     from: readonly TaskStatus[] | null,
     fields: Partial<Task>,
-    run: { owner?: string | null; countAttempt?: boolean } = {},
+    run: {
+      owner?: string | null;
+      countAttempt?: boolean;
+      /** Ends it at this ISO time: `finished_at`, and `duration_ms` counted from its `created_at`. */
+      endedAt?: string;
+    } = {},
   ): Promise<Task | undefined> {
     const columns = columnsOfTask(fields);
     if (run.owner !== undefined) columns.owner = run.owner;
     const row = await this.#database.run(() => {
       let query = this.#database.db.updateTable("tasks").set(columns).where("id", "=", id);
       if (run.countAttempt) query = query.set({ attempts: sql`attempts + 1` });
+      if (run.endedAt !== undefined) {
+        const endedAt = run.endedAt;
+        query = query.set({
+          finished_at: endedAt,
+          duration_ms: sql`extract(epoch from (${endedAt}::timestamptz - created_at)) * 1000`,
+        });
+      }
       if (from) query = query.where("status", "in", [...from]);
       return query.returningAll().executeTakeFirst();
     });
