@@ -207,7 +207,8 @@ export function createDaemon(options: DaemonOptions): Daemon {
     agents,
     agentDirectory: { daemon: name, repository: agentRepository },
     claudeConfigDir: claudeConfigDirOf(agentEnv),
-    listProjects: () => summarizeProjects(tasks, agentRepository),
+    listProjects: () =>
+      summarizeProjects(tasks, agentRepository, { daemon: name, agents: () => agents.list() }),
     workspaces,
     approvals,
     activity,

@@ -81,14 +81,14 @@ export class Recovery {
       if (gone.size > 0) await this.#takeOver(gone);
       for (const { task, owner, brief } of unfinished) {
         const pinnedTo = brief?.daemon ?? null;
-        if (task.status === "queued" && pinnedTo !== null && gone.has(pinnedTo)) {
+        const orphaned = task.status === "running" && owner !== null && gone.has(owner);
+        if (task.status !== "queued" && !orphaned) continue;
+        // A message whose agent's daemon is gone has nobody to take it, queued or cut short.
+        if (pinnedTo !== null && gone.has(pinnedTo)) {
           await this.#failUndeliverable(task.id, brief?.agentId ?? "?", pinnedTo);
           continue;
         }
-        const orphaned = task.status === "running" && owner !== null && gone.has(owner);
-        if (task.status === "queued" || orphaned) {
-          await scheduler.enqueue(scheduleEntry(task, pinnedTo));
-        }
+        await scheduler.enqueue(scheduleEntry(task, pinnedTo));
       }
       await this.#retention();
     } catch (error) {
@@ -130,7 +130,7 @@ export class Recovery {
           message: `Agent ${agentId} ran on daemon ${daemon}, which has stopped, so this message cannot reach it; list the live agents with GET /api/v1/agents (cca agent list) and send it to one of them`,
         },
       },
-      ["queued"],
+      ["queued", "running"],
     );
   }
 

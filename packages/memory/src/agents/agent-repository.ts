@@ -118,16 +118,19 @@ export class AgentRepository {
   }
 
   /** How many agents not stopped each project has, on any daemon. */
-  async liveCountByProject(): Promise<Map<string, number>> {
-    const rows = await this.#database.run(() =>
-      this.#database.db
+  async liveCountByProject(options: { exceptDaemon?: string } = {}): Promise<Map<string, number>> {
+    const rows = await this.#database.run(() => {
+      let query = this.#database.db
         .selectFrom("agents")
         .select(["project", sql<number>`count(*)::int`.as("count")])
         .where("project", "is not", null)
-        .where("state", "not in", ["stopped", "failed"])
-        .groupBy("project")
-        .execute(),
-    );
+        .where("state", "not in", ["stopped", "failed"]);
+      if (options.exceptDaemon !== undefined)
+        query = query.where((row) =>
+          row.or([row("daemon", "is", null), row("daemon", "!=", options.exceptDaemon!)]),
+        );
+      return query.groupBy("project").execute();
+    });
     return new Map(rows.map((row) => [String(row.project), Number(row.count)]));
   }
 

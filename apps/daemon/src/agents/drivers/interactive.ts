@@ -9,7 +9,6 @@ import {
   type ExitInfo,
   type TurnResult,
 } from "../agent-driver.js";
-
 import { seedClaudeConfig } from "./claude-config-seed.js";
 import { DEFAULT_INTERRUPT_DEADLINE_MS } from "./headless.js";
 import {
@@ -155,11 +154,16 @@ export class InteractiveDriver implements AgentDriver {
    * hook. A turn a person typed in runs first.
    */
   async sendTurn(prompt: string): Promise<TurnResult> {
-    while (this.#turn?.by === "person") await this.#turn.result.catch(() => {});
-    if (this.#turn) throw new CcaError("internal", "This agent is already running a turn");
-    const dead = this.#deadError("before the turn started");
-    if (dead) throw dead;
-    const turn = pendingTurn("cca", await this.#transcriptSize(), this.#cost.total);
+    let turn: PendingTurn | null = null;
+    while (!turn) {
+      while (this.#turn?.by === "person") await this.#turn.result.catch(() => {});
+      if (this.#turn) throw new CcaError("internal", "This agent is already running a turn");
+      const dead = this.#deadError("before the turn started");
+      if (dead) throw dead;
+      const offset = await this.#transcriptSize();
+      // A person may have started a turn meanwhile: it goes first.
+      if (!this.#turn) turn = pendingTurn("cca", offset, this.#cost.total);
+    }
     this.#turn = turn;
     const session = this.#session!;
     pasteText(session, prompt);

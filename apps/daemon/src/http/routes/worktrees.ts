@@ -92,8 +92,12 @@ async function projectsOf(deps: WorktreeRouteDeps, dir: string | undefined): Pro
 /** Agents whose processes are up, on this daemon or (with a shared database) any: their worktrees are their folders. */
 async function liveAgents(deps: WorktreeRouteDeps): Promise<Set<string>> {
   const here = deps.agents.list().filter((agent) => LIVE_AGENT_STATES.has(agent.state));
-  const everywhere = deps.agentDirectory
-    ? (await deps.agentDirectory.repository.list()).filter((agent) => LIVE_AGENT_STATES.has(agent.state))
+  // This daemon's own agents as it holds them; their records reach the database a little later.
+  const directory = deps.agentDirectory;
+  const everywhere = directory
+    ? (await directory.repository.list()).filter(
+        (agent) => agent.daemon !== directory.daemon && LIVE_AGENT_STATES.has(agent.state),
+      )
     : [];
   return new Set([...here, ...everywhere].map((agent) => agent.id));
 }
