@@ -41,21 +41,30 @@ export async function runAgentRuntime(): Promise<string[]> {
     const { first: cold } = await teamTasks(mock, null);
     const warmConfig = join(home, "warm.toml");
     writeFileSync(warmConfig, "[agents]\nwarm = { coordinator = 1, backend = 1, qa = 1 }\n");
-    const { first: warm, steady } = await teamTasks(mock, warmConfig);
+    const { first: warm, steady, newProject } = await teamTasks(mock, warmConfig);
+    const columns: [string, Breakdown][] = [
+      ["cold", cold],
+      ["warm pool", warm],
+      ["steady", steady],
+      ["new project", newProject],
+    ];
     console.log("\nTeam task on the mock: Coordinator + backend + qa in parallel (ms, p50 over runs)");
-    console.log(`${"".padEnd(40)} ${"cold".padStart(9)} ${"warm pool".padStart(10)} ${"steady".padStart(8)}`);
+    console.log(`${"".padEnd(40)}${columns.map(([name]) => name.padStart(12)).join("")}`);
     for (const key of Object.keys(cold) as (keyof Breakdown)[]) {
-      console.log(
-        `${BREAKDOWN_LABELS[key].padEnd(40)} ${p50(cold[key]).toFixed(0).padStart(9)} ${p50(warm[key]).toFixed(0).padStart(10)} ${p50(steady[key]).toFixed(0).padStart(8)}`,
-      );
+      const cells = columns.map(([, figures]) => p50(figures[key]).toFixed(0).padStart(12));
+      console.log(`${BREAKDOWN_LABELS[key].padEnd(40)}${cells.join("")}`);
     }
     console.log(
-      "cold: a fresh daemon's first task, every agent started for it; warm pool: a fresh daemon's first task, its agents started beforehand (agents.warm); steady: the later tasks of those daemons",
+      "cold: a fresh daemon's first task, every agent started for it; warm pool: a fresh daemon's first task, its agents started beforehand (agents.warm); steady: the later tasks of those daemons; new project: then a task in a project they had not seen, whose pool starts with it",
     );
+    // The cold goal: no more than one bare start beyond the longest chain of turns.
+    const beyondTurns = (figures: Breakdown) =>
+      p50(figures.wall.map((wall, run) => wall - figures.coordinatorTurns[run]! - figures.partTurns[run]!));
     return [
       `spawn-to-ready p50: bare claude -p ${p50(spawn.bareHeadless).toFixed(0)} ms, bare TUI ${p50(spawn.bareTui).toFixed(0)} ms, ccad headless ${p50(spawn.headless).toFixed(0)} ms, ccad interactive ${p50(spawn.interactive).toFixed(0)} ms`,
       `keystroke-to-echo through attach p50 ${p50(echo).toFixed(1)} ms`,
-      `team task p50: cold ${p50(cold.wall).toFixed(0)} ms, warm pool ${p50(warm.wall).toFixed(0)} ms, steady ${p50(steady.wall).toFixed(0)} ms; CCA's share beyond Claude Code's turns and starts: cold ${p50(cold.cca).toFixed(0)} ms, warm pool ${p50(warm.cca).toFixed(0)} ms, steady ${p50(steady.cca).toFixed(0)} ms`,
+      `team task p50: cold ${p50(cold.wall).toFixed(0)} ms, warm pool ${p50(warm.wall).toFixed(0)} ms, steady ${p50(steady.wall).toFixed(0)} ms, new project ${p50(newProject.wall).toFixed(0)} ms; CCA's share beyond Claude Code's turns and starts: cold ${p50(cold.cca).toFixed(0)} ms, warm pool ${p50(warm.cca).toFixed(0)} ms, steady ${p50(steady.cca).toFixed(0)} ms, new project ${p50(newProject.cca).toFixed(0)} ms`,
+      `team task beyond its chain of turns p50: cold ${beyondTurns(cold).toFixed(0)} ms, new project ${beyondTurns(newProject).toFixed(0)} ms (one bare claude -p start: ${p50(spawn.bareHeadless).toFixed(0)} ms)`,
       `bare claude -p turn beyond its duration_ms, by hand: later turns p50 ${turnOverhead.toFixed(0)} ms (the first turn's is printed above)`,
     ];
   } finally {
@@ -218,15 +227,17 @@ const BREAKDOWN_LABELS: Record<keyof Breakdown, string> = {
 
 /**
  * Team tasks, the first of each on a fresh daemon: cold (every agent starts), or with
- * `warmConfig`'s warm pool filled first, when STEADY_TASKS more follow on the same daemon.
+ * `warmConfig`'s warm pool filled first, when STEADY_TASKS more follow on the same daemon,
+ * then one in a project it has not seen (whose pool starts with that task).
  */
 async function teamTasks(
   mock: MockAnthropic,
   warmConfig: string | null,
-): Promise<{ first: Breakdown; steady: Breakdown }> {
+): Promise<{ first: Breakdown; steady: Breakdown; newProject: Breakdown }> {
   const env: Record<string, string> = warmConfig ? { CCA_CONFIG: warmConfig } : {};
   const first = emptyBreakdown();
   const steady = emptyBreakdown();
+  const newProject = emptyBreakdown();
   let task = 0;
   for (let run = 0; run < TEAM_RUNS; run++) {
     const ccad = await startCcad({ mockUrl: mock.url, env });
@@ -238,17 +249,35 @@ async function teamTasks(
         await agentsAtRest(ccad);
         add(steady, await timedTeamTask(ccad, task++));
       }
+      if (warmConfig) {
+        // A project the daemon has not seen: its pool starts with its first task.
+        await agentsAtRest(ccad);
+        const project = mkdtempSync(join(tmpdir(), "cca-bench-project-"));
+        try {
+          add(newProject, await timedTeamTask(ccad, task++, project));
+        } finally {
+          rmSync(project, { recursive: true, force: true });
+        }
+      }
     } finally {
       await stopAndRemove(ccad);
     }
   }
-  return { first, steady };
+  return { first, steady, newProject };
 }
 
-/** One team task, end to end, with its breakdown. */
-async function timedTeamTask(ccad: CcadProcess, n: number): Promise<Record<keyof Breakdown, number>> {
+/** One team task (in `project`, if given), end to end, with its breakdown. */
+async function timedTeamTask(
+  ccad: CcadProcess,
+  n: number,
+  project?: string,
+): Promise<Record<keyof Breakdown, number>> {
   const started = performance.now();
-  const { task } = await ccad.client.createTaskAndWait({ description: `team task ${n}`, timeout_s: 120 });
+  const { task } = await ccad.client.createTaskAndWait({
+    description: `team task ${n}`,
+    timeout_s: 120,
+    ...(project ? { project_dir: project } : {}),
+  });
   const wall = performance.now() - started;
   if (task.status !== "completed")
     throw new Error(`team task ended ${task.status}: ${JSON.stringify(task.error)}`);
@@ -288,11 +317,13 @@ function breakdown(wall: number, tree: TaskTree, events: ActivityEvent[]): Recor
   const at = (iso: string | null) => (iso ? Date.parse(iso) : Number.NaN);
   // Only what happened once the task was queued: warm agents were spawned before it.
   const queued = events.find((e) => e.kind === "task.queued" && e.task_id === top.id)?.seq ?? 0;
-  const startOf = (agentId: string | null): number => {
+  // The part of an agent's start that something waited for: from `waitedFrom` (or its
+  // spawn, if later) until it was up. A start before the task (warm, idle) counts nothing.
+  const startOf = (agentId: string | null, waitedFrom = Number.NEGATIVE_INFINITY): number => {
     const spawned = events.find(
       (e) => e.kind === "agent.spawned" && e.agent_id === agentId && e.seq > queued,
     );
-    if (!spawned) return 0; // it was started before the task (warm or idle)
+    if (!spawned) return 0;
     const up = events.find(
       (e) =>
         e.agent_id === agentId &&
@@ -300,9 +331,11 @@ function breakdown(wall: number, tree: TaskTree, events: ActivityEvent[]): Recor
         e.kind === "agent.state" &&
         /: (ready|busy)$/.test(e.summary),
     );
-    return up ? at(up.at) - at(spawned.at) : 0;
+    return up ? Math.max(0, at(up.at) - Math.max(at(spawned.at), waitedFrom)) : 0;
   };
-  const partStart = Math.max(0, ...parts.map((part) => startOf(part.agent_id)));
+  // A part's agent may have started with the task (a new project's warm pool): only what is
+  // left of its start once the part was delegated counts.
+  const partStart = Math.max(0, ...parts.map((part) => startOf(part.agent_id, at(part.created_at))));
   const coordinatorStart = startOf(top.agent_id);
   const partTurns = Math.max(0, ...parts.map((part) => part.agent_duration_ms ?? 0));
   const delegationWall =
