@@ -183,6 +183,32 @@ describe("InteractiveDriver, with the real Claude Code TUI on the mock", () => {
     expect(order.indexOf("from CCA")).toBeGreaterThan(mock.requests.findIndex(hasToolResult));
   });
 
+  it("on an interrupt during a person's turn, ends only CCA's turn waiting behind it", async () => {
+    mock.on({
+      when: lastUserTextIncludes("typed by a person"),
+      times: 1,
+      reply: callTool("Bash", { command: "echo typed > typed.txt", description: "write" }),
+    });
+    mock.on({ when: hasToolResult, reply: replyText("answer to the person") });
+    const { driver } = await startDriver();
+    const askingThePerson = new Promise<void>((resolve) =>
+      driver.on("state", (state) => state === "waiting_input" && resolve()),
+    );
+    const typedEnd = new Promise<TurnResult>((resolve) =>
+      driver.on("typedTurn", (turn) => turn.phase === "ended" && resolve(turn.result)),
+    );
+    driver.terminal!.write("typed by a person");
+    await screenShows(driver.terminal!, "typed by a person");
+    driver.terminal!.write("\r");
+    await askingThePerson;
+    const waiting = driver.sendTurn("from CCA");
+    expect(await driver.interrupt({ deadlineMs: 2_000 })).toBe(true);
+    expect(await waiting).toMatchObject({ interrupted: true, text: "" });
+    driver.terminal!.write("\r"); // the person allows it: their turn goes on
+    expect((await typedEnd).text).toBe("answer to the person");
+    expect(mock.requests.some((request) => request.lastUserText === "from CCA")).toBe(false);
+  });
+
   it("keeps a multi-line prompt whole and reports tool calls from PostToolUse", async () => {
     mock.on({
       when: lastUserTextIncludes("read the notes"),

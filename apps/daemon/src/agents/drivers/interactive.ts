@@ -1,5 +1,5 @@
 import { stat } from "node:fs/promises";
-import { CcaError, clampTimerMs, type Logger, noopLogger } from "@cca/core";
+import { CcaError, clampTimerMs, emptyUsage, type Logger, noopLogger } from "@cca/core";
 import { type PtySession, spawnPtySession } from "@cca/pty";
 import {
   type AgentDriver,
@@ -49,6 +49,8 @@ export class InteractiveDriver implements AgentDriver {
   #transcriptPath: string | null = null;
   #turn: PendingTurn | null = null;
   readonly #cost = new CostMeter();
+  /** Ends the wait of a CCA turn queued behind a person's, as interrupted. */
+  #cancelWaiting: (() => void) | null = null;
   #exit: ExitInfo | null = null;
   #onReady: (() => void) | null = null;
 
@@ -156,7 +158,9 @@ export class InteractiveDriver implements AgentDriver {
   async sendTurn(prompt: string): Promise<TurnResult> {
     let turn: PendingTurn | null = null;
     while (!turn) {
-      while (this.#turn?.by === "person") await this.#turn.result.catch(() => {});
+      while (this.#turn?.by === "person") {
+        if (await this.#waitOut(this.#turn)) return this.#interruptedBeforeStart();
+      }
       if (this.#turn) throw new CcaError("internal", "This agent is already running a turn");
       const dead = this.#deadError("before the turn started");
       if (dead) throw dead;
@@ -176,14 +180,53 @@ export class InteractiveDriver implements AgentDriver {
     return await turn.result;
   }
 
+  /** Waits for a person's turn to end; true if an interrupt came first (for the CCA turn waiting behind it). */
+  #waitOut(person: PendingTurn): Promise<boolean> {
+    return new Promise((resolve) => {
+      const done = (interrupted: boolean) => {
+        if (this.#cancelWaiting === cancel) this.#cancelWaiting = null;
+        resolve(interrupted);
+      };
+      const cancel = () => done(true);
+      this.#cancelWaiting = cancel;
+      person.result.then(
+        () => done(false),
+        () => done(false),
+      );
+    });
+  }
+
+  /** A CCA turn interrupted while it waited for a person's: it never reached the TUI. */
+  #interruptedBeforeStart(): TurnResult {
+    return {
+      subtype: "interrupted",
+      isError: false,
+      text: "",
+      sessionId: this.#sessionId,
+      numTurns: null,
+      durationMs: 0,
+      usage: emptyUsage(),
+      totalCostUsd: this.#cost.total,
+      apiErrorStatus: null,
+      permissionDenials: [],
+      interrupted: true,
+    };
+  }
+
   /**
    * Presses Esc, which stops the TUI's running turn (Claude Code runs no Stop hook for it),
    * then clears the prompt the TUI puts back in its input box; the turn resolves as
-   * interrupted with what it used so far. True unless the process is gone.
+   * interrupted with what it used so far. While a person's turn runs, that turn is left
+   * alone and only a CCA turn waiting behind it ends. True unless the process is gone.
    */
   async interrupt(options: { deadlineMs?: number } = {}): Promise<boolean> {
     const turn = this.#turn;
     if (!turn) return true;
+    if (turn.by === "person") {
+      // The person's turn is theirs: only a CCA turn waiting behind it is stopped.
+      this.#cancelWaiting?.();
+      return true;
+    }
     if (this.#exit || !this.#session) return false;
     const session = this.#session;
     session.write(ESC);
