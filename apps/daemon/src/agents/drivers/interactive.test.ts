@@ -101,6 +101,25 @@ async function startDriver(
   return { driver, home, cwd, states, usageReads };
 }
 
+/**
+ * A person types a prompt into the driver's terminal and submits it; the turn it starts
+ * asks the person's permission for a Bash command and waits there. Resolves once it asks,
+ * with the turn's end to come.
+ */
+async function personTurnAsking(driver: InteractiveDriver): Promise<{ ended: Promise<TurnResult> }> {
+  const asking = new Promise<void>((resolve) =>
+    driver.on("state", (state) => state === "waiting_input" && resolve()),
+  );
+  const ended = new Promise<TurnResult>((resolve) =>
+    driver.on("typedTurn", (turn) => turn.phase === "ended" && resolve(turn.result)),
+  );
+  driver.terminal!.write("typed by a person");
+  await screenShows(driver.terminal!, "typed by a person");
+  driver.terminal!.write("\r");
+  await asking;
+  return { ended };
+}
+
 describe("InteractiveDriver, with the real Claude Code TUI on the mock", () => {
   it("starts with no dialog, and ends a turn on the Stop hook with its text", async () => {
     mock.on({
@@ -152,24 +171,15 @@ describe("InteractiveDriver, with the real Claude Code TUI on the mock", () => {
       },
     });
     const seen: string[] = [];
-    const typedEnd = new Promise<TurnResult>((resolve) =>
-      driver.on("typedTurn", (turn) => {
-        seen.push(turn.phase === "started" ? `started: ${turn.prompt}` : `ended: ${turn.result.text}`);
-        if (turn.phase === "ended") resolve(turn.result);
-      }),
+    driver.on("typedTurn", (turn) =>
+      seen.push(turn.phase === "started" ? `started: ${turn.prompt}` : `ended: ${turn.result.text}`),
     );
-    const askingThePerson = new Promise<void>((resolve) =>
-      driver.on("state", (state) => state === "waiting_input" && resolve()),
-    );
-    driver.terminal!.write("typed by a person");
-    await screenShows(driver.terminal!, "typed by a person");
-    driver.terminal!.write("\r");
     // The person's turn asks its permission question in the terminal, where the person is.
-    await askingThePerson;
+    const { ended } = await personTurnAsking(driver);
     expect(driver.busy).toBe(true);
     const next = driver.sendTurn("from CCA");
     driver.terminal!.write("\r"); // the person allows it
-    const typed = await typedEnd;
+    const typed = await ended;
     expect(typed).toMatchObject({ text: "answer to the person", isError: false });
     // Both of the turn's model calls, from the transcript.
     expect(typed.usage).toMatchObject({ input_tokens: 500, output_tokens: 10 });
@@ -191,21 +201,12 @@ describe("InteractiveDriver, with the real Claude Code TUI on the mock", () => {
     });
     mock.on({ when: hasToolResult, reply: replyText("answer to the person") });
     const { driver } = await startDriver();
-    const askingThePerson = new Promise<void>((resolve) =>
-      driver.on("state", (state) => state === "waiting_input" && resolve()),
-    );
-    const typedEnd = new Promise<TurnResult>((resolve) =>
-      driver.on("typedTurn", (turn) => turn.phase === "ended" && resolve(turn.result)),
-    );
-    driver.terminal!.write("typed by a person");
-    await screenShows(driver.terminal!, "typed by a person");
-    driver.terminal!.write("\r");
-    await askingThePerson;
+    const { ended } = await personTurnAsking(driver);
     const waiting = driver.sendTurn("from CCA");
     expect(await driver.interrupt({ deadlineMs: 2_000 })).toBe(true);
     expect(await waiting).toMatchObject({ interrupted: true, text: "" });
     driver.terminal!.write("\r"); // the person allows it: their turn goes on
-    expect((await typedEnd).text).toBe("answer to the person");
+    expect((await ended).text).toBe("answer to the person");
     expect(mock.requests.some((request) => request.lastUserText === "from CCA")).toBe(false);
   });
 
