@@ -11,7 +11,7 @@ import {
   type TurnResult,
 } from "../agent-driver.js";
 import { endProcessGroup, signalProcessGroup } from "../process-group.js";
-import { MCP_STATUS_POLL_MS, mcpStartup } from "./mcp-status.js";
+import { waitForMcpServers } from "./mcp-status.js";
 import { type ClaudeOutputLine, controlRequestLine, parseStreamLine, userTurnLine } from "./stream-json.js";
 
 export interface HeadlessDriverOptions {
@@ -130,7 +130,6 @@ export class HeadlessDriver implements AgentDriver {
    * Waits until Claude Code's MCP servers (CCA's bridge) have connected, which it does in
    * the background after the handshake: a first turn sent before waits for them anyway
    * (about 400 ms), so an agent is ready, and a warm one really warm, only once they are.
-   * A server that failed is logged; the agent runs without its tools.
    */
   async #mcpServersSettled(deadline: number): Promise<void> {
     const notConnected = () =>
@@ -138,19 +137,12 @@ export class HeadlessDriver implements AgentDriver {
         "agent_spawn_failed",
         `Claude Code (${this.#options.claudePath}) did not connect its MCP servers within ${this.#options.startupTimeoutMs} ms${this.#stderrSuffix()}`,
       );
-    for (;;) {
-      const remaining = Math.max(1, deadline - Date.now());
-      const startup = mcpStartup(
-        await this.#control({ subtype: "mcp_status" }, remaining, notConnected).answer,
-      );
-      if (startup.settled) {
-        for (const server of startup.failed)
-          this.#logger.warn("an MCP server of the agent did not connect", server);
-        return;
-      }
-      if (Date.now() + MCP_STATUS_POLL_MS >= deadline) throw notConnected();
-      await new Promise((resolve) => setTimeout(resolve, MCP_STATUS_POLL_MS).unref());
-    }
+    const failed = await waitForMcpServers({
+      status: (remainingMs) => this.#control({ subtype: "mcp_status" }, remainingMs, notConnected).answer,
+      deadline,
+      timeoutError: notConnected,
+    });
+    for (const server of failed) this.#logger.warn("an MCP server of the agent did not connect", server);
   }
 
   /** Sends one user message and resolves when Claude Code ends the turn. */

@@ -92,3 +92,20 @@ export async function endedTurnResult(
     interrupted: end.interrupted ?? false,
   };
 }
+
+/** A CCA turn interrupted while it waited for a person's: it never reached the TUI. */
+export function interruptedBeforeStart(sessionId: string | null, totalCostUsd: number): TurnResult {
+  return {
+    subtype: "interrupted",
+    isError: false,
+    text: "",
+    sessionId,
+    numTurns: null,
+    durationMs: 0,
+    usage: emptyUsage(),
+    totalCostUsd,
+    apiErrorStatus: null,
+    permissionDenials: [],
+    interrupted: true,
+  };
+}

@@ -1,5 +1,5 @@
 import { stat } from "node:fs/promises";
-import { CcaError, clampTimerMs, emptyUsage, type Logger, noopLogger } from "@cca/core";
+import { CcaError, clampTimerMs, type Logger, noopLogger } from "@cca/core";
 import { type PtySession, spawnPtySession } from "@cca/pty";
 import {
   type AgentDriver,
@@ -21,7 +21,13 @@ import { HOOK_TOKEN_VARIABLE, HookListener } from "./hook-listener.js";
 import { HOOK_URL_VARIABLE } from "./hook-relay.js";
 import { hookSettings } from "./hook-settings.js";
 import type { InteractiveDriverOptions } from "./interactive-options.js";
-import { endedTurnResult, type PendingTurn, pendingTurn, type TurnEnd } from "./interactive-turn.js";
+import {
+  endedTurnResult,
+  interruptedBeforeStart,
+  type PendingTurn,
+  pendingTurn,
+  type TurnEnd,
+} from "./interactive-turn.js";
 import { CostMeter, statusLineText } from "./status-line.js";
 import { CLEAR_INPUT, ESC, pasteText, pressEnterUntilSubmitted, SUBMIT_PAUSE_MS } from "./tui-input.js";
 
@@ -159,7 +165,7 @@ export class InteractiveDriver implements AgentDriver {
     let turn: PendingTurn | null = null;
     while (!turn) {
       while (this.#turn?.by === "person") {
-        if (await this.#waitOut(this.#turn)) return this.#interruptedBeforeStart();
+        if (await this.#waitOut(this.#turn)) return interruptedBeforeStart(this.#sessionId, this.#cost.total);
       }
       if (this.#turn) throw new CcaError("internal", "This agent is already running a turn");
       const dead = this.#deadError("before the turn started");
@@ -194,23 +200,6 @@ export class InteractiveDriver implements AgentDriver {
         () => done(false),
       );
     });
-  }
-
-  /** A CCA turn interrupted while it waited for a person's: it never reached the TUI. */
-  #interruptedBeforeStart(): TurnResult {
-    return {
-      subtype: "interrupted",
-      isError: false,
-      text: "",
-      sessionId: this.#sessionId,
-      numTurns: null,
-      durationMs: 0,
-      usage: emptyUsage(),
-      totalCostUsd: this.#cost.total,
-      apiErrorStatus: null,
-      permissionDenials: [],
-      interrupted: true,
-    };
   }
 
   /**

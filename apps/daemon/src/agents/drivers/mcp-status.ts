@@ -26,3 +26,21 @@ export function mcpStartup(answer: unknown): McpStartup {
   if (servers.some((server) => server.status === "pending")) return { settled: false };
   return { settled: true, failed: servers.filter((server) => server.status !== "connected") };
 }
+
+/**
+ * Asks `status` (the `mcp_status` control request, given the time left) every
+ * MCP_STATUS_POLL_MS until no server is pending; resolves with those that did not connect
+ * (the agent runs without their tools), or throws `timeoutError()` past `deadline`.
+ */
+export async function waitForMcpServers(options: {
+  status: (remainingMs: number) => Promise<unknown>;
+  deadline: number;
+  timeoutError: () => Error;
+}): Promise<{ name: string; status: string }[]> {
+  for (;;) {
+    const startup = mcpStartup(await options.status(Math.max(1, options.deadline - Date.now())));
+    if (startup.settled) return startup.failed;
+    if (Date.now() + MCP_STATUS_POLL_MS >= options.deadline) throw options.timeoutError();
+    await new Promise((resolve) => setTimeout(resolve, MCP_STATUS_POLL_MS).unref());
+  }
+}
