@@ -98,10 +98,13 @@ describe("failures with real Claude Code", () => {
     }
   });
 
-  it.each(["SIGTERM", "SIGINT"] as const)(
-    "exits 0 on %s and leaves no Claude Code process behind",
-    async (signal) => {
-      ccad = await startCcad({ mockUrl: mock.url });
+  it.each([
+    ["SIGTERM", "http"],
+    ["SIGINT", "stdio"],
+  ] as const)(
+    "exits 0 on %s and leaves no Claude Code process behind (agents.bridge = %s)",
+    async (signal, bridge) => {
+      ccad = await startCcad({ mockUrl: mock.url, env: { CCA__AGENTS__BRIDGE: bridge } });
       mock.on({ when: endsWith("hello"), reply: replyText("hi") });
       await ccad.client.createTaskAndWait({ description: "hello" });
       await ccad.client.spawnAgent("backend");
@@ -109,10 +112,10 @@ describe("failures with real Claude Code", () => {
       const pids = agents.map((agent) => agent.pid!);
       expect(pids).toHaveLength(2);
       const ids = agents.map((agent) => agent.id);
-      expect(bridgePids(ids).length).toBeGreaterThan(0);
+      // Over stdio each agent's Claude Code started a bridge (cca-mcp --agent); over http none.
+      expect(bridgePids(ids)).toHaveLength(bridge === "stdio" ? 2 : 0);
       expect(await ccad.stop(signal)).toBe(0);
       expect(pids.filter(processExists)).toEqual([]);
-      // Nor the agents' bridges (cca-mcp --agent), which Claude Code started.
       await eventually(() => bridgePids(ids).length === 0);
     },
   );

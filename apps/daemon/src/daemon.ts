@@ -25,6 +25,7 @@ import { type ServerType, serve } from "@hono/node-server";
 import { ensureAccessToken } from "./access-token.js";
 import { ACP_PATH, type AcpEndpoint, createAcpEndpoint } from "./acp/acp-endpoint.js";
 import { AgentCredentials } from "./acp/agent-credentials.js";
+import { createAgentMcpEndpoint } from "./acp/agent-mcp-endpoint.js";
 import { createBridgeLauncher } from "./acp/bridge-launch.js";
 import { ActivityLog } from "./activity/activity-log.js";
 import type { AgentDriverFactory } from "./agents/agent-driver.js";
@@ -145,7 +146,18 @@ export function createDaemon(options: DaemonOptions): Daemon {
         askPermission: (agentId, question, signal): Promise<PermissionDecision> =>
           approvals.request(agentId, question, signal),
       }),
-    mcpFor: createBridgeLauncher({ home: options.home, daemonUrl: () => url, credentials }),
+    mcpFor: createBridgeLauncher({
+      home: options.home,
+      daemonUrl: () => url,
+      credentials,
+      transport: config.agents.bridge,
+      onRelease: (agentId) =>
+        void agentMcp
+          .closeAgent(agentId)
+          .catch((error: unknown) =>
+            logger.warn("could not end an agent's MCP sessions", { agent: agentId, error }),
+          ),
+    }),
     maxAgents: config.daemon.max_agents,
     stopGraceMs: config.daemon.shutdown_grace_ms,
     catalog: new RoleCatalog(config.agents),
@@ -200,6 +212,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
       maxSubscriptions: config.acp.max_subscriptions,
     },
   });
+  const agentMcp = createAgentMcpEndpoint({ acp, credentials, logger });
   const attach = createAttachEndpoint({ agents, orchestrator, activity, bus, token, logger });
   const startedAt = Date.now();
   const app = createApp({
@@ -217,6 +230,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
     version: DAEMON_VERSION,
     startedAt,
     defaultWaitMs: taskTimeoutMs,
+    agentMcp: agentMcp.routes,
     dependencies: { database, scheduler },
     eventStreamLimits: {
       maxStreams: config.daemon.max_event_streams,
@@ -289,6 +303,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
         await agentRecords.flush();
         await snapshots.flush();
         await daemons.markStopped(name).catch(() => {});
+        await agentMcp.close();
         await acp.close();
         await attach.close();
         await approvals.close();

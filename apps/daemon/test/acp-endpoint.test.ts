@@ -21,7 +21,13 @@ import WebSocket from "ws";
 import { createAcpEndpoint } from "../src/acp/acp-endpoint.js";
 import { bridgeConfigPath } from "../src/acp/bridge-launch.js";
 import { agentEnvironment } from "../src/agents/launch-args.js";
-import { busyCoordinator, startTestDaemon, type TestDaemon } from "./support.js";
+import {
+  agentCredentialOf,
+  bridgeConfigOf,
+  busyCoordinator,
+  startTestDaemon,
+  type TestDaemon,
+} from "./support.js";
 
 let t: TestDaemon;
 beforeEach(async () => {
@@ -34,14 +40,8 @@ afterEach(async () => {
 const acpUrl = () => `${t.daemon.url.replace(/^http/, "ws")}/acp`;
 const connect = () => connectAcpClient({ url: acpUrl(), token: t.daemon.token, reconnect: false });
 
-interface BridgeConfig {
-  mcpServers: { cca: { command: string; args: string[]; env: Record<string, string> } };
-}
-/** The MCP config the daemon wrote for an agent, as its Claude Code reads it. */
-const bridgeConfigOf = (agentId: string): BridgeConfig =>
-  JSON.parse(readFileSync(bridgeConfigPath(t.home, agentId), "utf8")) as BridgeConfig;
 /** The credential the daemon gave an agent's bridge. */
-const credentialOf = (agentId: string): string => bridgeConfigOf(agentId).mcpServers.cca.env.CCA_AGENT_TOKEN!;
+const credentialOf = (agentId: string): string => agentCredentialOf(t.home, agentId);
 /** An ACP client that speaks with an agent's own credential. */
 const connectAs = (agentId: string) =>
   connectAcpClient({ url: acpUrl(), token: credentialOf(agentId), reconnect: false });
@@ -247,26 +247,46 @@ describe("agent credentials on ACP", () => {
 });
 
 describe("how an agent gets its credential", () => {
-  it("writes the MCP config to a 0600 file in a 0700 folder of $CCA_HOME and passes only its path", async () => {
-    const argsFile = join(t.home, "fake-claude-args.json");
+  /** Spawns a Coordinator on a daemon of its own; returns its MCP config's path, entry and Claude Code's argv. */
+  const spawnAndRead = async (bridge: "http" | "stdio") => {
+    const argsFile = join(t.home, `fake-claude-args-${bridge}.json`);
     const own = await startTestDaemon({
+      config: { agents: { bridge } },
       env: { ...process.env, FAKE_CLAUDE_ARGS_FILE: argsFile },
     });
+    const coordinator = await own.client.spawnAgent("coordinator");
+    const path = bridgeConfigPath(own.home, coordinator.id);
+    const argv = JSON.parse(readFileSync(argsFile, "utf8")) as string[];
+    return { own, coordinator, path, server: bridgeConfigOf(own.home, coordinator.id), argv };
+  };
+
+  it("writes the MCP config to a 0600 file in a 0700 folder of $CCA_HOME and passes only its path", async () => {
+    const { own, coordinator, path, server, argv } = await spawnAndRead("http");
     try {
-      const coordinator = await own.client.spawnAgent("coordinator");
-      const path = bridgeConfigPath(own.home, coordinator.id);
       expect(statSync(path).mode & 0o777).toBe(0o600);
       expect(statSync(dirname(path)).mode & 0o777).toBe(0o700);
-      const config = JSON.parse(readFileSync(path, "utf8")) as BridgeConfig;
-      expect(config.mcpServers.cca.args.slice(-2)).toEqual(["--agent", coordinator.id]);
-      expect(config.mcpServers.cca.env).toEqual({
-        CCA_DAEMON_URL: own.daemon.url,
-        CCA_AGENT_TOKEN: expect.any(String),
+      expect(server).toEqual({
+        type: "http",
+        url: `${own.daemon.url}/agent-mcp`,
+        headers: { Authorization: expect.stringMatching(/^Bearer \S+$/) },
       });
-      const argv = JSON.parse(readFileSync(argsFile, "utf8")) as string[];
       expect(argv[argv.indexOf("--mcp-config") + 1]).toBe(path);
-      const credential = config.mcpServers.cca.env.CCA_AGENT_TOKEN!;
+      const credential = agentCredentialOf(own.home, coordinator.id);
       for (const secret of [credential, own.daemon.token]) expect(argv.join(" ")).not.toContain(secret);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('with agents.bridge = "stdio", runs cca-mcp --agent with the credential in its environment', async () => {
+    const { own, coordinator, server, argv } = await spawnAndRead("stdio");
+    try {
+      expect(server).toEqual({
+        command: process.execPath,
+        args: [expect.stringMatching(/cca-mcp\.js$/), "--agent", coordinator.id],
+        env: { CCA_DAEMON_URL: own.daemon.url, CCA_AGENT_TOKEN: agentCredentialOf(own.home, coordinator.id) },
+      });
+      expect(argv.join(" ")).not.toContain(agentCredentialOf(own.home, coordinator.id));
     } finally {
       await own.close();
     }

@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { AgentRegister, ApprovalRequest, EventsActivity, EventsSubscribe } from "@cca/acp";
 import { type AcpClient, connectAcpClient } from "@cca/acp/ws";
 import type {
@@ -11,8 +10,13 @@ import type {
 } from "@cca/core";
 import { ApprovalRepository } from "@cca/memory";
 import { afterEach, describe, expect, it } from "vitest";
-import { bridgeConfigPath } from "../src/acp/bridge-launch.js";
-import { busyCoordinator, memoryDatabase, startTestDaemon, type TestDaemon } from "./support.js";
+import {
+  agentCredentialOf,
+  busyCoordinator,
+  memoryDatabase,
+  startTestDaemon,
+  type TestDaemon,
+} from "./support.js";
 
 const daemons: TestDaemon[] = [];
 const clients: AcpClient[] = [];
@@ -31,12 +35,9 @@ const acpUrl = (t: TestDaemon) => `${t.daemon.url.replace(/^http/, "ws")}/acp`;
 
 /** The bridge of an agent: an ACP client with the agent's own credential, registered. */
 async function bridgeOf(t: TestDaemon, agentId: string): Promise<AcpClient> {
-  const config = JSON.parse(readFileSync(bridgeConfigPath(t.home, agentId), "utf8")) as {
-    mcpServers: { cca: { env: { CCA_AGENT_TOKEN: string } } };
-  };
   const client = await connectAcpClient({
     url: acpUrl(t),
-    token: config.mcpServers.cca.env.CCA_AGENT_TOKEN,
+    token: agentCredentialOf(t.home, agentId),
     reconnect: false,
   });
   clients.push(client);

@@ -1,8 +1,6 @@
-import { readFileSync } from "node:fs";
 import { connectAcpClient } from "@cca/acp/ws";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { bridgeConfigPath } from "../src/acp/bridge-launch.js";
-import { startTestDaemon, type TestDaemon } from "./support.js";
+import { agentCredentialOf, startTestDaemon, type TestDaemon } from "./support.js";
 
 let t: TestDaemon;
 beforeEach(async () => {
@@ -45,13 +43,10 @@ describe("the HTTP API's access token", () => {
 
   it("refuses a scheme other than Bearer, and an agent's credential", async () => {
     const agent = await t.client.spawnAgent("backend");
-    const config = JSON.parse(readFileSync(bridgeConfigPath(t.home, agent.id), "utf8")) as {
-      mcpServers: { cca: { env: { CCA_AGENT_TOKEN: string } } };
-    };
     for (const authorization of [
       `Basic ${t.daemon.token}`,
       `Bearer${t.daemon.token}`,
-      `Bearer ${config.mcpServers.cca.env.CCA_AGENT_TOKEN}`,
+      `Bearer ${agentCredentialOf(t.home, agent.id)}`,
     ]) {
       expect((await status("/api/v1/status", { authorization })).status, authorization).toBe(401);
     }

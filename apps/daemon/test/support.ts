@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -12,6 +12,7 @@ import {
   type TaskScheduler,
 } from "@cca/core";
 import { type Database, migrate, openDatabase } from "@cca/memory";
+import { bridgeConfigPath, type McpServerConfig } from "../src/acp/bridge-launch.js";
 import type { AgentDriverFactory } from "../src/agents/agent-driver.js";
 import { createDaemon, type Daemon } from "../src/daemon.js";
 
@@ -112,4 +113,24 @@ export async function busyCoordinator(daemon: TestDaemon): Promise<{ parent: Tas
   };
   await waitUntil(async () => (await coordinatorOf()) !== null);
   return { parent: await daemon.client.getTask(parent.id), coordinatorId: (await coordinatorOf())! };
+}
+
+/** The bridge entry of the MCP config the daemon wrote for an agent, as its Claude Code reads it. */
+export function bridgeConfigOf(home: string, agentId: string): McpServerConfig {
+  const config = JSON.parse(readFileSync(bridgeConfigPath(home, agentId), "utf8")) as {
+    mcpServers: { cca: McpServerConfig };
+  };
+  return config.mcpServers.cca;
+}
+
+/** The credential the daemon gave an agent: its bearer header over http, its environment over stdio. */
+export function agentCredentialOf(home: string, agentId: string): string {
+  const server = bridgeConfigOf(home, agentId);
+  const credential =
+    "url" in server
+      ? /^Bearer (\S+)$/.exec(server.headers?.Authorization ?? "")?.[1]
+      : server.env?.CCA_AGENT_TOKEN;
+  if (!credential)
+    throw new Error(`Agent ${agentId}'s MCP config holds no credential: ${JSON.stringify(server)}`);
+  return credential;
 }

@@ -7,6 +7,8 @@ import {
   AgentSend,
   ApprovalRequest,
   type Connection,
+  createConnection,
+  createInMemoryTransportPair,
   ErrorCodes,
   EventsActivity,
   EventsSubscribe,
@@ -54,6 +56,12 @@ export interface AcpEndpoint {
   attach(server: Server): void;
   /** Takes over one upgrade request to `/acp`, for a dispatcher that routes the server's upgrades. */
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /**
+   * A connection inside this process for the agent holding `credential`, served as one over
+   * `/acp` would be: for the agents' MCP endpoint, which carries their bridge tools over
+   * HTTP. Null when the credential is not a live agent's. Closed with the endpoint.
+   */
+  connectAgent(credential: string): Connection | null;
   /** Drops every connection and serves anew (clients reconnect); for operators and tests. */
   restart(): Promise<void>;
   close(): Promise<void>;
@@ -96,6 +104,7 @@ export function createAcpEndpoint(deps: AcpEndpointDeps): AcpEndpoint {
   let acp: AcpServer | null = null;
   let detach: (() => void) | null = null;
   let httpServer: Server | null = null;
+  const inProcess = new Set<Connection>();
 
   const start = () => {
     acp = createAcpServer<AcpCaller>({
@@ -108,6 +117,7 @@ export function createAcpEndpoint(deps: AcpEndpointDeps): AcpEndpoint {
   };
   const stop = async () => {
     detach?.();
+    await Promise.all([...inProcess].map((connection) => connection.close("the ACP endpoint closed")));
     await acp?.close();
     acp = null;
   };
@@ -122,6 +132,20 @@ export function createAcpEndpoint(deps: AcpEndpointDeps): AcpEndpoint {
     handleUpgrade(request, socket, head) {
       if (acp) acp.handleUpgrade(request, socket, head);
       else refuseUpgrade(socket, 503, "The ACP endpoint is closed");
+    },
+    connectAgent(credential) {
+      const agent = credentials.identify(credential);
+      if (!agent || !acp) return null;
+      const [clientSide, serverSide] = createInMemoryTransportPair();
+      // No heartbeat: both ends live in this process.
+      const served = createConnection(serverSide, { logger });
+      const client = createConnection(clientSide, { logger });
+      serveConnection(served, { kind: "agent", ...agent, credential }, credentials, deps, logger);
+      inProcess.add(client);
+      client.onClose(() => inProcess.delete(client));
+      // An in-memory transport starts at once; a failure would already have closed the connection.
+      for (const side of [served, client]) side.start().catch(() => {});
+      return client;
     },
     async restart() {
       await stop();

@@ -1,9 +1,21 @@
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import type { AgentMcp, McpServerConfig } from "../agents/launch-args.js";
+import type { AgentMcp } from "../agents/launch-args.js";
 import type { AgentCredentials } from "./agent-credentials.js";
+import { AGENT_MCP_PATH } from "./agent-mcp-endpoint.js";
 import { allowedBridgeTools, BRIDGE_SERVER_NAME, PERMISSION_PROMPT_TOOL_NAME } from "./bridge-tools.js";
+
+/** An MCP server as Claude Code's `--mcp-config` describes one: a program on stdio, or an HTTP address. */
+export type McpServerConfig =
+  | { command: string; args: string[]; env?: Record<string, string> }
+  | { type: "http"; url: string; headers?: Record<string, string> };
+
+/**
+ * How an agent's Claude Code reaches its bridge tools (`agents.bridge`): `http`, the daemon's
+ * own `/agent-mcp` endpoint, with no process to start; or `stdio`, a `cca-mcp --agent` process.
+ */
+export type BridgeTransport = "http" | "stdio";
 
 /** The variable that carries an agent's credential to its bridge (set in the MCP config's `env`). */
 export const BRIDGE_CREDENTIAL_VARIABLE = "CCA_AGENT_TOKEN";
@@ -33,17 +45,42 @@ export interface BridgeLauncherOptions {
   /** The daemon's HTTP address, known once it listens. */
   daemonUrl: () => string;
   credentials: AgentCredentials;
-  /** The `cca-mcp` script; default the installed `@cca/mcp`'s. */
+  /** Default `http`. */
+  transport?: BridgeTransport;
+  /** The `cca-mcp` script of the `stdio` transport; default the installed `@cca/mcp`'s. */
   script?: string;
+  /** Called when an agent's credential has ended (its process is gone): ends its MCP sessions. */
+  onRelease?: (agentId: string) => void;
+}
+
+/** The agent's entry in its MCP config: where its bridge tools are, and its credential. */
+function bridgeServerConfig(
+  options: BridgeLauncherOptions,
+  agentId: string,
+  credential: string,
+): McpServerConfig {
+  if ((options.transport ?? "http") === "http") {
+    return {
+      type: "http",
+      url: `${options.daemonUrl()}${AGENT_MCP_PATH}`,
+      headers: { Authorization: `Bearer ${credential}` },
+    };
+  }
+  return {
+    command: process.execPath,
+    args: [options.script ?? resolveBridgeScript(), "--agent", agentId],
+    env: { CCA_DAEMON_URL: options.daemonUrl(), [BRIDGE_CREDENTIAL_VARIABLE]: credential },
+  };
 }
 
 /**
  * Gives each agent its bridge to this daemon: a fresh credential bound to its id and role,
- * written with the daemon's address into an MCP config file (mode 0600, in a 0700 folder)
- * that runs `cca-mcp --agent <id>` with the role's tools. Claude Code gets the file's path
- * (`--mcp-config <path>`) and hands the credential to the bridge in its environment, so no
- * secret is ever in a command line. `release()` (once the agent's process is gone) ends the
- * credential and deletes the file.
+ * written with the daemon's address into an MCP config file (mode 0600, in a 0700 folder):
+ * over `http`, the daemon's `/agent-mcp` with the credential as a bearer header; over
+ * `stdio`, `cca-mcp --agent <id>` with the credential in its environment. Claude Code gets
+ * the file's path (`--mcp-config <path>`), so no secret is ever in a command line.
+ * `release()` (once the agent's process is gone) ends the credential, deletes the file and
+ * calls `onRelease`.
  */
 export function createBridgeLauncher(
   options: BridgeLauncherOptions,
@@ -54,11 +91,7 @@ export function createBridgeLauncher(
     mkdirSync(folder, { recursive: true, mode: 0o700 });
     chmodSync(folder, 0o700);
     const credential = options.credentials.issue(agentId, role);
-    const server: McpServerConfig = {
-      command: process.execPath,
-      args: [options.script ?? resolveBridgeScript(), "--agent", agentId],
-      env: { CCA_DAEMON_URL: options.daemonUrl(), [BRIDGE_CREDENTIAL_VARIABLE]: credential },
-    };
+    const server = bridgeServerConfig(options, agentId, credential);
     try {
       // A file left by a daemon that died may have any mode; a new one is created 0600.
       rmSync(configPath, { force: true });
@@ -79,7 +112,9 @@ export function createBridgeLauncher(
         if (released) return;
         released = true;
         // A newer process of the same agent (a resumed conversation) has its own credential and file.
-        if (options.credentials.revoke(agentId, credential)) rmSync(folder, { recursive: true, force: true });
+        if (!options.credentials.revoke(agentId, credential)) return;
+        rmSync(folder, { recursive: true, force: true });
+        options.onRelease?.(agentId);
       },
     };
   };

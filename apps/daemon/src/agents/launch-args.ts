@@ -1,12 +1,5 @@
 import type { RoleProfile } from "./role-catalog.js";
 
-/** An MCP server as Claude Code's `--mcp-config` describes one. */
-export interface McpServerConfig {
-  command: string;
-  args: string[];
-  env?: Record<string, string>;
-}
-
 export interface LaunchOptions {
   profile: RoleProfile;
   sessionId: string;

@@ -34,6 +34,8 @@ export interface AppDeps {
   workspaces: Workspaces;
   /** The approval inbox, for `/api/v1/approvals`. */
   approvals?: ApprovalInbox;
+  /** The agents' MCP endpoint (`/agent-mcp`), which takes agent credentials, not the access token. */
+  agentMcp?: Hono;
   /** What the daemon depends on, checked by `GET /health`. */
   dependencies?: Dependencies;
   activity: ActivityLog;
@@ -63,7 +65,6 @@ export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   app.onError((error, context) => errorResponse(context, error, logger));
   app.notFound((context) => errorResponse(context, notFound(context.req.method, context.req.path), logger));
-  app.use(requireToken(deps.token));
   app.use(
     bodyLimit({
       maxSize: MAX_BODY_BYTES,
@@ -72,6 +73,9 @@ export function createApp(deps: AppDeps): Hono {
       },
     }),
   );
+  // Before the token check, which it does not pass: it checks each agent's own credential.
+  if (deps.agentMcp) app.route("/", deps.agentMcp);
+  app.use(requireToken(deps.token));
   app.route("/", healthRoutes(deps));
   app.route("/api/v1", statusRoutes(deps));
   app.route("/api/v1", agentRoutes(deps));

@@ -101,6 +101,8 @@ export const ConfigSchema = z.strictObject({
       claude_path: z.string().min(1).default("claude"),
       /** How agents run Claude Code unless their role says otherwise. */
       driver: z.enum(AGENT_DRIVERS).default("headless"),
+      /** How agents' Claude Code reaches the bridge tools: the daemon's own `/agent-mcp` (`http`) or a `cca-mcp --agent` process (`stdio`). */
+      bridge: z.enum(["http", "stdio"]).default("http"),
       /** Where agents of tasks without a project work; empty means `$CCA_HOME/work`. Each agent gets a folder below it. */
       working_dir: z.string().default(""),
       /**
