@@ -62,12 +62,17 @@ describe("a hung (SIGSTOPped) agent", () => {
     });
   });
 
-  it("does not hold up shutdown, and no process outlives the daemon", async () => {
-    const { ccad: daemon, agent } = await freezeCoordinator();
-    expect(bridgePids([agent.id]).length).toBeGreaterThan(0);
-    expect(await daemon.stop("SIGTERM")).toBe(0);
-    ccad = null;
-    await eventually(() => !processExists(agent.pid!), 10_000);
-    await eventually(() => bridgePids([agent.id]).length === 0, 10_000);
-  });
+  // Over http a frozen Claude Code holds its MCP streams to the daemon open; over stdio its
+  // bridge (cca-mcp --agent) is a process that must not outlive the daemon either.
+  it.each(["http", "stdio"] as const)(
+    "does not hold up shutdown, and no process outlives the daemon (agents.bridge = %s)",
+    async (bridge) => {
+      const { ccad: daemon, agent } = await freezeCoordinator({ CCA__AGENTS__BRIDGE: bridge });
+      expect(bridgePids([agent.id])).toHaveLength(bridge === "stdio" ? 1 : 0);
+      expect(await daemon.stop("SIGTERM")).toBe(0);
+      ccad = null;
+      await eventually(() => !processExists(agent.pid!), 10_000);
+      await eventually(() => bridgePids([agent.id]).length === 0, 10_000);
+    },
+  );
 });
