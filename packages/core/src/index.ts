@@ -59,6 +59,18 @@ export {
   ruleMatches,
   type ToolUseRequest,
 } from "./domain/approvals.js";
+export {
+  MEMORY_KINDS,
+  MEMORY_LIMITS,
+  type MemoryHit,
+  MemoryHitSchema,
+  type MemoryItem,
+  MemoryItemSchema,
+  type MemoryKind,
+  MemoryKindSchema,
+  type NewMemoryItem,
+  NewMemoryItemSchema,
+} from "./domain/memory-items.js";
 export { newTask } from "./domain/new-task.js";
 export { BUILTIN_ROLES, type BuiltinRole, ROLE_NAME_PATTERN, type Role } from "./domain/roles.js";
 export {

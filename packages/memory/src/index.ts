@@ -16,6 +16,15 @@ export {
   migrationStatus,
   readMigrations,
 } from "./migrations/migrator.js";
+export { cosine, type EmbeddingProvider } from "./reasoning-bank/embedding-provider.js";
+export { contentWords, HashedNgramEmbedder } from "./reasoning-bank/hashed-ngram-embedder.js";
+export { type CandidateQuery, PatternRepository, toVectorText } from "./reasoning-bank/pattern-repository.js";
+export { type Candidate, type RankedHit, type RankOptions, rankHits } from "./reasoning-bank/rank-hits.js";
+export {
+  ReasoningBank,
+  type ReasoningBankOptions,
+  type SearchOptions,
+} from "./reasoning-bank/reasoning-bank.js";
 export {
   DEFAULT_COMPRESSION_LEVEL,
   type RestoredTranscript,

@@ -117,7 +117,38 @@ export interface MigrationsTable {
 }
 
 /** Every table CCA keeps, as kysely sees them. */
+/** The ReasoningBank's memory items (see migrations/0008_patterns.sql). */
+export interface PatternsTable {
+  id: string;
+  kind: string;
+  project: string | null;
+  title: string;
+  description: string;
+  content: string;
+  source_task_ids: string[];
+  confidence: number;
+  uses: Generated<number>;
+  successes: Generated<number>;
+  failures: Generated<number>;
+  created_at: Timestamp;
+  last_used_at: Timestamp | null;
+  /** pgvector text, `[0.1,0.2,…]`: written with `toVectorText`, read as `embedding::text`. */
+  embedding: string;
+  embedding_model: string;
+  embedding_dim: number;
+  search: ColumnType<string, never, never>;
+}
+
+export interface PatternInjectionsTable {
+  task_id: string;
+  pattern_id: string;
+  score: number;
+  injected_at: Timestamp;
+}
+
 export interface DatabaseSchema {
+  patterns: PatternsTable;
+  pattern_injections: PatternInjectionsTable;
   daemons: DaemonsTable;
   tasks: TasksTable;
   agents: AgentsTable;

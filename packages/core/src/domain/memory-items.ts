@@ -1,0 +1,60 @@
+import { z } from "zod";
+
+/** A strategy comes from a success; a guardrail from a failure or negative feedback. */
+export const MEMORY_KINDS = ["strategy", "guardrail"] as const;
+export const MemoryKindSchema = z.enum(MEMORY_KINDS);
+export type MemoryKind = z.infer<typeof MemoryKindSchema>;
+
+/** The longest title, description and content an item may have, in characters. */
+export const MEMORY_LIMITS = { title: 200, description: 1_000, content: 8_000 } as const;
+
+/**
+ * One item of the ReasoningBank: a lesson distilled from tasks (or stored by a person),
+ * retrieved by similarity and injected as a hint into later tasks that fit.
+ */
+export const MemoryItemSchema = z.object({
+  id: z.string(),
+  kind: MemoryKindSchema,
+  /** The project folder it belongs to; null: every project (global). */
+  project: z.string().nullable(),
+  title: z.string(),
+  description: z.string(),
+  content: z.string(),
+  /** Provenance: the tasks it was distilled from (empty for one a person stored). */
+  source_task_ids: z.array(z.string()),
+  /** 0..1; follows the success rate of the tasks it was injected into. */
+  confidence: z.number().min(0).max(1),
+  uses: z.number().int().nonnegative(),
+  successes: z.number().int().nonnegative(),
+  failures: z.number().int().nonnegative(),
+  created_at: z.string(),
+  last_used_at: z.string().nullable(),
+  /** The embedding provider its vector came from, and the vector's dimension. */
+  embedding_model: z.string(),
+  embedding_dim: z.number().int().positive(),
+});
+export type MemoryItem = z.infer<typeof MemoryItemSchema>;
+
+/** What a person or a distiller gives to store an item (`POST /api/v1/memory`). */
+export const NewMemoryItemSchema = z.object({
+  title: z.string().trim().min(1, "title must not be empty").max(MEMORY_LIMITS.title),
+  content: z.string().trim().min(1, "content must not be empty").max(MEMORY_LIMITS.content),
+  description: z.string().trim().max(MEMORY_LIMITS.description).default(""),
+  kind: MemoryKindSchema.default("strategy"),
+  project_dir: z.string().min(1).nullable().default(null),
+  source_task_ids: z.array(z.string()).default([]),
+  confidence: z.number().min(0).max(1).default(0.5),
+});
+export type NewMemoryItem = z.input<typeof NewMemoryItemSchema>;
+
+/** A search hit: the item, its final score, and the signals it was ranked by. */
+export const MemoryHitSchema = z.object({
+  item: MemoryItemSchema,
+  /** The ranking score (fused ranks, weighted by confidence and recency); higher is better. */
+  score: z.number(),
+  /** Cosine similarity of the item to the query, -1..1; below the threshold nothing is returned. */
+  similarity: z.number(),
+  /** Which embedding provider answered, so nobody mistakes hashed n-grams for a transformer. */
+  embedding_model: z.string(),
+});
+export type MemoryHit = z.infer<typeof MemoryHitSchema>;

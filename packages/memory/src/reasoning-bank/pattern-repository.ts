@@ -1,0 +1,193 @@
+import { type MemoryItem, MemoryItemSchema } from "@cca/core";
+import { sql } from "kysely";
+import { z } from "zod";
+import type { Database } from "../database/open-database.js";
+import type { Candidate } from "./rank-hits.js";
+
+/** A vector as pgvector's text form, `[0.1,0.2,…]`. */
+export function toVectorText(vector: readonly number[]): string {
+  return `[${vector.join(",")}]`;
+}
+
+const VectorTextSchema = z
+  .string()
+  .regex(/^\[.*\]$/, "a pgvector value in its text form")
+  .transform((text) => text.slice(1, -1).split(",").map(Number));
+
+const timestamp = z.coerce.date().transform((date) => date.toISOString());
+const PatternRowSchema = MemoryItemSchema.extend({
+  confidence: z.coerce.number(),
+  created_at: timestamp,
+  last_used_at: timestamp.nullable(),
+});
+const CandidateRowSchema = PatternRowSchema.extend({
+  embedding_text: VectorTextSchema,
+  similarity: z.coerce.number(),
+});
+
+const ITEM_COLUMNS = sql.raw(
+  "id, kind, project, title, description, content, source_task_ids, confidence, uses, successes, failures, created_at, last_used_at, embedding_model, embedding_dim",
+);
+
+/** What finds candidates for one query: its vector, its words, and where it may look. */
+export interface CandidateQuery {
+  embedding: readonly number[];
+  model: string;
+  /** Content words of the query, for full-text search (stemmed by PostgreSQL). */
+  words: readonly string[];
+  /** The task's project: its items and the global ones; null: global items only. */
+  project: string | null;
+  /** How many each search returns before fusion. */
+  limit: number;
+}
+
+/**
+ * The ReasoningBank's storage: memory items with their embedding (table `patterns`), which
+ * tasks each was injected into, and the two searches hybrid retrieval fuses: nearest
+ * neighbours by cosine (HNSW) and full-text matches (GIN), in PGlite or PostgreSQL.
+ */
+export class PatternRepository {
+  readonly #database: Database;
+
+  constructor(database: Database) {
+    this.#database = database;
+  }
+
+  /** Makes sure vectors of `dimension` have an HNSW index (256's comes with the migration). */
+  async ensureIndex(dimension: number): Promise<void> {
+    const dim = sql.raw(String(checkedDimension(dimension)));
+    await this.#database.run(() =>
+      sql`create index if not exists ${sql.raw(`patterns_embedding_${dimension}`)} on patterns using hnsw ((embedding::vector(${dim})) vector_cosine_ops) where embedding_dim = ${dim}`.execute(
+        this.#database.db,
+      ),
+    );
+  }
+
+  async insert(item: MemoryItem, embedding: readonly number[]): Promise<void> {
+    await this.#database.run(() =>
+      this.#database.db
+        .insertInto("patterns")
+        .values({ ...item, embedding: toVectorText(embedding) })
+        .execute(),
+    );
+  }
+
+  async find(id: string): Promise<MemoryItem | undefined> {
+    const row = await this.#database.run(() =>
+      this.#database.db
+        .selectFrom("patterns")
+        .select(["id", "kind", "project", "title", "description", "content", "source_task_ids"])
+        .select(["confidence", "uses", "successes", "failures", "created_at", "last_used_at"])
+        .select(["embedding_model", "embedding_dim"])
+        .where("id", "=", id)
+        .executeTakeFirst(),
+    );
+    return row ? PatternRowSchema.parse(row) : undefined;
+  }
+
+  /** True when it deleted the item. Its injection records go with it. */
+  async delete(id: string): Promise<boolean> {
+    return this.#database.run(() =>
+      this.#database.db.transaction().execute(async (trx) => {
+        await trx.deleteFrom("pattern_injections").where("pattern_id", "=", id).execute();
+        const result = await trx.deleteFrom("patterns").where("id", "=", id).executeTakeFirst();
+        return Number(result.numDeletedRows) > 0;
+      }),
+    );
+  }
+
+  /**
+   * The query's candidates: the nearest `limit` by cosine among vectors of the same model
+   * and dimension, and the best `limit` full-text matches (any of the words), each with its
+   * rank in its list and its exact similarity to the query.
+   */
+  async candidates(query: CandidateQuery): Promise<Candidate[]> {
+    const dim = sql.raw(String(checkedDimension(query.embedding.length)));
+    const vector = toVectorText(query.embedding);
+    const scope =
+      query.project === null ? sql`project is null` : sql`(project is null or project = ${query.project})`;
+    const similarity = sql`1 - (embedding::vector(${dim}) <=> ${vector}::vector(${dim}))`;
+    const nearest = await this.#database.run(() =>
+      sql`select ${ITEM_COLUMNS}, embedding::text as embedding_text, ${similarity} as similarity
+          from patterns
+          where embedding_dim = ${dim} and embedding_model = ${query.model} and ${scope}
+          order by embedding::vector(${dim}) <=> ${vector}::vector(${dim})
+          limit ${query.limit}`.execute(this.#database.db),
+    );
+    const byId = new Map<string, Candidate>();
+    nearest.rows.forEach((row, index) => {
+      const parsed = CandidateRowSchema.parse(row);
+      byId.set(parsed.id, { ...toCandidate(parsed), vectorRank: index + 1 });
+    });
+    if (query.words.length === 0) return [...byId.values()];
+    const terms = sql`to_tsquery('english', ${query.words.join(" | ")})`;
+    const matches = await this.#database.run(() =>
+      sql`select ${ITEM_COLUMNS}, embedding::text as embedding_text, ${similarity} as similarity
+          from patterns
+          where search @@ ${terms} and embedding_dim = ${dim} and embedding_model = ${query.model} and ${scope}
+          order by ts_rank_cd(search, ${terms}) desc, id
+          limit ${query.limit}`.execute(this.#database.db),
+    );
+    matches.rows.forEach((row, index) => {
+      const parsed = CandidateRowSchema.parse(row);
+      const known = byId.get(parsed.id);
+      if (known) known.textRank = index + 1;
+      else byId.set(parsed.id, { ...toCandidate(parsed), textRank: index + 1 });
+    });
+    return [...byId.values()];
+  }
+
+  /** Records which items went into a task's prompt, and counts a use of each. */
+  async recordInjections(
+    taskId: string,
+    hits: readonly { id: string; score: number }[],
+    at: Date,
+  ): Promise<void> {
+    if (hits.length === 0) return;
+    await this.#database.run(() =>
+      this.#database.db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto("pattern_injections")
+          .values(
+            hits.map((hit) => ({ task_id: taskId, pattern_id: hit.id, score: hit.score, injected_at: at })),
+          )
+          .onConflict((conflict) => conflict.columns(["task_id", "pattern_id"]).doNothing())
+          .execute();
+        await trx
+          .updateTable("patterns")
+          .set((eb) => ({ uses: eb("uses", "+", 1), last_used_at: at }))
+          .where(
+            "id",
+            "in",
+            hits.map((hit) => hit.id),
+          )
+          .execute();
+      }),
+    );
+  }
+
+  /** The items injected into a task, best score first. */
+  async injectedInto(taskId: string): Promise<{ id: string; score: number }[]> {
+    const rows = await this.#database.run(() =>
+      this.#database.db
+        .selectFrom("pattern_injections")
+        .select(["pattern_id", "score"])
+        .where("task_id", "=", taskId)
+        .orderBy("score", "desc")
+        .execute(),
+    );
+    return rows.map((row) => ({ id: row.pattern_id, score: Number(row.score) }));
+  }
+}
+
+function toCandidate(row: z.infer<typeof CandidateRowSchema>): Candidate {
+  const { embedding_text, similarity, ...item } = row;
+  return { item, embedding: embedding_text, similarity };
+}
+
+function checkedDimension(dimension: number): number {
+  if (!Number.isInteger(dimension) || dimension < 1 || dimension > 16_000) {
+    throw new RangeError(`A vector dimension is an integer from 1 to 16000, not ${dimension}`);
+  }
+  return dimension;
+}

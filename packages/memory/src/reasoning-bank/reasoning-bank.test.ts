@@ -1,0 +1,148 @@
+import { CcaError } from "@cca/core";
+import { sql } from "kysely";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { ENGINES, freshDatabase } from "../../test/support/engines.js";
+import type { Database } from "../database/open-database.js";
+import type { EmbeddingProvider } from "./embedding-provider.js";
+import { HashedNgramEmbedder } from "./hashed-ngram-embedder.js";
+import { ReasoningBank } from "./reasoning-bank.js";
+
+const NOW = Date.parse("2026-12-01T10:00:00.000Z");
+const clock = { now: () => NOW };
+
+const MIGRATIONS = {
+  title: "Run the database migrations before the tests",
+  content: "On a fresh database the test suite fails until `pnpm migrate` has run; run it first.",
+};
+const LOGO = {
+  title: "Logo colours",
+  content: "The bakery's logo is purple and gold; keep to those colours.",
+};
+
+const failure = async (promise: Promise<unknown>) => {
+  const error = await promise.then(
+    () => new Error("expected a refusal"),
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(CcaError);
+  return error as CcaError;
+};
+
+describe.each(ENGINES)("ReasoningBank on %s", (engine) => {
+  let database: Database;
+  let bank: ReasoningBank;
+  beforeAll(async () => {
+    database = await freshDatabase(engine);
+    bank = new ReasoningBank({ database, embeddings: new HashedNgramEmbedder(), clock });
+    await bank.prepare();
+  });
+  afterAll(() => database.close());
+  beforeEach(async () => {
+    await sql`delete from pattern_injections; delete from patterns`.execute(database.db);
+  });
+
+  it("stores an item with its provenance and embedding model, and reads it back", async () => {
+    const stored = await bank.add({
+      ...MIGRATIONS,
+      kind: "guardrail",
+      source_task_ids: ["task_1", "task_2"],
+    });
+    expect(await bank.get(stored.id)).toEqual({
+      ...stored,
+      description: "",
+      project: null,
+      confidence: 0.5,
+      uses: 0,
+      successes: 0,
+      failures: 0,
+      created_at: new Date(NOW).toISOString(),
+      last_used_at: null,
+      embedding_model: "local-hash-ngrams",
+      embedding_dim: 256,
+    });
+    expect(stored.source_task_ids).toEqual(["task_1", "task_2"]);
+  });
+
+  it("finds the item that fits a task, naming the provider, and nothing for an unrelated task", async () => {
+    const migrations = await bank.add(MIGRATIONS);
+    await bank.add(LOGO);
+    const hits = await bank.search("The tests fail on a fresh database: migrations missing?", { limit: 3 });
+    expect(hits.map((hit) => hit.item.id)).toEqual([migrations.id]);
+    expect(hits[0]).toMatchObject({ embedding_model: "local-hash-ngrams" });
+    expect(hits[0]!.similarity).toBeGreaterThan(0.2);
+    expect(await bank.search("Write the quarterly newsletter for investors", { limit: 3 })).toEqual([]);
+  });
+
+  it("keeps a project's items to that project, and global items to all", async () => {
+    const shop = await bank.add({ ...MIGRATIONS, project_dir: "/work/shop" });
+    const global = await bank.add({ ...MIGRATIONS, title: "Migrations first, everywhere" });
+    const query = "run the migrations before the tests";
+    const inShop = await bank.search(query, { project: "/work/shop", limit: 5, threshold: 0 });
+    expect(inShop.map((hit) => hit.item.id).sort()).toEqual([shop.id, global.id].sort());
+    const elsewhere = await bank.search(query, { project: "/work/blog", limit: 5, threshold: 0 });
+    expect(elsewhere.map((hit) => hit.item.id)).toEqual([global.id]);
+    expect((await bank.search(query, { limit: 5, threshold: 0 })).map((hit) => hit.item.id)).toEqual([
+      global.id,
+    ]);
+  });
+
+  it("records which items went into a task, counting a use of each", async () => {
+    const item = await bank.add(MIGRATIONS);
+    const hits = await bank.search("tests fail: run the migrations");
+    await bank.recordInjections("task_9", hits);
+    await bank.recordInjections("task_9", hits);
+    expect(await bank.injectedInto("task_9")).toEqual([
+      { id: item.id, score: expect.closeTo(hits[0]!.score, 5) },
+    ]);
+    expect(await bank.get(item.id)).toMatchObject({ uses: 2, last_used_at: new Date(NOW).toISOString() });
+  });
+
+  it("forgets an item, and says so for one it does not have", async () => {
+    const item = await bank.add(MIGRATIONS);
+    await bank.recordInjections("task_1", await bank.search("migrations before tests"));
+    await bank.forget(item.id);
+    expect((await failure(bank.get(item.id))).code).toBe("not_found");
+    expect((await failure(bank.forget(item.id))).message).toContain(`No memory item ${item.id}`);
+    expect(await bank.injectedInto("task_1")).toEqual([]);
+  });
+
+  it("refuses bad input with what was wrong and what is expected, and stores nothing", async () => {
+    const empty = await failure(bank.search("   "));
+    expect(empty).toMatchObject({ code: "bad_request", message: expect.stringContaining("needs a query") });
+    const huge = await failure(bank.add({ title: "Huge", content: "x".repeat(8_001) }));
+    expect(huge.message).toContain("Memory item content");
+    expect(huge.message).toContain("content up to 8000");
+    const kind = await failure(bank.add({ ...MIGRATIONS, kind: "rumour" as "strategy" }));
+    expect(kind.message).toContain("Memory item kind");
+    expect((await failure(bank.search("x", { limit: 0 }))).message).toContain("integer from 1 to 50");
+    const rows = await sql<{ n: number }>`select count(*)::int as n from patterns`.execute(database.db);
+    expect(rows.rows[0]!.n).toBe(0);
+  });
+
+  it("refuses a provider whose vectors do not have the dimension it promised", async () => {
+    const wrong: EmbeddingProvider = {
+      name: "broken",
+      dimension: 256,
+      embed: async (texts) => texts.map(() => [1, 0, 0]),
+    };
+    const broken = new ReasoningBank({ database, embeddings: wrong, clock });
+    const error = await failure(broken.add(MIGRATIONS));
+    expect(error.code).toBe("invalid_config");
+    expect(error.message).toContain("returned a vector of 3 numbers, expected 256");
+  });
+
+  it("searches only vectors of its own provider, with an index of their own dimension", async () => {
+    const small = new ReasoningBank({ database, embeddings: new HashedNgramEmbedder(64), clock });
+    await small.prepare();
+    const ours = await small.add(MIGRATIONS);
+    await bank.add(MIGRATIONS);
+    const hits = await small.search("migrations before the tests", { limit: 5 });
+    expect(hits.map((hit) => hit.item.id)).toEqual([ours.id]);
+    const indexes = await sql<{
+      indexname: string;
+    }>`select indexname from pg_indexes where tablename = 'patterns'`.execute(database.db);
+    expect(indexes.rows.map((row) => row.indexname)).toEqual(
+      expect.arrayContaining(["patterns_embedding_256", "patterns_embedding_64", "patterns_search"]),
+    );
+  });
+});

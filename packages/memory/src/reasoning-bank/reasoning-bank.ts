@@ -1,0 +1,170 @@
+import {
+  CcaError,
+  type Clock,
+  MEMORY_LIMITS,
+  type MemoryHit,
+  type MemoryItem,
+  type NewMemoryItem,
+  NewMemoryItemSchema,
+  newId,
+  systemClock,
+} from "@cca/core";
+import type { Database } from "../database/open-database.js";
+import type { EmbeddingProvider } from "./embedding-provider.js";
+import { contentWords } from "./hashed-ngram-embedder.js";
+import { PatternRepository } from "./pattern-repository.js";
+import { rankHits } from "./rank-hits.js";
+
+export interface ReasoningBankOptions {
+  database: Database;
+  embeddings: EmbeddingProvider;
+  /** Below this cosine similarity nothing is returned. Default 0.2 (unrelated texts stay under about 0.12 with the local embedder). */
+  threshold?: number;
+  /** How many hits a search returns unless told. Default 1 (the paper found more hurt). */
+  defaultLimit?: number;
+  clock?: Clock;
+}
+
+export interface SearchOptions {
+  /** The task's project folder: its items and the global ones. Default: global only. */
+  project?: string | null;
+  limit?: number;
+  threshold?: number;
+}
+
+/** The longest query embedded, in characters; a task description beyond it is cut. */
+const MAX_QUERY_CHARS = 20_000;
+/** How many candidates each of the two searches brings before fusion. */
+const CANDIDATES_PER_SEARCH = 40;
+
+/**
+ * The ReasoningBank: stores memory items with their embedding, and finds the few that fit
+ * a task (hybrid search, ranked by `rankHits`), never one below the similarity threshold.
+ * @example
+ * const bank = new ReasoningBank({ database, embeddings: new HashedNgramEmbedder() });
+ * await bank.add({ title: "Run migrations before tests", content: "…" });
+ * const hits = await bank.search("the tests fail on a fresh database");
+ */
+export class ReasoningBank {
+  readonly #repository: PatternRepository;
+  readonly #embeddings: EmbeddingProvider;
+  readonly #threshold: number;
+  readonly #defaultLimit: number;
+  readonly #clock: Clock;
+
+  constructor(options: ReasoningBankOptions) {
+    this.#repository = new PatternRepository(options.database);
+    this.#embeddings = options.embeddings;
+    this.#threshold = options.threshold ?? 0.2;
+    this.#defaultLimit = options.defaultLimit ?? 1;
+    this.#clock = options.clock ?? systemClock;
+  }
+
+  /** The provider's name, for `/health` and search results. */
+  get embeddingModel(): string {
+    return this.#embeddings.name;
+  }
+
+  /** Creates the vector index for the provider's dimension, if it has none. */
+  async prepare(): Promise<void> {
+    await this.#repository.ensureIndex(this.#embeddings.dimension);
+  }
+
+  /** Stores a new item; bad input is refused with what was wrong and what is expected. */
+  async add(input: NewMemoryItem): Promise<MemoryItem> {
+    const parsed = NewMemoryItemSchema.safeParse(input);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      const field = issue.path.join(".") || "item";
+      throw new CcaError(
+        "bad_request",
+        `Memory item ${field}: ${issue.message} (title up to ${MEMORY_LIMITS.title} characters, description up to ${MEMORY_LIMITS.description}, content up to ${MEMORY_LIMITS.content}; kind strategy or guardrail)`,
+      );
+    }
+    const fields = parsed.data;
+    const [embedding] = await this.#embed([`${fields.title}\n${fields.description}\n${fields.content}`]);
+    const item: MemoryItem = {
+      id: newId("mem"),
+      kind: fields.kind,
+      project: fields.project_dir,
+      title: fields.title,
+      description: fields.description,
+      content: fields.content,
+      source_task_ids: fields.source_task_ids,
+      confidence: fields.confidence,
+      uses: 0,
+      successes: 0,
+      failures: 0,
+      created_at: new Date(this.#clock.now()).toISOString(),
+      last_used_at: null,
+      embedding_model: this.#embeddings.name,
+      embedding_dim: this.#embeddings.dimension,
+    };
+    await this.#repository.insert(item, embedding!);
+    return item;
+  }
+
+  /** The items that fit `query`, best first; none when nothing reaches the threshold. */
+  async search(query: string, options: SearchOptions = {}): Promise<MemoryHit[]> {
+    const text = query.trim().slice(0, MAX_QUERY_CHARS);
+    if (!text)
+      throw new CcaError("bad_request", "A memory search needs a query: some words describing the task");
+    const limit = options.limit ?? this.#defaultLimit;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 50) {
+      throw new CcaError("bad_request", `A memory search's limit is an integer from 1 to 50, not ${limit}`);
+    }
+    const [embedding] = await this.#embed([text]);
+    const candidates = await this.#repository.candidates({
+      embedding: embedding!,
+      model: this.#embeddings.name,
+      words: [...new Set(contentWords(text))].slice(0, 64),
+      project: options.project ?? null,
+      limit: CANDIDATES_PER_SEARCH,
+    });
+    const hits = rankHits(candidates, {
+      limit,
+      threshold: options.threshold ?? this.#threshold,
+      now: new Date(this.#clock.now()),
+    });
+    return hits.map((hit) => ({ ...hit, embedding_model: this.#embeddings.name }));
+  }
+
+  async get(id: string): Promise<MemoryItem> {
+    const item = await this.#repository.find(id);
+    if (!item) throw new CcaError("not_found", `No memory item ${id}; cca memory search finds items`);
+    return item;
+  }
+
+  async forget(id: string): Promise<void> {
+    if (!(await this.#repository.delete(id))) {
+      throw new CcaError("not_found", `No memory item ${id}; cca memory search finds items`);
+    }
+  }
+
+  /** Records the hits injected into a task's prompt (each counts a use). */
+  async recordInjections(taskId: string, hits: readonly MemoryHit[]): Promise<void> {
+    await this.#repository.recordInjections(
+      taskId,
+      hits.map((hit) => ({ id: hit.item.id, score: hit.score })),
+      new Date(this.#clock.now()),
+    );
+  }
+
+  async injectedInto(taskId: string): Promise<{ id: string; score: number }[]> {
+    return this.#repository.injectedInto(taskId);
+  }
+
+  /** The provider's vectors, each checked for the dimension it promised. */
+  async #embed(texts: string[]): Promise<number[][]> {
+    const vectors = await this.#embeddings.embed(texts);
+    for (const vector of vectors) {
+      if (vector.length !== this.#embeddings.dimension || vector.some((x) => !Number.isFinite(x))) {
+        throw new CcaError(
+          "invalid_config",
+          `The embedding provider ${this.#embeddings.name} returned a vector of ${vector.length} numbers, expected ${this.#embeddings.dimension} finite ones: set memory's embedding dimension to match the model, then run cca memory reembed`,
+        );
+      }
+    }
+    return vectors;
+  }
+}
