@@ -5,6 +5,7 @@ import { createAgentCommand } from "./commands/agent.js";
 import { createApprovalsCommand, createApproveCommand } from "./commands/approvals.js";
 import { createDaemonCommand } from "./commands/daemon.js";
 import { createDbCommand } from "./commands/db.js";
+import { createMemoryCommand } from "./commands/memory.js";
 import { createProjectCommand } from "./commands/project.js";
 import { createStatusCommand } from "./commands/status.js";
 import { createTaskCommand } from "./commands/task.js";
@@ -53,10 +54,14 @@ export async function run(argv: readonly string[], options: RunOptions = {}): Pr
     .command(createAgentCommand(context, setExitCode))
     .command(createApprovalsCommand(context, setExitCode))
     .command(createApproveCommand(context, setExitCode))
+    .command(createMemoryCommand(context, setExitCode))
     .command(createProjectCommand(context, setExitCode))
     .command(createWorktreeCommand(context, setExitCode))
     .command(createDbCommand(context, setExitCode))
-    .demandCommand(1, "Name a command: status, daemon, task, agent, approvals, approve or db.")
+    .demandCommand(
+      1,
+      "Name a command: status, daemon, task, agent, approvals, approve, memory, project, worktree or db.",
+    )
     .strict()
     .recommendCommands()
     .example("$0 daemon start", "Start ccad in the background")

@@ -26,7 +26,9 @@ describe("usage errors exit 2 with a message that helps", () => {
     const result = await cca([]);
 
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain("Name a command: status, daemon, task, agent, approvals, approve or db.");
+    expect(result.stderr).toContain(
+      "Name a command: status, daemon, task, agent, approvals, approve, memory, project, worktree or db.",
+    );
   });
 
   it("db without its subcommand", async () => {

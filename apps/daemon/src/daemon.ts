@@ -18,6 +18,8 @@ import {
   ApprovalRepository,
   DaemonRepository,
   type Database,
+  HashedNgramEmbedder,
+  ReasoningBank,
   SnapshotRepository,
   TaskRepository,
 } from "@cca/memory";
@@ -212,6 +214,11 @@ export function createDaemon(options: DaemonOptions): Daemon {
       maxSubscriptions: config.acp.max_subscriptions,
     },
   });
+  const memory = new ReasoningBank({
+    database,
+    embeddings: new HashedNgramEmbedder(config.memory.dimension),
+    threshold: config.memory.threshold,
+  });
   const agentMcp = createAgentMcpEndpoint({ acp, credentials, logger });
   const attach = createAttachEndpoint({ agents, orchestrator, activity, bus, token, logger });
   const startedAt = Date.now();
@@ -231,6 +238,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
     startedAt,
     defaultWaitMs: taskTimeoutMs,
     agentMcp: agentMcp.routes,
+    memory,
     dependencies: { database, scheduler },
     eventStreamLimits: {
       maxStreams: config.daemon.max_event_streams,
@@ -261,6 +269,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
       const { host, port } = splitHostPort(config.daemon.bind_address);
       await checkBindAddress(config.daemon, host, logger);
       await daemons.register({ name, hostname: hostname(), pid: process.pid });
+      await memory.prepare();
       url = await new Promise<string>((resolve, reject) => {
         const started = serve({ fetch: app.fetch, hostname: host, port }, (info: AddressInfo) => {
           const shownHost = info.family === "IPv6" ? `[${info.address}]` : info.address;

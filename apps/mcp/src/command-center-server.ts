@@ -8,6 +8,7 @@ import { registerCcaApplyTool } from "./tools/cca-apply.js";
 import { registerCcaApprovalTools } from "./tools/cca-approvals.js";
 import { registerCcaCancelTool } from "./tools/cca-cancel.js";
 import { registerCcaDiffTool } from "./tools/cca-diff.js";
+import { registerCcaMemoryTool } from "./tools/cca-memory.js";
 import { registerCcaStatusTool } from "./tools/cca-status.js";
 import { registerCcaTaskTool } from "./tools/cca-task.js";
 import { VERSION } from "./version.js";
@@ -40,7 +41,7 @@ export interface CommandCenterServerOptions {
 
 /**
  * The Command Center's MCP server: `cca_task`, `cca_status`, `cca_cancel`, `cca_activity`,
- * `cca_agents`, `cca_diff` and `cca_apply` over a daemon client. Every answer also reports the
+ * `cca_agents`, `cca_approvals`, `cca_approve`, `cca_diff`, `cca_apply` and `cca_memory` over a daemon client. Every answer also reports the
  * tasks this server started that ended after their `cca_task` call returned. Connect it to any
  * MCP transport.
  * @example
@@ -70,5 +71,6 @@ export function createCommandCenterServer(options: CommandCenterServerOptions): 
   registerCcaApprovalTools(server, context);
   registerCcaDiffTool(server, context);
   registerCcaApplyTool(server, context);
+  registerCcaMemoryTool(server, context);
   return server;
 }

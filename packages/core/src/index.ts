@@ -68,6 +68,8 @@ export {
   MemoryItemSchema,
   type MemoryKind,
   MemoryKindSchema,
+  type MemorySearchResponse,
+  MemorySearchResponseSchema,
   type NewMemoryItem,
   NewMemoryItemSchema,
 } from "./domain/memory-items.js";

@@ -1,4 +1,5 @@
 import { CcaError, type EventBus, type Logger, noopLogger, type ProjectSummary } from "@cca/core";
+import type { ReasoningBank } from "@cca/memory";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { ActivityLog } from "../activity/activity-log.js";
@@ -15,6 +16,7 @@ import { type AgentDirectory, agentRoutes } from "./routes/agents.js";
 import { approvalRoutes } from "./routes/approvals.js";
 import { type EventStreamLimits, eventRoutes } from "./routes/events.js";
 import { type Dependencies, healthRoutes } from "./routes/health.js";
+import { memoryRoutes } from "./routes/memory.js";
 import { projectRoutes } from "./routes/projects.js";
 import { type StatusSource, statusRoutes } from "./routes/status.js";
 import { taskWorkspaceRoutes } from "./routes/task-workspace.js";
@@ -36,6 +38,8 @@ export interface AppDeps {
   approvals?: ApprovalInbox;
   /** The agents' MCP endpoint (`/agent-mcp`), which takes agent credentials, not the access token. */
   agentMcp?: Hono;
+  /** The ReasoningBank, for `/api/v1/memory`; its embedding provider shows in `GET /health`. */
+  memory?: ReasoningBank;
   /** What the daemon depends on, checked by `GET /health`. */
   dependencies?: Dependencies;
   activity: ActivityLog;
@@ -88,5 +92,6 @@ export function createApp(deps: AppDeps): Hono {
   app.route("/api/v1", activityRoutes(deps));
   app.route("/api/v1", eventRoutes(deps));
   if (deps.approvals) app.route("/api/v1", approvalRoutes({ approvals: deps.approvals }));
+  if (deps.memory) app.route("/api/v1", memoryRoutes({ memory: deps.memory }));
   return app;
 }

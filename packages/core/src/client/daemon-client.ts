@@ -14,6 +14,13 @@ import {
   PendingApprovalSchema,
 } from "../domain/approvals.js";
 import {
+  type MemoryItem,
+  MemoryItemSchema,
+  type MemorySearchResponse,
+  MemorySearchResponseSchema,
+  type NewMemoryItem,
+} from "../domain/memory-items.js";
+import {
   type ActivityEvent,
   ActivityEventSchema,
   type ActivityView,
@@ -126,6 +133,15 @@ export interface DaemonClient {
   listApprovalRules(): Promise<ApprovalRule[]>;
   /** Removes a remembered rule; resolves with it. */
   deleteApprovalRule(id: string): Promise<ApprovalRule>;
+  /** Stores a ReasoningBank item. */
+  addMemory(item: NewMemoryItem): Promise<MemoryItem>;
+  /** The items that fit `query`, best first (none below the similarity threshold). */
+  searchMemory(
+    query: string,
+    options?: { limit?: number; projectDir?: string },
+  ): Promise<MemorySearchResponse>;
+  getMemory(id: string): Promise<MemoryItem>;
+  forgetMemory(id: string): Promise<void>;
 }
 
 /**
@@ -266,6 +282,17 @@ export function createDaemonClient(options: DaemonClientOptions): DaemonClient {
     listApprovalRules: () => request(ApprovalRuleSchema.array(), "GET", "/api/v1/approvals/rules"),
     deleteApprovalRule: (ruleId) =>
       request(ApprovalRuleSchema, "DELETE", `/api/v1/approvals/rules/${id(ruleId)}`),
+    addMemory: (item) => request(MemoryItemSchema, "POST", "/api/v1/memory", item),
+    searchMemory: (query, options = {}) => {
+      const params = new URLSearchParams({ query });
+      if (options.limit !== undefined) params.set("limit", String(options.limit));
+      if (options.projectDir) params.set("project_dir", options.projectDir);
+      return request(MemorySearchResponseSchema, "GET", `/api/v1/memory?${params}`);
+    },
+    getMemory: (memoryId) => request(MemoryItemSchema, "GET", `/api/v1/memory/${id(memoryId)}`),
+    async forgetMemory(memoryId) {
+      await (await send("DELETE", `/api/v1/memory/${id(memoryId)}`)).arrayBuffer();
+    },
     async *events(signal) {
       const response = await send("GET", "/api/v1/events", undefined, signal);
       if (!response.body) return;

@@ -184,6 +184,15 @@ export const ConfigSchema = z.strictObject({
       cancel_on_interrupt: z.boolean().default(false),
     })
     .prefault({}),
+  memory: z
+    .strictObject({
+      /** The embedding provider: `local`, hashed word and character n-grams (deterministic, nothing to download). */
+      embeddings: z.enum(["local"]).default("local"),
+      dimension: z.number().int().min(16).max(4096).default(256),
+      /** Below this cosine similarity an item is never returned or injected. */
+      threshold: z.number().min(-1).max(1).default(0.2),
+    })
+    .prefault({}),
   learning: z
     .strictObject({
       enabled: z.boolean().default(false),

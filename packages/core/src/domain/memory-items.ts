@@ -58,3 +58,10 @@ export const MemoryHitSchema = z.object({
   embedding_model: z.string(),
 });
 export type MemoryHit = z.infer<typeof MemoryHitSchema>;
+
+/** `GET /api/v1/memory?query=`: the hits, best first, and which provider embedded the query. */
+export const MemorySearchResponseSchema = z.object({
+  embedding_model: z.string(),
+  hits: z.array(MemoryHitSchema),
+});
+export type MemorySearchResponse = z.infer<typeof MemorySearchResponseSchema>;

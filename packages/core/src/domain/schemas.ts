@@ -278,6 +278,8 @@ export const HealthSchema = z.object({
   version: z.string(),
   uptime_s: z.number(),
   dependencies: z.record(z.string(), DependencyHealthSchema).default({}),
+  /** The ReasoningBank's embedding provider, so nobody mistakes hashed n-grams for a transformer. */
+  memory: z.object({ embedding_model: z.string(), dimension: z.number().int() }).optional(),
 });
 export type Health = z.infer<typeof HealthSchema>;
 

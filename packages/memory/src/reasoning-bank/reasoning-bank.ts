@@ -65,6 +65,10 @@ export class ReasoningBank {
     return this.#embeddings.name;
   }
 
+  get embeddingDimension(): number {
+    return this.#embeddings.dimension;
+  }
+
   /** Creates the vector index for the provider's dimension, if it has none. */
   async prepare(): Promise<void> {
     await this.#repository.ensureIndex(this.#embeddings.dimension);

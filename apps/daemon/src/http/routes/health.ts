@@ -1,5 +1,5 @@
 import type { Health, TaskScheduler } from "@cca/core";
-import type { Database } from "@cca/memory";
+import type { Database, ReasoningBank } from "@cca/memory";
 import { Hono } from "hono";
 
 /** What `GET /health` checks. */
@@ -19,6 +19,7 @@ export function healthRoutes(deps: {
   version: string;
   startedAt: number;
   dependencies?: Dependencies;
+  memory?: Pick<ReasoningBank, "embeddingModel" | "embeddingDimension">;
 }): Hono {
   return new Hono().get("/health", async (context) => {
     const dependencies: Health["dependencies"] = {};
@@ -39,6 +40,14 @@ export function healthRoutes(deps: {
       version: deps.version,
       uptime_s: (Date.now() - deps.startedAt) / 1000,
       dependencies,
+      ...(deps.memory
+        ? {
+            memory: {
+              embedding_model: deps.memory.embeddingModel,
+              dimension: deps.memory.embeddingDimension,
+            },
+          }
+        : {}),
     };
     return context.json(body);
   });

@@ -1,0 +1,94 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { MemoryItemSchema, MemorySearchResponseSchema, parseConfig } from "@cca/core";
+import { type Database, migrate, openDatabase } from "@cca/memory";
+import { createDaemon, type Daemon } from "ccad";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { runCca } from "./fixtures/run-cca.ts";
+
+let home: string;
+let database: Database;
+let daemon: Daemon;
+
+beforeEach(async () => {
+  home = mkdtempSync(join(tmpdir(), "cca-cli-memory-"));
+  database = await openDatabase();
+  await migrate(database);
+  daemon = createDaemon({
+    config: parseConfig({
+      daemon: { bind_address: "127.0.0.1:0" },
+      agents: { claude_path: "/nonexistent/claude" },
+    }),
+    home,
+    database,
+    name: "ccad-cli-test",
+  });
+  await daemon.listen();
+});
+
+afterEach(async () => {
+  await daemon.close();
+  await database.close();
+  rmSync(home, { recursive: true, force: true });
+});
+
+const cca = (args: string[]) =>
+  runCca(args, { env: { CCA_HOME: home, CCA_DAEMON_URL: daemon.url, CCA_TOKEN: daemon.token } });
+
+const MIGRATE = [
+  "memory",
+  "add",
+  "--title",
+  "Migrate before testing",
+  "--content",
+  "Run pnpm migrate first: the test suite needs the database schema",
+  "--kind",
+  "guardrail",
+];
+
+describe("cca memory", () => {
+  it("stores a lesson, finds it for a task that fits, shows it, and forgets it", async () => {
+    const added = await cca([...MIGRATE, "--json"]);
+    expect(added.stderr).toBe("");
+    const item = MemoryItemSchema.parse(JSON.parse(added.stdout));
+    expect(item).toMatchObject({ kind: "guardrail", embedding_model: "local-hash-ngrams", project: null });
+
+    const search = await cca(["memory", "search", "the", "tests", "fail:", "no", "database", "schema"]);
+    expect(search.code).toBe(0);
+    const [header, row, , footer] = search.stdout.trimEnd().split("\n");
+    expect(header).toMatch(/^ID\s+KIND\s+SCORE\s+SIMILARITY\s+USES\s+SUCCESS\s+TITLE$/);
+    expect(row).toMatch(
+      new RegExp(`^${item.id}\\s+guardrail\\s+[\\d.]+\\s+0\\.\\d\\d\\s+0\\s+-\\s+Migrate before testing$`),
+    );
+    expect(footer).toBe("embeddings: local-hash-ngrams; cca memory show <id> prints one");
+
+    const unrelated = await cca(["memory", "search", "purple bakery logo", "--json"]);
+    expect(MemorySearchResponseSchema.parse(JSON.parse(unrelated.stdout)).hits).toEqual([]);
+    expect((await cca(["memory", "search", "purple bakery logo"])).stdout).toContain("No memory item fits");
+
+    const shown = await cca(["memory", "show", item.id]);
+    expect(shown.stdout).toContain("Run pnpm migrate first");
+    expect(shown.stdout).toContain("embedding: local-hash-ngrams, 256 dimensions");
+    expect(shown.stdout).toContain("from tasks: (stored by hand)");
+
+    expect((await cca(["memory", "forget", item.id])).stdout).toBe(`Forgot ${item.id}.\n`);
+    const gone = await cca(["memory", "show", item.id]);
+    expect(gone.code).not.toBe(0);
+    expect(gone.stderr).toContain(`No memory item ${item.id}`);
+  });
+
+  it("says what is wrong with an empty query or a huge item, and stores nothing", async () => {
+    const empty = await cca(["memory", "search", " "]);
+    expect(empty.code).not.toBe(0);
+    expect(empty.stderr).toContain("needs a query");
+    const huge = await cca(["memory", "add", "--title", "Huge", "--content", "x".repeat(9_000)]);
+    expect(huge.code).not.toBe(0);
+    expect(huge.stderr).toContain("content");
+    expect(huge.stderr).toContain("8000");
+    const all = MemorySearchResponseSchema.parse(
+      JSON.parse((await cca(["memory", "search", "huge", "--json"])).stdout),
+    );
+    expect(all.hits).toEqual([]);
+  });
+});
