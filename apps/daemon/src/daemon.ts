@@ -45,6 +45,7 @@ import { createGitRunner } from "./git/index.js";
 import { createApp } from "./http/app.js";
 import { checkBindAddress } from "./http/bind-check.js";
 import { attachUpgradeDispatcher } from "./http/upgrade-dispatcher.js";
+import { createMemoryHints } from "./memory/memory-hints.js";
 import { Orchestrator } from "./orchestrator/orchestrator.js";
 import { summarizeProjects } from "./projects/project-summaries.js";
 import { DAEMON_VERSION } from "./version.js";
@@ -169,6 +170,11 @@ export function createDaemon(options: DaemonOptions): Daemon {
     logger,
   });
   const approvalRepository = new ApprovalRepository(database);
+  const memory = new ReasoningBank({
+    database,
+    embeddings: new HashedNgramEmbedder(config.memory.dimension),
+    threshold: config.memory.threshold,
+  });
   const orchestrator = new Orchestrator({
     agents,
     tasks,
@@ -189,6 +195,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
     reconcileMs: config.daemon.reconcile_interval_ms,
     workspaces,
     autoApply: config.projects.auto_apply,
+    hints: createMemoryHints({ bank: memory, limit: config.memory.hints, logger }),
     logger,
   });
   const approvals = new ApprovalInbox({
@@ -213,11 +220,6 @@ export function createDaemon(options: DaemonOptions): Daemon {
       maxBufferedBytes: config.acp.max_buffered_bytes,
       maxSubscriptions: config.acp.max_subscriptions,
     },
-  });
-  const memory = new ReasoningBank({
-    database,
-    embeddings: new HashedNgramEmbedder(config.memory.dimension),
-    threshold: config.memory.threshold,
   });
   const agentMcp = createAgentMcpEndpoint({ acp, credentials, logger });
   const attach = createAttachEndpoint({ agents, orchestrator, activity, bus, token, logger });

@@ -1,5 +1,6 @@
 import { isTerminalStatus, type Logger, type RunHandler } from "@cca/core";
 import type { TaskRunState } from "@cca/memory";
+import type { MemoryHints } from "../memory/memory-hints.js";
 import type { Workspaces } from "../workspaces/workspaces.js";
 import { partDeadline, partPrompt } from "./part-brief.js";
 import { CUT_SHORT_NOTE, resumeNote } from "./resume-note.js";
@@ -23,8 +24,14 @@ interface RunDeps {
   workspaces: Workspaces;
   /** `[projects] auto_apply`. */
   autoApply: boolean;
+  /** Lessons from the ReasoningBank for a task's (or part's) first turn. */
+  hints: MemoryHints;
   logger: Logger;
 }
+
+/** The turn's text: the prompt, then any of the notes (hints, a resume note) there are. */
+const withNotes = (prompt: string, ...notes: (string | null)[]) =>
+  [prompt, ...notes.filter((note): note is string => note !== null)].join("\n\n");
 
 /**
  * The scheduler's handler: runs a top-level task on this daemon's Coordinator, and a part
@@ -65,7 +72,8 @@ async function runTask(deps: RunDeps, state: TaskRunState): Promise<"ended" | "r
   const role = state.brief?.role ?? COORDINATOR;
   const started = await deps.records.start(state.task.id, role);
   if (!started) return "ended";
-  const prompt = note ? `${started.description}\n\n${note}` : started.description;
+  // A resumed task's conversation has its hints already.
+  const prompt = withNotes(started.description, resumed ? null : await deps.hints.forTask(started), note);
   const ended = await deps.execution.execute(started, role, prompt, {
     timeoutMs: deps.taskTimeoutMs,
     ancestors: [],
@@ -99,11 +107,9 @@ async function runPart(deps: RunDeps, state: TaskRunState): Promise<"ended"> {
   const cutShort = task.status === "running";
   const started = await records.start(task.id, brief.role);
   if (!started) return "ended";
-  const prompt = partPrompt(
-    started,
-    brief,
-    parent.brief?.role ?? COORDINATOR,
-    cutShort ? CUT_SHORT_NOTE : null,
+  const prompt = withNotes(
+    partPrompt(started, brief, parent.brief?.role ?? COORDINATOR, cutShort ? CUT_SHORT_NOTE : null),
+    cutShort ? null : await deps.hints.forTask(started),
   );
   await deps.execution.execute(started, brief.role, prompt, {
     timeoutMs: Math.max(0, partDeadline(started, brief, deps.taskTimeoutMs) - Date.now()),

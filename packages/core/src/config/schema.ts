@@ -191,6 +191,8 @@ export const ConfigSchema = z.strictObject({
       dimension: z.number().int().min(16).max(4096).default(256),
       /** Below this cosine similarity an item is never returned or injected. */
       threshold: z.number().min(-1).max(1).default(0.2),
+      /** Most items injected into a task's (or part's) first turn as hints; 0: none. */
+      hints: z.number().int().min(0).max(10).default(1),
     })
     .prefault({}),
   learning: z
