@@ -31,13 +31,15 @@ CREATE INDEX patterns_embedding_256 ON patterns USING hnsw ((embedding::vector(2
   WHERE embedding_dim = 256;
 CREATE INDEX patterns_project ON patterns (project);
 
--- Which items were injected into which task, with the score they had: the outcome of the
--- task moves their counters and confidence.
+-- Which items were injected into which task, with the score they had, and how the task
+-- went (its end, or later feedback): the item's counters and confidence follow from these.
 CREATE TABLE pattern_injections (
   task_id text NOT NULL,
   pattern_id text NOT NULL,
   score real NOT NULL,
   injected_at timestamptz NOT NULL,
+  -- success, failure, or null while the task runs (or ended neither way).
+  outcome text CHECK (outcome IN ('success', 'failure')),
   PRIMARY KEY (task_id, pattern_id)
 );
 CREATE INDEX pattern_injections_pattern ON pattern_injections (pattern_id);

@@ -1,7 +1,13 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { MemoryItemSchema, MemorySearchResponseSchema, parseConfig } from "@cca/core";
+import {
+  createDaemonClient,
+  MemoryItemSchema,
+  MemorySearchResponseSchema,
+  parseConfig,
+  TaskFeedbackResultSchema,
+} from "@cca/core";
 import { type Database, migrate, openDatabase } from "@cca/memory";
 import { createDaemon, type Daemon } from "ccad";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -90,5 +96,44 @@ describe("cca memory", () => {
       JSON.parse((await cca(["memory", "search", "huge", "--json"])).stdout),
     );
     expect(all.hits).toEqual([]);
+  });
+});
+
+describe("cca task feedback", () => {
+  it("records how an ended task went, and stores its note as a guardrail", async () => {
+    const client = createDaemonClient({ baseUrl: daemon.url, token: daemon.token });
+    // No claude here: the task ends failed at once.
+    const { task } = await client.createTaskAndWait({ description: "Add the orders table" });
+    expect(task.status).toBe("failed");
+    const given = await cca([
+      "task",
+      "feedback",
+      task.id,
+      "--failure",
+      "-m",
+      "Forgot the migration for orders",
+    ]);
+    expect(given.stderr).toBe("");
+    expect(given.stdout).toMatch(
+      new RegExp(
+        `^Recorded ${task.id} as a failure: it was given no memory items; stored guardrail mem_\\w+\\.\n$`,
+      ),
+    );
+    const json = TaskFeedbackResultSchema.parse(
+      JSON.parse((await cca(["task", "feedback", task.id, "--success", "--json"])).stdout),
+    );
+    expect(json).toEqual({ task_id: task.id, success: true, items_updated: [], stored: null });
+    const search = MemorySearchResponseSchema.parse(
+      JSON.parse((await cca(["memory", "search", "orders migration", "--json"])).stdout),
+    );
+    expect(search.hits.map((hit) => hit.item.title)).toEqual(["Forgot the migration for orders"]);
+  });
+
+  it("asks for --success or --failure, and only one", async () => {
+    const neither = await cca(["task", "feedback", "task_1"]);
+    expect(neither.code).not.toBe(0);
+    expect(neither.stderr).toContain("--success or --failure");
+    const both = await cca(["task", "feedback", "task_1", "--success", "--failure"]);
+    expect(both.stderr).toContain("not both");
   });
 });

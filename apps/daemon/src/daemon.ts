@@ -45,7 +45,7 @@ import { createGitRunner } from "./git/index.js";
 import { createApp } from "./http/app.js";
 import { checkBindAddress } from "./http/bind-check.js";
 import { attachUpgradeDispatcher } from "./http/upgrade-dispatcher.js";
-import { createMemoryHints } from "./memory/memory-hints.js";
+import { createTaskMemory } from "./memory/task-memory.js";
 import { Orchestrator } from "./orchestrator/orchestrator.js";
 import { summarizeProjects } from "./projects/project-summaries.js";
 import { DAEMON_VERSION } from "./version.js";
@@ -195,7 +195,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
     reconcileMs: config.daemon.reconcile_interval_ms,
     workspaces,
     autoApply: config.projects.auto_apply,
-    hints: createMemoryHints({ bank: memory, limit: config.memory.hints, logger }),
+    memory: createTaskMemory({ bank: memory, limit: config.memory.hints, logger }),
     logger,
   });
   const approvals = new ApprovalInbox({

@@ -1,6 +1,11 @@
-import { HealthSchema, MemoryItemSchema, MemorySearchResponseSchema } from "@cca/core";
+import {
+  HealthSchema,
+  MemoryItemSchema,
+  MemorySearchResponseSchema,
+  TaskFeedbackResultSchema,
+} from "@cca/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startTestDaemon, type TestDaemon } from "./support.js";
+import { busyCoordinator, startTestDaemon, type TestDaemon } from "./support.js";
 
 let t: TestDaemon;
 beforeEach(async () => {
@@ -67,5 +72,57 @@ describe("/api/v1/memory", () => {
   it("names its embedding provider in /health", async () => {
     const health = HealthSchema.parse(await (await fetch(`${t.daemon.url}/health`)).json());
     expect(health.memory).toEqual({ embedding_model: "local-hash-ngrams", dimension: 256 });
+  });
+});
+
+describe("POST /api/v1/tasks/:id/feedback", () => {
+  const feedback = (taskId: string, body: unknown) =>
+    t.call(`/api/v1/tasks/${taskId}/feedback`, { method: "POST", body: JSON.stringify(body) });
+
+  it("replaces the task's own outcome for the items it was given, and turns a failure note into a guardrail", async () => {
+    const item = await t.client.addMemory({
+      title: "Deploy with the compose file",
+      content: "Staging deploys use docker compose up -d from deploy/staging.",
+    });
+    const { task } = await t.client.createTaskAndWait({ description: "Deploy the shop to staging" });
+    expect(task.status).toBe("completed");
+    // The task's end counted: it was given the item, and it completed.
+    expect(await t.client.getMemory(item.id)).toMatchObject({ uses: 1, successes: 1, failures: 0 });
+
+    const response = await feedback(task.id, {
+      success: false,
+      note: "Staging needs the VPN up first; the deploy hung on the registry",
+    });
+    expect(response.status).toBe(200);
+    const result = TaskFeedbackResultSchema.parse(await response.json());
+    expect(result).toMatchObject({ task_id: task.id, success: false, items_updated: [item.id] });
+    expect(await t.client.getMemory(item.id)).toMatchObject({ uses: 1, successes: 0, failures: 1 });
+    expect(result.stored).toMatchObject({
+      kind: "guardrail",
+      title: "Staging needs the VPN up first; the deploy hung on the registry",
+      source_task_ids: [task.id],
+      description: `Went wrong in task ${task.id}: Deploy the shop to staging`,
+    });
+    // A later, similar task finds the guardrail.
+    const later = await t.client.searchMemory("deploy to staging again", { limit: 5 });
+    expect(later.hits.map((hit) => hit.item.id)).toContain(result.stored!.id);
+  });
+
+  it("says what is wrong: an unknown task, one still running, a malformed body", async () => {
+    const unknown = await feedback("task_nope", { success: true });
+    expect(unknown.status).toBe(404);
+    const { parent } = await busyCoordinator(t);
+    const running = await feedback(parent.id, { success: true });
+    expect(running.status).toBe(409);
+    expect(await errorOf(running)).toMatchObject({
+      code: "task_not_ended",
+      message: expect.stringContaining("once it has ended"),
+    });
+    const malformed = await feedback(parent.id, { success: "yes" });
+    expect(malformed.status).toBe(400);
+    expect((await errorOf(malformed)).message).toContain("success");
+    const extra = await feedback(parent.id, { success: true, rating: 5 });
+    expect(extra.status).toBe(400);
+    await t.client.cancelTask(parent.id);
   });
 });

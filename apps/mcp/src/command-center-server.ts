@@ -8,6 +8,7 @@ import { registerCcaApplyTool } from "./tools/cca-apply.js";
 import { registerCcaApprovalTools } from "./tools/cca-approvals.js";
 import { registerCcaCancelTool } from "./tools/cca-cancel.js";
 import { registerCcaDiffTool } from "./tools/cca-diff.js";
+import { registerCcaFeedbackTool } from "./tools/cca-feedback.js";
 import { registerCcaMemoryTool } from "./tools/cca-memory.js";
 import { registerCcaStatusTool } from "./tools/cca-status.js";
 import { registerCcaTaskTool } from "./tools/cca-task.js";
@@ -41,7 +42,7 @@ export interface CommandCenterServerOptions {
 
 /**
  * The Command Center's MCP server: `cca_task`, `cca_status`, `cca_cancel`, `cca_activity`,
- * `cca_agents`, `cca_approvals`, `cca_approve`, `cca_diff`, `cca_apply` and `cca_memory` over a daemon client. Every answer also reports the
+ * `cca_agents`, `cca_approvals`, `cca_approve`, `cca_diff`, `cca_apply`, `cca_memory` and `cca_feedback` over a daemon client. Every answer also reports the
  * tasks this server started that ended after their `cca_task` call returned. Connect it to any
  * MCP transport.
  * @example
@@ -72,5 +73,6 @@ export function createCommandCenterServer(options: CommandCenterServerOptions): 
   registerCcaDiffTool(server, context);
   registerCcaApplyTool(server, context);
   registerCcaMemoryTool(server, context);
+  registerCcaFeedbackTool(server, context);
   return server;
 }

@@ -72,6 +72,10 @@ export {
   MemorySearchResponseSchema,
   type NewMemoryItem,
   NewMemoryItemSchema,
+  type TaskFeedbackRequest,
+  TaskFeedbackRequestSchema,
+  type TaskFeedbackResult,
+  TaskFeedbackResultSchema,
 } from "./domain/memory-items.js";
 export { newTask } from "./domain/new-task.js";
 export { BUILTIN_ROLES, type BuiltinRole, ROLE_NAME_PATTERN, type Role } from "./domain/roles.js";

@@ -30,7 +30,7 @@ const MAX_LIST_LIMIT = 1000;
 
 const ID_DESCRIPTION = "The task's id, or a prefix of it that only it has (as `cca task list` shows)";
 
-/** `cca task create|status|list|cancel|diff|apply`: hand work to the daemon, follow it, take its changes. */
+/** `cca task create|status|list|cancel|diff|apply|feedback`: hand work to the daemon, follow it, take its changes. */
 export function createTaskCommand(
   context: CommandContext,
   setExitCode: SetExitCode,
@@ -188,7 +188,34 @@ export function createTaskCommand(
               .example("$0 task apply task_3f9c0a", "Take the team's work onto your branch"),
           async (argv) => setExitCode(await applyTask(context, argv)),
         )
-        .demandCommand(1, "Name a task command: create, status, list, cancel, diff or apply."),
+        .command(
+          "feedback <id>",
+          "Say how an ended task went: the lessons it was given count it, and a --note becomes a lesson",
+          (command) =>
+            withJsonOption(command)
+              .positional("id", { type: "string", demandOption: true, description: ID_DESCRIPTION })
+              .option("success", { type: "boolean", description: "It did what was asked" })
+              .option("failure", { type: "boolean", description: "It did not" })
+              .option("note", {
+                alias: "m",
+                type: "string",
+                requiresArg: true,
+                description: "What went wrong (stored as a guardrail) or what worked (a strategy)",
+              })
+              .check((argv) =>
+                argv.success === true || argv.failure === true
+                  ? argv.success && argv.failure
+                    ? "Give one of --success and --failure, not both."
+                    : true
+                  : "Say how it went: --success or --failure.",
+              )
+              .example(
+                '$0 task feedback task_3f9c0a --failure -m "forgot the migration for the new column"',
+                "Later tasks that fit are warned",
+              ),
+          async (argv) => setExitCode(await giveFeedback(context, argv)),
+        )
+        .demandCommand(1, "Name a task command: create, status, list, cancel, diff, apply or feedback."),
     handler: () => {},
   };
 }
@@ -317,6 +344,29 @@ async function cancelTask(context: CommandContext, argv: GlobalArgs & { id: stri
   const task = await client.cancelTask(await createIdResolver(client).task(argv.id));
   if (argv.json) context.printJson(task);
   else context.print(`Cancelled: ${renderTaskLine(task, context.renderOptions())}`);
+  return EXIT_CODES.ok;
+}
+
+async function giveFeedback(
+  context: CommandContext,
+  argv: GlobalArgs & { id: string; json: boolean; success?: boolean; note?: string },
+) {
+  const client = context.client(argv);
+  const result = await client.taskFeedback(await createIdResolver(client).task(argv.id), {
+    success: argv.success === true,
+    ...(argv.note !== undefined ? { note: argv.note } : {}),
+  });
+  if (argv.json) context.printJson(result);
+  else {
+    const verdict = result.success ? "a success" : "a failure";
+    const items = result.items_updated.length;
+    const counted =
+      items === 0
+        ? "it was given no memory items"
+        : `${items} memory item${items === 1 ? "" : "s"} it was given count it`;
+    const stored = result.stored ? `; stored ${result.stored.kind} ${result.stored.id}` : "";
+    context.print(`Recorded ${result.task_id} as ${verdict}: ${counted}${stored}.`);
+  }
   return EXIT_CODES.ok;
 }
 

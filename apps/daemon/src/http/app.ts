@@ -5,6 +5,7 @@ import { bodyLimit } from "hono/body-limit";
 import type { ActivityLog } from "../activity/activity-log.js";
 import type { AgentManager } from "../agents/agent-manager.js";
 import type { ApprovalInbox } from "../approvals/approval-inbox.js";
+import { createTaskFeedback } from "../memory/task-feedback.js";
 import type { Orchestrator } from "../orchestrator/orchestrator.js";
 import type { Workspaces } from "../workspaces/workspaces.js";
 import { requireToken } from "./auth.js";
@@ -19,6 +20,7 @@ import { type Dependencies, healthRoutes } from "./routes/health.js";
 import { memoryRoutes } from "./routes/memory.js";
 import { projectRoutes } from "./routes/projects.js";
 import { type StatusSource, statusRoutes } from "./routes/status.js";
+import { taskFeedbackRoutes } from "./routes/task-feedback.js";
 import { taskWorkspaceRoutes } from "./routes/task-workspace.js";
 import { taskRoutes } from "./routes/tasks.js";
 import { worktreeRoutes } from "./routes/worktrees.js";
@@ -92,6 +94,10 @@ export function createApp(deps: AppDeps): Hono {
   app.route("/api/v1", activityRoutes(deps));
   app.route("/api/v1", eventRoutes(deps));
   if (deps.approvals) app.route("/api/v1", approvalRoutes({ approvals: deps.approvals }));
-  if (deps.memory) app.route("/api/v1", memoryRoutes({ memory: deps.memory }));
+  if (deps.memory) {
+    app.route("/api/v1", memoryRoutes({ memory: deps.memory }));
+    const feedback = createTaskFeedback({ bank: deps.memory, orchestrator: deps.orchestrator });
+    app.route("/api/v1", taskFeedbackRoutes({ feedback }));
+  }
   return app;
 }

@@ -28,7 +28,7 @@ import type {
 import type { ActivityLog } from "../activity/activity-log.js";
 import type { AgentManager } from "../agents/agent-manager.js";
 import { ActivityChannel, ControlChannel } from "../bus-channels.js";
-import { type MemoryHints, NO_HINTS } from "../memory/memory-hints.js";
+import { NO_MEMORY, type TaskMemory } from "../memory/task-memory.js";
 import type { Workspaces } from "../workspaces/workspaces.js";
 import { partDeadline } from "./part-brief.js";
 import { Recovery } from "./recovery.js";
@@ -69,8 +69,8 @@ export interface OrchestratorOptions {
   workspaces: Workspaces;
   /** `[projects] auto_apply`: apply a task's branch when it completes. */
   autoApply?: boolean;
-  /** Lessons from the ReasoningBank for each task's and part's first turn; default none. */
-  hints?: MemoryHints;
+  /** The ReasoningBank's side of each task and part: hints, then its outcome; default none. */
+  memory?: TaskMemory;
   clock?: Clock;
   logger?: Logger;
 }
@@ -191,7 +191,7 @@ export class Orchestrator {
         waitForEnd: (id, timeoutMs) => this.waitFor(id, timeoutMs),
         workspaces: this.#options.workspaces,
         autoApply: this.#options.autoApply ?? false,
-        hints: this.#options.hints ?? NO_HINTS,
+        memory: this.#options.memory ?? NO_MEMORY,
         logger: this.#logger,
       }),
     );

@@ -1,6 +1,6 @@
 import { isTerminalStatus, type Logger, type RunHandler } from "@cca/core";
 import type { TaskRunState } from "@cca/memory";
-import type { MemoryHints } from "../memory/memory-hints.js";
+import type { TaskMemory } from "../memory/task-memory.js";
 import type { Workspaces } from "../workspaces/workspaces.js";
 import { partDeadline, partPrompt } from "./part-brief.js";
 import { CUT_SHORT_NOTE, resumeNote } from "./resume-note.js";
@@ -24,8 +24,8 @@ interface RunDeps {
   workspaces: Workspaces;
   /** `[projects] auto_apply`. */
   autoApply: boolean;
-  /** Lessons from the ReasoningBank for a task's (or part's) first turn. */
-  hints: MemoryHints;
+  /** The ReasoningBank's side of a task: hints for its first turn, its outcome at the end. */
+  memory: TaskMemory;
   logger: Logger;
 }
 
@@ -73,7 +73,7 @@ async function runTask(deps: RunDeps, state: TaskRunState): Promise<"ended" | "r
   const started = await deps.records.start(state.task.id, role);
   if (!started) return "ended";
   // A resumed task's conversation has its hints already.
-  const prompt = withNotes(started.description, resumed ? null : await deps.hints.forTask(started), note);
+  const prompt = withNotes(started.description, resumed ? null : await deps.memory.forTask(started), note);
   const ended = await deps.execution.execute(started, role, prompt, {
     timeoutMs: deps.taskTimeoutMs,
     ancestors: [],
@@ -81,6 +81,7 @@ async function runTask(deps: RunDeps, state: TaskRunState): Promise<"ended" | "r
     onShutdown: deps.onRestart === "resume" ? "requeue" : "interrupt",
     workspace: topLevelWorkspace(deps, started, { resumed, autoApply: deps.autoApply }),
   });
+  await deps.memory.ended(ended);
   return ended.status === "queued" ? "requeued" : "ended";
 }
 
@@ -109,13 +110,14 @@ async function runPart(deps: RunDeps, state: TaskRunState): Promise<"ended"> {
   if (!started) return "ended";
   const prompt = withNotes(
     partPrompt(started, brief, parent.brief?.role ?? COORDINATOR, cutShort ? CUT_SHORT_NOTE : null),
-    cutShort ? null : await deps.hints.forTask(started),
+    cutShort ? null : await deps.memory.forTask(started),
   );
-  await deps.execution.execute(started, brief.role, prompt, {
+  const ended = await deps.execution.execute(started, brief.role, prompt, {
     timeoutMs: Math.max(0, partDeadline(started, brief, deps.taskTimeoutMs) - Date.now()),
     ancestors: await records.ancestors(started),
     onShutdown: "interrupt",
     workspace: partWorkspace(deps, started, parent.task),
   });
+  await deps.memory.ended(ended);
   return "ended";
 }

@@ -19,6 +19,9 @@ import {
   type MemorySearchResponse,
   MemorySearchResponseSchema,
   type NewMemoryItem,
+  type TaskFeedbackRequest,
+  type TaskFeedbackResult,
+  TaskFeedbackResultSchema,
 } from "../domain/memory-items.js";
 import {
   type ActivityEvent,
@@ -142,6 +145,8 @@ export interface DaemonClient {
   ): Promise<MemorySearchResponse>;
   getMemory(id: string): Promise<MemoryItem>;
   forgetMemory(id: string): Promise<void>;
+  /** How an ended task went: moves the counters of the items it was given; a note becomes an item. */
+  taskFeedback(taskId: string, feedback: TaskFeedbackRequest): Promise<TaskFeedbackResult>;
 }
 
 /**
@@ -290,6 +295,8 @@ export function createDaemonClient(options: DaemonClientOptions): DaemonClient {
       return request(MemorySearchResponseSchema, "GET", `/api/v1/memory?${params}`);
     },
     getMemory: (memoryId) => request(MemoryItemSchema, "GET", `/api/v1/memory/${id(memoryId)}`),
+    taskFeedback: (taskId, feedback) =>
+      request(TaskFeedbackResultSchema, "POST", `/api/v1/tasks/${id(taskId)}/feedback`, feedback),
     async forgetMemory(memoryId) {
       await (await send("DELETE", `/api/v1/memory/${id(memoryId)}`)).arrayBuffer();
     },

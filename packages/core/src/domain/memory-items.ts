@@ -65,3 +65,26 @@ export const MemorySearchResponseSchema = z.object({
   hits: z.array(MemoryHitSchema),
 });
 export type MemorySearchResponse = z.infer<typeof MemorySearchResponseSchema>;
+
+/** `POST /api/v1/tasks/:id/feedback`: how an ended task went, in a person's (or tool's) judgement. */
+export const TaskFeedbackRequestSchema = z.strictObject({
+  success: z.boolean({ error: "success is required: true if the task did what was asked, false if not" }),
+  /** What went wrong (or what worked): stored as a guardrail (or a strategy) for later tasks. */
+  note: z
+    .string()
+    .trim()
+    .min(1, "note must not be empty; leave it out instead")
+    .max(MEMORY_LIMITS.content)
+    .optional(),
+});
+export type TaskFeedbackRequest = z.infer<typeof TaskFeedbackRequestSchema>;
+
+export const TaskFeedbackResultSchema = z.object({
+  task_id: z.string(),
+  success: z.boolean(),
+  /** The memory items injected into the task (or its parts) whose counters moved. */
+  items_updated: z.array(z.string()),
+  /** The item the note became, if a note was given. */
+  stored: MemoryItemSchema.nullable(),
+});
+export type TaskFeedbackResult = z.infer<typeof TaskFeedbackResultSchema>;

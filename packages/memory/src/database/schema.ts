@@ -144,6 +144,7 @@ export interface PatternInjectionsTable {
   pattern_id: string;
   score: number;
   injected_at: Timestamp;
+  outcome: string | null;
 }
 
 export interface DatabaseSchema {

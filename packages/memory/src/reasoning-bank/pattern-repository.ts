@@ -1,7 +1,8 @@
 import { type MemoryItem, MemoryItemSchema } from "@cca/core";
-import { sql } from "kysely";
+import { sql, type Transaction } from "kysely";
 import { z } from "zod";
 import type { Database } from "../database/open-database.js";
+import type { DatabaseSchema } from "../database/schema.js";
 import type { Candidate } from "./rank-hits.js";
 
 /** A vector as pgvector's text form, `[0.1,0.2,…]`. */
@@ -137,7 +138,7 @@ export class PatternRepository {
     return [...byId.values()];
   }
 
-  /** Records which items went into a task's prompt, and counts a use of each. */
+  /** Records which items went into a task's prompt; each task counts one use of an item. */
   async recordInjections(
     taskId: string,
     hits: readonly { id: string; score: number }[],
@@ -149,19 +150,51 @@ export class PatternRepository {
         await trx
           .insertInto("pattern_injections")
           .values(
-            hits.map((hit) => ({ task_id: taskId, pattern_id: hit.id, score: hit.score, injected_at: at })),
+            hits.map((hit) => ({
+              task_id: taskId,
+              pattern_id: hit.id,
+              score: hit.score,
+              injected_at: at,
+              outcome: null,
+            })),
           )
           .onConflict((conflict) => conflict.columns(["task_id", "pattern_id"]).doNothing())
           .execute();
         await trx
           .updateTable("patterns")
-          .set((eb) => ({ uses: eb("uses", "+", 1), last_used_at: at }))
+          .set({ last_used_at: at })
           .where(
             "id",
             "in",
             hits.map((hit) => hit.id),
           )
           .execute();
+        await recount(
+          trx,
+          hits.map((hit) => hit.id),
+        );
+      }),
+    );
+  }
+
+  /**
+   * Sets how the tasks went for the items injected into them (a later answer replaces an
+   * earlier one: feedback overrides the task's own end), then each item's counters and its
+   * confidence: (successes + 1) / (outcomes + 2). Returns the items it moved.
+   */
+  async recordOutcome(taskIds: readonly string[], outcome: "success" | "failure"): Promise<string[]> {
+    if (taskIds.length === 0) return [];
+    return this.#database.run(() =>
+      this.#database.db.transaction().execute(async (trx) => {
+        const rows = await trx
+          .updateTable("pattern_injections")
+          .set({ outcome })
+          .where("task_id", "in", [...taskIds])
+          .returning("pattern_id")
+          .execute();
+        const ids = [...new Set(rows.map((row) => row.pattern_id))];
+        await recount(trx, ids);
+        return ids;
       }),
     );
   }
@@ -178,6 +211,24 @@ export class PatternRepository {
     );
     return rows.map((row) => ({ id: row.pattern_id, score: Number(row.score) }));
   }
+}
+
+/** Counters from the injection records, and confidence from the outcomes once there are any. */
+async function recount(trx: Transaction<DatabaseSchema>, patternIds: readonly string[]): Promise<void> {
+  if (patternIds.length === 0) return;
+  await sql`update patterns as p
+      set uses = s.uses, successes = s.successes, failures = s.failures,
+        confidence = case when s.successes + s.failures = 0 then p.confidence
+          else (s.successes + 1.0) / (s.successes + s.failures + 2) end
+      from (
+        select pattern_id, count(*)::int as uses,
+          (count(*) filter (where outcome = 'success'))::int as successes,
+          (count(*) filter (where outcome = 'failure'))::int as failures
+        from pattern_injections
+        where pattern_id in (${sql.join([...patternIds])})
+        group by pattern_id
+      ) as s
+      where p.id = s.pattern_id`.execute(trx);
 }
 
 function toCandidate(row: z.infer<typeof CandidateRowSchema>): Candidate {

@@ -94,7 +94,22 @@ describe.each(ENGINES)("ReasoningBank on %s", (engine) => {
     expect(await bank.injectedInto("task_9")).toEqual([
       { id: item.id, score: expect.closeTo(hits[0]!.score, 5) },
     ]);
-    expect(await bank.get(item.id)).toMatchObject({ uses: 2, last_used_at: new Date(NOW).toISOString() });
+    expect(await bank.get(item.id)).toMatchObject({ uses: 1, last_used_at: new Date(NOW).toISOString() });
+    await bank.recordInjections("task_10", hits);
+    expect((await bank.get(item.id)).uses).toBe(2);
+  });
+
+  it("moves an item's counters and confidence with the outcomes of its tasks; a later answer replaces one", async () => {
+    const item = await bank.add(MIGRATIONS);
+    const hits = await bank.search("tests fail: run the migrations");
+    for (const task of ["task_a", "task_b", "task_c"]) await bank.recordInjections(task, hits);
+    expect(await bank.recordOutcome(["task_a", "task_b"], true)).toEqual([item.id]);
+    expect(await bank.get(item.id)).toMatchObject({ uses: 3, successes: 2, failures: 0, confidence: 0.75 });
+    await bank.recordOutcome(["task_b", "task_c"], false);
+    const moved = await bank.get(item.id);
+    expect(moved).toMatchObject({ uses: 3, successes: 1, failures: 2 });
+    expect(moved.confidence).toBeCloseTo(0.4, 5);
+    expect(await bank.recordOutcome(["task_without_hints"], false)).toEqual([]);
   });
 
   it("forgets an item, and says so for one it does not have", async () => {

@@ -154,6 +154,11 @@ export class ReasoningBank {
     );
   }
 
+  /** How tasks went, for the items injected into them; returns the items whose counters moved. */
+  async recordOutcome(taskIds: readonly string[], success: boolean): Promise<string[]> {
+    return this.#repository.recordOutcome(taskIds, success ? "success" : "failure");
+  }
+
   async injectedInto(taskId: string): Promise<{ id: string; score: number }[]> {
     return this.#repository.injectedInto(taskId);
   }

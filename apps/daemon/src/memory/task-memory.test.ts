@@ -1,6 +1,6 @@
 import { type MemoryHit, newTask, noopLogger } from "@cca/core";
 import { describe, expect, it } from "vitest";
-import { createMemoryHints, NO_HINTS } from "./memory-hints.js";
+import { createTaskMemory, NO_MEMORY } from "./task-memory.js";
 
 const task = newTask({
   id: "task_1",
@@ -31,7 +31,7 @@ const hit = (kind: "strategy" | "guardrail", title: string, content: string): Me
   embedding_model: "test",
 });
 
-describe("createMemoryHints", () => {
+describe("createTaskMemory", () => {
   it("searches with the task's words and project, records what it injects, and marks it as hints", async () => {
     const searches: unknown[] = [];
     const recorded: unknown[] = [];
@@ -39,7 +39,7 @@ describe("createMemoryHints", () => {
       hit("strategy", "Use compose", "docker compose up -d"),
       hit("guardrail", "No prod", "Never target prod"),
     ];
-    const hints = createMemoryHints({
+    const hints = createTaskMemory({
       bank: {
         search: async (query, options) => {
           searches.push({ query, ...options });
@@ -48,6 +48,7 @@ describe("createMemoryHints", () => {
         recordInjections: async (taskId, injected) => {
           recorded.push({ taskId, ids: injected.map((h) => h.item.id) });
         },
+        recordOutcome: async () => [],
       },
       limit: 2,
       logger: noopLogger,
@@ -63,22 +64,49 @@ describe("createMemoryHints", () => {
     const never = async () => {
       throw new Error("must not be called");
     };
-    const none = createMemoryHints({
-      bank: { search: async () => [], recordInjections: never },
+    const none = createTaskMemory({
+      bank: { search: async () => [], recordInjections: never, recordOutcome: never },
       limit: 1,
       logger: noopLogger,
     });
     expect(await none.forTask(task)).toBeNull();
     expect(
-      createMemoryHints({ bank: { search: never, recordInjections: never }, limit: 0, logger: noopLogger }),
-    ).toBe(NO_HINTS);
+      createTaskMemory({
+        bank: { search: never, recordInjections: never, recordOutcome: never },
+        limit: 0,
+        logger: noopLogger,
+      }),
+    ).toBe(NO_MEMORY);
     const warnings: string[] = [];
-    const failing = createMemoryHints({
-      bank: { search: never, recordInjections: never },
+    const failing = createTaskMemory({
+      bank: { search: never, recordInjections: never, recordOutcome: never },
       limit: 1,
       logger: { ...noopLogger, warn: (message) => warnings.push(message) },
     });
     expect(await failing.forTask(task)).toBeNull();
     expect(warnings).toEqual(["could not search the memory; the task goes without hints"]);
+  });
+
+  it("counts a completed task a success and a failed one a failure, and nothing else", async () => {
+    const outcomes: unknown[] = [];
+    const memory = createTaskMemory({
+      bank: {
+        search: async () => [],
+        recordInjections: async () => {},
+        recordOutcome: async (ids, success) => {
+          outcomes.push({ ids, success });
+          return [];
+        },
+      },
+      limit: 1,
+      logger: noopLogger,
+    });
+    for (const status of ["completed", "failed", "cancelled", "interrupted", "queued"] as const) {
+      await memory.ended({ ...task, status });
+    }
+    expect(outcomes).toEqual([
+      { ids: [task.id], success: true },
+      { ids: [task.id], success: false },
+    ]);
   });
 });

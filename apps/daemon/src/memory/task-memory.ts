@@ -1,27 +1,39 @@
 import type { Logger, MemoryHit, Task } from "@cca/core";
 import type { ReasoningBank } from "@cca/memory";
 
-/** What a task's first turn is told of earlier lessons; null: nothing fits (or memory is off). */
-export interface MemoryHints {
+/** What tasks take from the ReasoningBank, and give back when they end. */
+export interface TaskMemory {
+  /** Hints for a task's (or part's) first turn; null: nothing fits, or memory is off. */
   forTask(task: Task): Promise<string | null>;
+  /** A task or part ended: completed counts a success for the items it was given, failed a failure. */
+  ended(task: Task): Promise<void>;
 }
 
-/** No hints, ever: memory off, or a daemon without a bank. */
-export const NO_HINTS: MemoryHints = { forTask: async () => null };
+/** No hints, no outcomes: memory off, or a daemon without a bank. */
+export const NO_MEMORY: TaskMemory = { forTask: async () => null, ended: async () => {} };
 
 /**
  * Retrieves the few items that fit a task (its project's and global ones, none under the
- * similarity threshold), records that they went into it, and words them as hints. A failure
- * to search costs the task its hints, never the task itself.
+ * similarity threshold), records that they went into it, and words them as hints; when the
+ * task ends, its status is the items' outcome (feedback may replace it later). A failure of
+ * the bank costs the task its hints, never the task itself.
  */
-export function createMemoryHints(options: {
-  bank: Pick<ReasoningBank, "search" | "recordInjections">;
+export function createTaskMemory(options: {
+  bank: Pick<ReasoningBank, "search" | "recordInjections" | "recordOutcome">;
   /** `memory.hints`: most items per task (the paper found 1 best); 0 turns injection off. */
   limit: number;
   logger: Logger;
-}): MemoryHints {
-  if (options.limit === 0) return NO_HINTS;
+}): TaskMemory {
+  if (options.limit === 0) return NO_MEMORY;
   return {
+    async ended(task) {
+      if (task.status !== "completed" && task.status !== "failed") return;
+      try {
+        await options.bank.recordOutcome([task.id], task.status === "completed");
+      } catch (error) {
+        options.logger.warn("could not record a task's outcome in the memory", { task: task.id, error });
+      }
+    },
     async forTask(task) {
       try {
         const hits = await options.bank.search(task.description, {
