@@ -60,4 +60,34 @@ describe("the ReasoningBank with real Claude Code", () => {
       "Avoid: Validate signup emails on the server. The signup endpoint must reject malformed emails with 422.",
     );
   });
+
+  it("turns failure feedback into a guardrail that a similar later task sees, and counts it", async () => {
+    t.mock.on({ when: coordinator, reply: replyText("done") });
+    const first = "Add a created_at column to the orders table";
+    const { task } = await t.ccad.client.createTaskAndWait({ description: first });
+    const result = await t.ccad.client.taskFeedback(task.id, {
+      success: false,
+      note: "The orders table change shipped without its migration; write the migration with every column change",
+    });
+    expect(result.stored).toMatchObject({ kind: "guardrail", source_task_ids: [task.id] });
+
+    const later = "Add a shipped_at column to the orders table";
+    const { task: second } = await t.ccad.client.createTaskAndWait({ description: later });
+    const request = await t.mock.waitForRequest((r) => coordinator(r) && startsWith(later)(r));
+    expect(request.lastUserText).toContain(
+      "Avoid: The orders table change shipped without its migration; write the migration with every column change.",
+    );
+    // The second task completed with the guardrail: one use, one success; then it is judged a failure too.
+    expect(await t.ccad.client.getMemory(result.stored!.id)).toMatchObject({
+      uses: 1,
+      successes: 1,
+      failures: 0,
+    });
+    await t.ccad.client.taskFeedback(second.id, { success: false });
+    expect(await t.ccad.client.getMemory(result.stored!.id)).toMatchObject({
+      uses: 1,
+      successes: 0,
+      failures: 1,
+    });
+  });
 });
