@@ -174,6 +174,9 @@ export function createDaemon(options: DaemonOptions): Daemon {
     database,
     embeddings: new HashedNgramEmbedder(config.memory.dimension),
     threshold: config.memory.threshold,
+    mergeThreshold: config.memory.merge_threshold,
+    pruneBelow: config.memory.prune_below,
+    maxItemsPerProject: config.memory.max_items_per_project,
   });
   const orchestrator = new Orchestrator({
     agents,

@@ -193,6 +193,11 @@ export const ConfigSchema = z.strictObject({
       threshold: z.number().min(-1).max(1).default(0.2),
       /** Most items injected into a task's (or part's) first turn as hints; 0: none. */
       hints: z.number().int().min(0).max(10).default(1),
+      /** A new item at least this similar to one of the same kind and scope merges into it. */
+      merge_threshold: z.number().min(0).max(1).default(0.9),
+      /** An item whose confidence falls to this after 3 outcomes is deleted. */
+      prune_below: z.number().min(0).max(1).default(0.2),
+      max_items_per_project: z.number().int().min(1).max(1_000_000).default(1000),
     })
     .prefault({}),
   learning: z

@@ -138,6 +138,74 @@ export class PatternRepository {
     return [...byId.values()];
   }
 
+  /**
+   * The item nearest to `embedding` of one kind in exactly one scope (a project, or global),
+   * with its similarity: a new item that close is a duplicate of it.
+   */
+  async nearestOfKind(query: {
+    embedding: readonly number[];
+    model: string;
+    kind: string;
+    project: string | null;
+  }): Promise<{ item: MemoryItem; similarity: number } | undefined> {
+    const dim = sql.raw(String(checkedDimension(query.embedding.length)));
+    const vector = toVectorText(query.embedding);
+    const result = await this.#database.run(() =>
+      sql`select ${ITEM_COLUMNS}, embedding::text as embedding_text,
+            1 - (embedding::vector(${dim}) <=> ${vector}::vector(${dim})) as similarity
+          from patterns
+          where embedding_dim = ${dim} and embedding_model = ${query.model} and kind = ${query.kind}
+            and project is not distinct from ${query.project}
+          order by embedding::vector(${dim}) <=> ${vector}::vector(${dim})
+          limit 1`.execute(this.#database.db),
+    );
+    const row = result.rows[0];
+    if (!row) return undefined;
+    const { item, similarity } = toCandidate(CandidateRowSchema.parse(row));
+    return { item, similarity };
+  }
+
+  /** Adds tasks to an item's provenance (a duplicate merged into it); returns the item. */
+  async addProvenance(id: string, taskIds: readonly string[]): Promise<MemoryItem | undefined> {
+    const item = await this.find(id);
+    if (!item) return undefined;
+    const merged = [...new Set([...item.source_task_ids, ...taskIds])];
+    await this.#database.run(() =>
+      this.#database.db
+        .updateTable("patterns")
+        .set({ source_task_ids: merged })
+        .where("id", "=", id)
+        .execute(),
+    );
+    return { ...item, source_task_ids: merged };
+  }
+
+  /** Deletes items whose confidence fell to `floor` or below after at least `minOutcomes` outcomes. */
+  async prune(floor: number, minOutcomes: number): Promise<string[]> {
+    const rows = await this.#database.run(() =>
+      this.#database.db
+        .selectFrom("patterns")
+        .select("id")
+        // From the counts, not the stored real (float4), so an item exactly at the floor goes.
+        .where(sql<boolean>`(successes + 1.0) / (successes + failures + 2) <= ${floor}`)
+        .where(sql<boolean>`successes + failures >= ${minOutcomes}`)
+        .execute(),
+    );
+    for (const row of rows) await this.delete(row.id);
+    return rows.map((row) => row.id);
+  }
+
+  /** Keeps at most `max` items in one scope, dropping the least trusted, least recently used first. */
+  async trim(project: string | null, max: number): Promise<string[]> {
+    const rows = await this.#database.run(() =>
+      sql<{ id: string }>`select id from patterns where project is not distinct from ${project}
+          order by confidence desc, coalesce(last_used_at, created_at) desc, id
+          offset ${max}`.execute(this.#database.db),
+    );
+    for (const row of rows.rows) await this.delete(row.id);
+    return rows.rows.map((row) => row.id);
+  }
+
   /** Records which items went into a task's prompt; each task counts one use of an item. */
   async recordInjections(
     taskId: string,

@@ -121,6 +121,67 @@ describe.each(ENGINES)("ReasoningBank on %s", (engine) => {
     expect(await bank.injectedInto("task_1")).toEqual([]);
   });
 
+  it("merges a near-duplicate of the same kind and scope into the item it repeats, keeping both provenances", async () => {
+    const first = await bank.add({ ...MIGRATIONS, source_task_ids: ["task_1"] });
+    const again = await bank.add({
+      ...MIGRATIONS,
+      content: `${MIGRATIONS.content} `,
+      source_task_ids: ["task_2"],
+    });
+    expect(again.id).toBe(first.id);
+    expect(again.source_task_ids).toEqual(["task_1", "task_2"]);
+    // Another kind, or another project, is another item.
+    expect((await bank.add({ ...MIGRATIONS, kind: "guardrail" })).id).not.toBe(first.id);
+    expect((await bank.add({ ...MIGRATIONS, project_dir: "/work/shop" })).id).not.toBe(first.id);
+    expect((await bank.add(LOGO)).id).not.toBe(first.id);
+    const rows = await sql<{ n: number }>`select count(*)::int as n from patterns`.execute(database.db);
+    expect(rows.rows[0]!.n).toBe(4);
+  });
+
+  it("prunes an item that keeps going into failing tasks once its confidence falls to the floor", async () => {
+    const item = await bank.add(MIGRATIONS);
+    const keeper = await bank.add(LOGO);
+    const hits = await bank.search("tests fail: run the migrations");
+    const tasks = ["task_1", "task_2", "task_3"];
+    for (const task of tasks) await bank.recordInjections(task, hits);
+    await bank.recordInjections("task_logo", await bank.search("purple gold logo colours"));
+    await bank.recordOutcome(["task_1", "task_2"], false);
+    // Two failures: confidence 0.25, above the floor (and too few outcomes to judge).
+    expect(await bank.get(item.id)).toMatchObject({ failures: 2, confidence: 0.25 });
+    await bank.recordOutcome(["task_3", "task_logo"], false);
+    expect((await failure(bank.get(item.id))).code).toBe("not_found");
+    // One failure is not enough to prune the other item.
+    expect(await bank.get(keeper.id)).toMatchObject({ failures: 1 });
+  });
+
+  it("keeps each scope to its bound, dropping the least trusted first", async () => {
+    const small = new ReasoningBank({
+      database,
+      embeddings: new HashedNgramEmbedder(),
+      clock,
+      maxItemsPerProject: 2,
+    });
+    const doubtful = await small.add({
+      title: "Cache the builds",
+      content: "Use turbo's cache",
+      confidence: 0.1,
+    });
+    const trusted = await small.add({
+      title: "Pin the node version",
+      content: "Node 20 in .nvmrc",
+      confidence: 0.9,
+    });
+    const newer = await small.add({
+      title: "Lint before commit",
+      content: "biome check --write",
+      confidence: 0.5,
+    });
+    const elsewhere = await small.add({ ...LOGO, project_dir: "/work/bakery" });
+    const left = await sql<{ id: string }>`select id from patterns order by id`.execute(database.db);
+    expect(left.rows.map((row) => row.id).sort()).toEqual([trusted.id, newer.id, elsewhere.id].sort());
+    expect(left.rows.map((row) => row.id)).not.toContain(doubtful.id);
+  });
+
   it("refuses bad input with what was wrong and what is expected, and stores nothing", async () => {
     const empty = await failure(bank.search("   "));
     expect(empty).toMatchObject({ code: "bad_request", message: expect.stringContaining("needs a query") });

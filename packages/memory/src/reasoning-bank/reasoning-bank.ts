@@ -22,6 +22,14 @@ export interface ReasoningBankOptions {
   threshold?: number;
   /** How many hits a search returns unless told. Default 1 (the paper found more hurt). */
   defaultLimit?: number;
+  /** A new item this similar to one of the same kind and scope merges into it. Default 0.9. */
+  mergeThreshold?: number;
+  /** An item whose confidence falls to this or below after `minOutcomes` outcomes is deleted. Default 0.2. */
+  pruneBelow?: number;
+  /** Outcomes an item needs before it can be pruned. Default 3. */
+  minOutcomes?: number;
+  /** Most items per project (and globally); the least trusted go first. Default 1000. */
+  maxItemsPerProject?: number;
   clock?: Clock;
 }
 
@@ -51,6 +59,7 @@ export class ReasoningBank {
   readonly #threshold: number;
   readonly #defaultLimit: number;
   readonly #clock: Clock;
+  readonly #consolidation: { merge: number; pruneBelow: number; minOutcomes: number; max: number };
 
   constructor(options: ReasoningBankOptions) {
     this.#repository = new PatternRepository(options.database);
@@ -58,6 +67,12 @@ export class ReasoningBank {
     this.#threshold = options.threshold ?? 0.2;
     this.#defaultLimit = options.defaultLimit ?? 1;
     this.#clock = options.clock ?? systemClock;
+    this.#consolidation = {
+      merge: options.mergeThreshold ?? 0.9,
+      pruneBelow: options.pruneBelow ?? 0.2,
+      minOutcomes: options.minOutcomes ?? 3,
+      max: options.maxItemsPerProject ?? 1000,
+    };
   }
 
   /** The provider's name, for `/health` and search results. */
@@ -74,7 +89,12 @@ export class ReasoningBank {
     await this.#repository.ensureIndex(this.#embeddings.dimension);
   }
 
-  /** Stores a new item; bad input is refused with what was wrong and what is expected. */
+  /**
+   * Stores a new item, or merges it into a near-duplicate of the same kind and scope (cosine
+   * at or above the merge threshold), which keeps its text and counters and gains the new
+   * provenance; returns the item stored or merged into. Bad input is refused with what was
+   * wrong and what is expected. The scope keeps at most its bound of items.
+   */
   async add(input: NewMemoryItem): Promise<MemoryItem> {
     const parsed = NewMemoryItemSchema.safeParse(input);
     if (!parsed.success) {
@@ -87,6 +107,16 @@ export class ReasoningBank {
     }
     const fields = parsed.data;
     const [embedding] = await this.#embed([`${fields.title}\n${fields.description}\n${fields.content}`]);
+    const nearest = await this.#repository.nearestOfKind({
+      embedding: embedding!,
+      model: this.#embeddings.name,
+      kind: fields.kind,
+      project: fields.project_dir,
+    });
+    if (nearest && nearest.similarity >= this.#consolidation.merge) {
+      const merged = await this.#repository.addProvenance(nearest.item.id, fields.source_task_ids);
+      if (merged) return merged;
+    }
     const item: MemoryItem = {
       id: newId("mem"),
       kind: fields.kind,
@@ -105,6 +135,7 @@ export class ReasoningBank {
       embedding_dim: this.#embeddings.dimension,
     };
     await this.#repository.insert(item, embedding!);
+    await this.#repository.trim(item.project, this.#consolidation.max);
     return item;
   }
 
@@ -154,9 +185,16 @@ export class ReasoningBank {
     );
   }
 
-  /** How tasks went, for the items injected into them; returns the items whose counters moved. */
+  /**
+   * How tasks went, for the items injected into them; returns the items whose counters moved.
+   * Items that keep failing are pruned once their confidence is at the floor or below.
+   */
   async recordOutcome(taskIds: readonly string[], success: boolean): Promise<string[]> {
-    return this.#repository.recordOutcome(taskIds, success ? "success" : "failure");
+    const moved = await this.#repository.recordOutcome(taskIds, success ? "success" : "failure");
+    if (!success && moved.length > 0) {
+      await this.#repository.prune(this.#consolidation.pruneBelow, this.#consolidation.minOutcomes);
+    }
+    return moved;
   }
 
   async injectedInto(taskId: string): Promise<{ id: string; score: number }[]> {
