@@ -3,7 +3,7 @@
 // The transcripts are real: the pinned Claude Code runs several sessions against the mock
 // Messages API, reading this package's source files and running shell commands, as an agent
 // would. Only if Claude Code cannot run does it fall back to synthetic JSONL, and says so.
-// Run: pnpm --filter @cca/memory bench
+// Run: pnpm --filter @cca/memory bench zstd
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
 import { cpSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from "node:fs";

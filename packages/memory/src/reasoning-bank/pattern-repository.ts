@@ -65,10 +65,16 @@ export class PatternRepository {
   }
 
   async insert(item: MemoryItem, embedding: readonly number[]): Promise<void> {
+    await this.insertMany([{ item, embedding }]);
+  }
+
+  /** Stores several items in one statement (imports, benchmarks). */
+  async insertMany(rows: readonly { item: MemoryItem; embedding: readonly number[] }[]): Promise<void> {
+    if (rows.length === 0) return;
     await this.#database.run(() =>
       this.#database.db
         .insertInto("patterns")
-        .values({ ...item, embedding: toVectorText(embedding) })
+        .values(rows.map(({ item, embedding }) => ({ ...item, embedding: toVectorText(embedding) })))
         .execute(),
     );
   }

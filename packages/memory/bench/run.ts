@@ -1,0 +1,9 @@
+// The package's benchmarks: `pnpm --filter @cca/memory bench [zstd] [knn]` (default both).
+const BENCHES = ["zstd", "knn"];
+const chosen = process.argv.slice(2).filter((arg) => arg !== "--");
+const unknown = chosen.filter((name) => !BENCHES.includes(name));
+if (unknown.length > 0) {
+  console.error(`Unknown benchmark ${unknown.join(", ")}; choose from ${BENCHES.join(", ")}`);
+  process.exit(2);
+}
+for (const name of chosen.length > 0 ? chosen : BENCHES) await import(`./${name}.ts`);
