@@ -1,4 +1,4 @@
-import { formatAge, type MemoryItem, type MemorySearchResponse } from "@cca/core";
+import { formatAge, type MemoryItem, type MemorySearchResponse, type MemoryStats } from "@cca/core";
 import { renderTable } from "./layout/table.js";
 import type { RenderOptions } from "./render.js";
 
@@ -44,5 +44,34 @@ export function renderMemoryItem(item: MemoryItem, options: RenderOptions): stri
     `created ${formatAge(item.created_at, now)} ago${item.last_used_at ? `, last used ${formatAge(item.last_used_at, now)} ago` : ", never used"}`,
     `from tasks: ${item.source_task_ids.length > 0 ? item.source_task_ids.join(", ") : "(stored by hand)"}`,
     `embedding: ${item.embedding_model}, ${item.embedding_dim} dimensions`,
+  ].join("\n");
+}
+
+/** `cca memory stats`: the bank's size, whether hints help, and each item's record. */
+export function renderMemoryStats(stats: MemoryStats, options: RenderOptions): string {
+  const rate = (group: MemoryStats["tasks_with_hints"]) =>
+    group.success_rate === null
+      ? "no ended tasks"
+      : `${Math.round(100 * group.success_rate)}% succeeded (${group.completed} of ${group.completed + group.failed})`;
+  const kinds = Object.entries(stats.by_kind)
+    .map(([kind, n]) => `${n} ${kind}${n === 1 ? "" : "s"}`)
+    .join(", ");
+  const header = [
+    `${stats.items} item${stats.items === 1 ? "" : "s"}${kinds ? ` (${kinds})` : ""}; embeddings: ${stats.embedding_model}`,
+    `tasks with hints: ${rate(stats.tasks_with_hints)}; without: ${rate(stats.tasks_without_hints)}`,
+  ];
+  if (stats.top_items.length === 0) return header.join("\n");
+  const rows = stats.top_items.map((item) => [
+    item.id,
+    item.kind,
+    String(item.uses),
+    successRate(item),
+    item.confidence.toFixed(2),
+    item.title,
+  ]);
+  return [
+    ...header,
+    "",
+    renderTable(["ID", "KIND", "USES", "SUCCESS", "CONFIDENCE", "TITLE"], rows, options.width),
   ].join("\n");
 }

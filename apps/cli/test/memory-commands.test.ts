@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -96,6 +96,32 @@ describe("cca memory", () => {
       JSON.parse((await cca(["memory", "search", "huge", "--json"])).stdout),
     );
     expect(all.hits).toEqual([]);
+  });
+});
+
+describe("cca memory stats, export and import", () => {
+  it("shows the bank's size and record, and moves items out and back in, refusing a malformed file whole", async () => {
+    await cca(MIGRATE);
+    const stats = await cca(["memory", "stats"]);
+    expect(stats.stdout.split("\n").slice(0, 2)).toEqual([
+      "1 item (1 guardrail); embeddings: local-hash-ngrams",
+      "tasks with hints: no ended tasks; without: no ended tasks",
+    ]);
+    expect(stats.stdout).toMatch(/guardrail\s+0\s+-\s+0\.50\s+Migrate before testing/);
+
+    const exported = await cca(["memory", "export"]);
+    expect(JSON.parse(exported.stdout.trim())).toMatchObject({
+      title: "Migrate before testing",
+      kind: "guardrail",
+    });
+    const file = join(home, "lessons.jsonl");
+    writeFileSync(file, `${exported.stdout}{"title": "half"}\n`);
+    const refused = await cca(["memory", "import", file]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain("Nothing imported: 1 malformed line (line 2: content:");
+    writeFileSync(file, exported.stdout.replace("Migrate before testing", "Migrate before every test run"));
+    const imported = await cca(["memory", "import", file]);
+    expect(imported.stdout).toBe("Imported 1 item (near-duplicates merged into the items they repeat).\n");
   });
 });
 

@@ -70,6 +70,8 @@ export {
   MemoryKindSchema,
   type MemorySearchResponse,
   MemorySearchResponseSchema,
+  type MemoryStats,
+  MemoryStatsSchema,
   type NewMemoryItem,
   NewMemoryItemSchema,
   type TaskFeedbackRequest,

@@ -1,11 +1,12 @@
+import { readFileSync } from "node:fs";
 import { MEMORY_KINDS, type MemoryKind } from "@cca/core";
 import type { Argv, CommandModule } from "yargs";
 import type { CommandContext } from "../context.js";
 import { EXIT_CODES } from "../exit-codes.js";
-import { renderMemoryHits, renderMemoryItem } from "../render-memory.js";
+import { renderMemoryHits, renderMemoryItem, renderMemoryStats } from "../render-memory.js";
 import { type GlobalArgs, type SetExitCode, withJsonOption } from "./shared.js";
 
-/** `cca memory search|show|add|forget`: the ReasoningBank's lessons from earlier tasks. */
+/** `cca memory search|show|add|forget|stats|export|import`: the ReasoningBank's lessons from earlier tasks. */
 export function createMemoryCommand(
   context: CommandContext,
   setExitCode: SetExitCode,
@@ -125,7 +126,49 @@ export function createMemoryCommand(
             done();
           },
         )
-        .demandCommand(1, "Name a memory command: search, show, add or forget.")
+        .command(
+          "stats",
+          "Each item's uses and success rate, and tasks with hints against tasks without",
+          (command) => withJsonOption(command),
+          async (argv) => {
+            const stats = await context.client(argv).memoryStats();
+            if (argv.json) context.printJson(stats);
+            else context.print(renderMemoryStats(stats, context.renderOptions()));
+            done();
+          },
+        )
+        .command(
+          "export",
+          "Print every item as JSON lines (for import, here or into another daemon)",
+          (command) => command.example("$0 memory export > lessons.jsonl", "Keep them"),
+          async (argv) => {
+            context.writeRaw(await context.client(argv).exportMemory());
+            done();
+          },
+        )
+        .command(
+          "import <file>",
+          "Store the items of a JSON lines file (- for stdin); a malformed line imports nothing",
+          (command) =>
+            withJsonOption(command)
+              .positional("file", {
+                type: "string",
+                demandOption: true,
+                description: "A file of JSON lines, or -",
+              })
+              .example("$0 memory import lessons.jsonl", "Bring them back"),
+          async (argv) => {
+            const jsonl = readFileSync(argv.file === "-" ? 0 : argv.file, "utf8");
+            const result = await context.client(argv).importMemory(jsonl);
+            if (argv.json) context.printJson(result);
+            else
+              context.print(
+                `Imported ${result.imported} item${result.imported === 1 ? "" : "s"} (near-duplicates merged into the items they repeat).`,
+              );
+            done();
+          },
+        )
+        .demandCommand(1, "Name a memory command: search, show, add, forget, stats, export or import.")
         .example('$0 memory search "deploy to staging"', "Lessons that fit a task")
         .example("$0 memory show mem_4b1c9e", "One in full"),
     handler: () => {},

@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import { z } from "zod";
 import {
   type AgentLogsQuery,
   type AgentLogsResponse,
@@ -18,6 +18,8 @@ import {
   MemoryItemSchema,
   type MemorySearchResponse,
   MemorySearchResponseSchema,
+  type MemoryStats,
+  MemoryStatsSchema,
   type NewMemoryItem,
   type TaskFeedbackRequest,
   type TaskFeedbackResult,
@@ -145,8 +147,21 @@ export interface DaemonClient {
   ): Promise<MemorySearchResponse>;
   getMemory(id: string): Promise<MemoryItem>;
   forgetMemory(id: string): Promise<void>;
+  memoryStats(): Promise<MemoryStats>;
+  /** Every item as JSON lines. */
+  exportMemory(): Promise<string>;
+  /** JSON lines as `exportMemory` gives them; all or nothing. */
+  importMemory(jsonl: string): Promise<{ imported: number }>;
   /** How an ended task went: moves the counters of the items it was given; a note becomes an item. */
   taskFeedback(taskId: string, feedback: TaskFeedbackRequest): Promise<TaskFeedbackResult>;
+}
+
+/** A request body sent as it is, not as JSON. */
+class TextBody {
+  constructor(
+    readonly text: string,
+    readonly contentType: string,
+  ) {}
 }
 
 /**
@@ -169,13 +184,14 @@ export function createDaemonClient(options: DaemonClientOptions): DaemonClient {
     const headers: Record<string, string> = { accept };
     const token = typeof options.token === "function" ? options.token() : options.token;
     if (token) headers.authorization = `Bearer ${token}`;
-    if (body !== undefined) headers["content-type"] = "application/json";
+    if (body instanceof TextBody) headers["content-type"] = body.contentType;
+    else if (body !== undefined) headers["content-type"] = "application/json";
     let response: Response;
     try {
       response = await doFetch(`${baseUrl}${path}`, {
         method,
         headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
+        body: body instanceof TextBody ? body.text : body === undefined ? undefined : JSON.stringify(body),
         signal,
       });
     } catch (error) {
@@ -297,6 +313,19 @@ export function createDaemonClient(options: DaemonClientOptions): DaemonClient {
     getMemory: (memoryId) => request(MemoryItemSchema, "GET", `/api/v1/memory/${id(memoryId)}`),
     taskFeedback: (taskId, feedback) =>
       request(TaskFeedbackResultSchema, "POST", `/api/v1/tasks/${id(taskId)}/feedback`, feedback),
+    memoryStats: () => request(MemoryStatsSchema, "GET", "/api/v1/memory/stats"),
+    async exportMemory() {
+      return (
+        await send("GET", "/api/v1/memory/export", undefined, undefined, "application/x-ndjson")
+      ).text();
+    },
+    importMemory: (jsonl) =>
+      request(
+        z.object({ imported: z.number().int() }),
+        "POST",
+        "/api/v1/memory/import",
+        new TextBody(jsonl, "application/x-ndjson"),
+      ),
     async forgetMemory(memoryId) {
       await (await send("DELETE", `/api/v1/memory/${id(memoryId)}`)).arrayBuffer();
     },

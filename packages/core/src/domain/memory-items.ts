@@ -88,3 +88,24 @@ export const TaskFeedbackResultSchema = z.object({
   stored: MemoryItemSchema.nullable(),
 });
 export type TaskFeedbackResult = z.infer<typeof TaskFeedbackResultSchema>;
+
+/** How tasks of one group ended: completed against failed (others ended neither way). */
+export const OutcomeCountsSchema = z.object({
+  completed: z.number().int().nonnegative(),
+  failed: z.number().int().nonnegative(),
+  /** completed / (completed + failed); null before any. */
+  success_rate: z.number().nullable(),
+});
+
+/** `GET /api/v1/memory/stats`: the bank's size, each item's record, and whether hints help. */
+export const MemoryStatsSchema = z.object({
+  embedding_model: z.string(),
+  items: z.number().int().nonnegative(),
+  by_kind: z.record(z.string(), z.number().int()),
+  /** Top-level tasks that were given hints, against those that were not. */
+  tasks_with_hints: OutcomeCountsSchema,
+  tasks_without_hints: OutcomeCountsSchema,
+  /** The most used items first. */
+  top_items: z.array(MemoryItemSchema),
+});
+export type MemoryStats = z.infer<typeof MemoryStatsSchema>;

@@ -273,6 +273,49 @@ export class PatternRepository {
     );
   }
 
+  /** The bank's size by kind, and its most used items. */
+  async summary(top: number): Promise<{ byKind: Record<string, number>; topItems: MemoryItem[] }> {
+    const counts = await this.#database.run(() =>
+      sql<{ kind: string; n: number }>`select kind, count(*)::int as n from patterns group by kind`.execute(
+        this.#database.db,
+      ),
+    );
+    const rows = await this.#database.run(() =>
+      sql`select ${ITEM_COLUMNS} from patterns order by uses desc, created_at desc, id limit ${top}`.execute(
+        this.#database.db,
+      ),
+    );
+    return {
+      byKind: Object.fromEntries(counts.rows.map((row) => [row.kind, Number(row.n)])),
+      topItems: rows.rows.map((row) => PatternRowSchema.parse(row)),
+    };
+  }
+
+  /** How top-level tasks ended, with hints (any item injected) and without. */
+  async outcomesByHints(): Promise<Record<"with" | "without", { completed: number; failed: number }>> {
+    const result = await this.#database.run(() =>
+      sql<{ hinted: boolean; status: string; n: number }>`select
+          exists (select 1 from pattern_injections i where i.task_id = t.id) as hinted, t.status, count(*)::int as n
+        from tasks t
+        where t.parent_id is null and t.status in ('completed', 'failed')
+        group by 1, 2`.execute(this.#database.db),
+    );
+    const outcomes = { with: { completed: 0, failed: 0 }, without: { completed: 0, failed: 0 } };
+    for (const row of result.rows) {
+      const group = row.hinted ? outcomes.with : outcomes.without;
+      group[row.status as "completed" | "failed"] = Number(row.n);
+    }
+    return outcomes;
+  }
+
+  /** Every item with its text, oldest first, for export. */
+  async all(): Promise<MemoryItem[]> {
+    const rows = await this.#database.run(() =>
+      sql`select ${ITEM_COLUMNS} from patterns order by created_at, id`.execute(this.#database.db),
+    );
+    return rows.rows.map((row) => PatternRowSchema.parse(row));
+  }
+
   /** The items injected into a task, best score first. */
   async injectedInto(taskId: string): Promise<{ id: string; score: number }[]> {
     const rows = await this.#database.run(() =>

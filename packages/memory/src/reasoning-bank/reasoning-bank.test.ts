@@ -1,8 +1,9 @@
-import { CcaError } from "@cca/core";
+import { CcaError, newTask } from "@cca/core";
 import { sql } from "kysely";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ENGINES, freshDatabase } from "../../test/support/engines.js";
 import type { Database } from "../database/open-database.js";
+import { TaskRepository } from "../tasks/task-repository.js";
 import type { EmbeddingProvider } from "./embedding-provider.js";
 import { HashedNgramEmbedder } from "./hashed-ngram-embedder.js";
 import { ReasoningBank } from "./reasoning-bank.js";
@@ -38,7 +39,7 @@ describe.each(ENGINES)("ReasoningBank on %s", (engine) => {
   });
   afterAll(() => database.close());
   beforeEach(async () => {
-    await sql`delete from pattern_injections; delete from patterns`.execute(database.db);
+    await sql`delete from pattern_injections; delete from patterns; delete from tasks`.execute(database.db);
   });
 
   it("stores an item with its provenance and embedding model, and reads it back", async () => {
@@ -180,6 +181,50 @@ describe.each(ENGINES)("ReasoningBank on %s", (engine) => {
     const left = await sql<{ id: string }>`select id from patterns order by id`.execute(database.db);
     expect(left.rows.map((row) => row.id).sort()).toEqual([trusted.id, newer.id, elsewhere.id].sort());
     expect(left.rows.map((row) => row.id)).not.toContain(doubtful.id);
+  });
+
+  it("counts items by kind, lists the most used, and compares tasks with hints against tasks without", async () => {
+    const item = await bank.add(MIGRATIONS);
+    await bank.add({ ...LOGO, kind: "guardrail" });
+    const tasks = new TaskRepository(database);
+    const ended = async (id: string, status: "completed" | "failed", hinted: boolean) => {
+      await tasks.insert({
+        ...newTask({ id, description: id, created_at: new Date(NOW).toISOString() }),
+        status,
+      });
+      if (hinted) await bank.recordInjections(id, await bank.search("tests fail: run the migrations"));
+    };
+    await ended("task_h1", "completed", true);
+    await ended("task_h2", "completed", true);
+    await ended("task_h3", "failed", true);
+    await ended("task_p1", "failed", false);
+    await ended("task_p2", "completed", false);
+    const stats = await bank.stats();
+    expect(stats).toMatchObject({
+      embedding_model: "local-hash-ngrams",
+      items: 2,
+      by_kind: { strategy: 1, guardrail: 1 },
+      tasks_with_hints: { completed: 2, failed: 1, success_rate: 2 / 3 },
+      tasks_without_hints: { completed: 1, failed: 1, success_rate: 0.5 },
+    });
+    expect(stats.top_items[0]).toMatchObject({ id: item.id, uses: 3 });
+  });
+
+  it("exports items as JSON lines and imports them back, refusing a file with a malformed line whole", async () => {
+    await bank.add({ ...MIGRATIONS, project_dir: "/work/shop", source_task_ids: ["task_1"] });
+    await bank.add({ ...LOGO, kind: "guardrail" });
+    const exported = await bank.export();
+    expect(exported.trimEnd().split("\n")).toHaveLength(2);
+    await sql`delete from patterns`.execute(database.db);
+    const broken = `${exported}{"title": "no content"}\nnot json\n`;
+    const refused = await failure(bank.import(broken));
+    expect(refused.message).toContain("Nothing imported: 2 malformed lines (line 3: content:");
+    expect(refused.message).toContain("line 4: not JSON");
+    const none = await sql<{ n: number }>`select count(*)::int as n from patterns`.execute(database.db);
+    expect(none.rows[0]!.n).toBe(0);
+    expect(await bank.import(exported)).toEqual({ imported: 2 });
+    const lines = (jsonl: string) => jsonl.trimEnd().split("\n").sort();
+    expect(lines(await bank.export())).toEqual(lines(exported));
   });
 
   it("refuses bad input with what was wrong and what is expected, and stores nothing", async () => {

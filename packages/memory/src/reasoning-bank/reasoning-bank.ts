@@ -4,6 +4,7 @@ import {
   MEMORY_LIMITS,
   type MemoryHit,
   type MemoryItem,
+  type MemoryStats,
   type NewMemoryItem,
   NewMemoryItemSchema,
   newId,
@@ -195,6 +196,82 @@ export class ReasoningBank {
       await this.#repository.prune(this.#consolidation.pruneBelow, this.#consolidation.minOutcomes);
     }
     return moved;
+  }
+
+  /** The bank's size, each item's record (most used first), and tasks with hints against without. */
+  async stats(top = 20): Promise<MemoryStats> {
+    const [{ byKind, topItems }, outcomes] = await Promise.all([
+      this.#repository.summary(top),
+      this.#repository.outcomesByHints(),
+    ]);
+    const counts = ({ completed, failed }: { completed: number; failed: number }) => ({
+      completed,
+      failed,
+      success_rate: completed + failed === 0 ? null : completed / (completed + failed),
+    });
+    return {
+      embedding_model: this.#embeddings.name,
+      items: Object.values(byKind).reduce((sum, n) => sum + n, 0),
+      by_kind: byKind,
+      tasks_with_hints: counts(outcomes.with),
+      tasks_without_hints: counts(outcomes.without),
+      top_items: topItems,
+    };
+  }
+
+  /** Every item as one JSON line: what `import` takes back (embeddings are made anew). */
+  async export(): Promise<string> {
+    const items = await this.#repository.all();
+    return items
+      .map((item) =>
+        JSON.stringify({
+          title: item.title,
+          description: item.description,
+          content: item.content,
+          kind: item.kind,
+          project_dir: item.project,
+          source_task_ids: item.source_task_ids,
+          confidence: item.confidence,
+        }),
+      )
+      .map((line) => `${line}\n`)
+      .join("");
+  }
+
+  /**
+   * Imports JSON lines as `export` writes them (or as `add` takes items). Every line is
+   * checked before any is stored: a malformed one is reported with its line number, and
+   * nothing is imported. Near-duplicates merge as with `add`. Returns how many lines were stored.
+   */
+  async import(jsonl: string): Promise<{ imported: number }> {
+    const problems: string[] = [];
+    const items: NewMemoryItem[] = [];
+    jsonl.split("\n").forEach((line, index) => {
+      if (line.trim() === "") return;
+      let raw: unknown;
+      try {
+        raw = JSON.parse(line);
+      } catch {
+        problems.push(`line ${index + 1}: not JSON`);
+        return;
+      }
+      const parsed = NewMemoryItemSchema.safeParse(raw);
+      if (parsed.success) items.push(parsed.data);
+      else {
+        const issue = parsed.error.issues[0]!;
+        problems.push(`line ${index + 1}: ${issue.path.join(".") || "item"}: ${issue.message}`);
+      }
+    });
+    if (problems.length > 0) {
+      const shown = problems.slice(0, 10).join("; ");
+      const more = problems.length > 10 ? `; and ${problems.length - 10} more` : "";
+      throw new CcaError(
+        "bad_request",
+        `Nothing imported: ${problems.length} malformed line${problems.length === 1 ? "" : "s"} (${shown}${more}). Each line is one JSON item: {title, content, description?, kind?, project_dir?, source_task_ids?, confidence?}`,
+      );
+    }
+    for (const item of items) await this.add(item);
+    return { imported: items.length };
   }
 
   async injectedInto(taskId: string): Promise<{ id: string; score: number }[]> {

@@ -6,7 +6,8 @@ import { readJsonBody } from "../body.js";
 /**
  * The ReasoningBank over HTTP: `POST /memory {title, content, description?, kind?,
  * project_dir?}` stores an item; `GET /memory?query=&limit=&project_dir=` searches, each hit
- * with its score, similarity and counters; `GET /memory/:id`; `DELETE /memory/:id`.
+ * with its score, similarity and counters; `GET /memory/stats`; `GET /memory/export` and
+ * `POST /memory/import` (JSON lines); `GET /memory/:id`; `DELETE /memory/:id`.
  */
 export function memoryRoutes(deps: { memory: ReasoningBank }): Hono {
   const { memory } = deps;
@@ -25,6 +26,11 @@ export function memoryRoutes(deps: { memory: ReasoningBank }): Hono {
       const hits = await memory.search(query, { limit, project: context.req.query("project_dir") ?? null });
       return context.json({ embedding_model: memory.embeddingModel, hits });
     })
+    .get("/memory/stats", async (context) => context.json(await memory.stats()))
+    .get("/memory/export", async (context) =>
+      context.body(await memory.export(), 200, { "content-type": "application/x-ndjson; charset=utf-8" }),
+    )
+    .post("/memory/import", async (context) => context.json(await memory.import(await context.req.text())))
     .get("/memory/:id", async (context) => context.json(await memory.get(context.req.param("id"))))
     .delete("/memory/:id", async (context) => {
       await memory.forget(context.req.param("id"));
