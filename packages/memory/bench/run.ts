@@ -1,5 +1,5 @@
-// The package's benchmarks: `pnpm --filter @cca/memory bench [zstd] [knn]` (default both).
-const BENCHES = ["zstd", "knn"];
+// The package's benchmarks: `pnpm --filter @cca/memory bench [zstd] [knn] [retrieval]` (default all).
+const BENCHES = ["zstd", "knn", "retrieval"];
 const chosen = process.argv.slice(2).filter((arg) => arg !== "--");
 const unknown = chosen.filter((name) => !BENCHES.includes(name));
 if (unknown.length > 0) {
