@@ -29,7 +29,8 @@ CREATE TABLE patterns (
 CREATE INDEX patterns_search ON patterns USING gin (search);
 CREATE INDEX patterns_embedding_256 ON patterns USING hnsw ((embedding::vector(256)) vector_cosine_ops)
   WHERE embedding_dim = 256;
-CREATE INDEX patterns_project ON patterns (project);
+-- No index on project: with PGlite's statistics never gathered (it runs no autovacuum), the
+-- planner would take it over the HNSW index for every search.
 
 -- Which items were injected into which task, with the score they had, and how the task
 -- went (its end, or later feedback): the item's counters and confidence follow from these.

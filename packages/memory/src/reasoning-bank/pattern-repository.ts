@@ -54,14 +54,18 @@ export class PatternRepository {
     this.#database = database;
   }
 
-  /** Makes sure vectors of `dimension` have an HNSW index (256's comes with the migration). */
+  /**
+   * Makes sure vectors of `dimension` have an HNSW index (256's comes with the migration),
+   * and gathers the table's statistics, which PGlite (no autovacuum) would never have.
+   */
   async ensureIndex(dimension: number): Promise<void> {
     const dim = sql.raw(String(checkedDimension(dimension)));
-    await this.#database.run(() =>
-      sql`create index if not exists ${sql.raw(`patterns_embedding_${dimension}`)} on patterns using hnsw ((embedding::vector(${dim})) vector_cosine_ops) where embedding_dim = ${dim}`.execute(
+    await this.#database.run(async () => {
+      await sql`create index if not exists ${sql.raw(`patterns_embedding_${dimension}`)} on patterns using hnsw ((embedding::vector(${dim})) vector_cosine_ops) where embedding_dim = ${dim}`.execute(
         this.#database.db,
-      ),
-    );
+      );
+      await sql`analyze patterns`.execute(this.#database.db);
+    });
   }
 
   async insert(item: MemoryItem, embedding: readonly number[]): Promise<void> {
