@@ -1,9 +1,9 @@
 import { type ApplyResult, CcaError, formatApplyResult } from "@cca/core";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { z } from "zod";
 import { registerCcaTool, type ToolContext } from "../tool-context.js";
 import { daemonErrorResult, errorResult, textResult } from "../tool-result.js";
+import { taskIdInput } from "./task-id-input.js";
 
 export const CCA_APPLY_TOOL = "cca_apply";
 
@@ -13,11 +13,7 @@ const DESCRIPTION =
   "uncommitted or untracked files or conflict, and names the files.";
 
 const inputSchema = {
-  task_id: z
-    .string({ error: "task_id is required: the id cca_task returned" })
-    .trim()
-    .min(1, "task_id must not be empty: give the id cca_task returned")
-    .describe("The id cca_task returned."),
+  task_id: taskIdInput,
 };
 
 /** Registers `cca_apply`: merge a task's branch into the user's branch. */

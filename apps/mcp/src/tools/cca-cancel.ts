@@ -1,21 +1,17 @@
 import { CcaError, isTerminalStatus, type Task } from "@cca/core";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { z } from "zod";
 import { formatTaskFooter } from "../format.js";
 import { registerCcaTool, type ToolContext } from "../tool-context.js";
 import { daemonErrorResult, errorResult, textResult } from "../tool-result.js";
+import { taskIdInput } from "./task-id-input.js";
 
 export const CCA_CANCEL_TOOL = "cca_cancel";
 
 const DESCRIPTION = "Cancel a queued or running CCA task by id; the parts it delegated stop too.";
 
 const inputSchema = {
-  task_id: z
-    .string({ error: "task_id is required: the id cca_task returned" })
-    .trim()
-    .min(1, "task_id must not be empty: give the id cca_task returned")
-    .describe("The id cca_task returned."),
+  task_id: taskIdInput,
 };
 
 /** Registers `cca_cancel`: stop a task (and its parts) that is queued or running. */

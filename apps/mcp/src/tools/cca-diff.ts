@@ -1,9 +1,9 @@
 import { CcaError, formatGroupedCount, type Task } from "@cca/core";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { z } from "zod";
 import { registerCcaTool, type ToolContext } from "../tool-context.js";
 import { daemonErrorResult, textResult } from "../tool-result.js";
+import { taskIdInput } from "./task-id-input.js";
 
 export const CCA_DIFF_TOOL = "cca_diff";
 
@@ -15,11 +15,7 @@ const DESCRIPTION =
   "Read it before cca_apply.";
 
 const inputSchema = {
-  task_id: z
-    .string({ error: "task_id is required: the id cca_task returned" })
-    .trim()
-    .min(1, "task_id must not be empty: give the id cca_task returned")
-    .describe("The id cca_task returned."),
+  task_id: taskIdInput,
 };
 
 /** Registers `cca_diff`: the patch of a task's branch. */

@@ -2,6 +2,7 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { registerCcaTool, type ToolContext } from "../tool-context.js";
 import { daemonErrorResult, textResult } from "../tool-result.js";
+import { taskIdInput } from "./task-id-input.js";
 
 export const CCA_FEEDBACK_TOOL = "cca_feedback";
 
@@ -9,11 +10,7 @@ const DESCRIPTION =
   "Tell CCA how an ended task went, so its memory learns: success true or false; a note (what went wrong, or what worked) becomes a lesson for later tasks.";
 
 const inputSchema = {
-  task_id: z
-    .string({ error: "task_id is required: the id cca_task returned" })
-    .trim()
-    .min(1, "task_id must not be empty: give the id cca_task returned")
-    .describe("The id cca_task returned."),
+  task_id: taskIdInput,
   success: z.boolean({ error: "success is required: true or false" }).describe("Did it do what was asked?"),
   note: z.string().trim().min(1).max(8000).optional().describe("What went wrong, or what worked."),
 };
