@@ -122,6 +122,8 @@ describe("cca memory stats, export and import", () => {
     writeFileSync(file, exported.stdout.replace("Migrate before testing", "Migrate before every test run"));
     const imported = await cca(["memory", "import", file]);
     expect(imported.stdout).toBe("Imported 1 item (near-duplicates merged into the items they repeat).\n");
+    // Every item is of this daemon's provider already.
+    expect((await cca(["memory", "reembed"])).stdout).toBe("Re-embedded 0 items with local-hash-ngrams.\n");
   });
 });
 

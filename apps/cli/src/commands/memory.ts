@@ -6,7 +6,7 @@ import { EXIT_CODES } from "../exit-codes.js";
 import { renderMemoryHits, renderMemoryItem, renderMemoryStats } from "../render-memory.js";
 import { type GlobalArgs, type SetExitCode, withJsonOption } from "./shared.js";
 
-/** `cca memory search|show|add|forget|stats|export|import`: the ReasoningBank's lessons from earlier tasks. */
+/** `cca memory search|show|add|forget|stats|export|import|reembed`: the ReasoningBank's lessons from earlier tasks. */
 export function createMemoryCommand(
   context: CommandContext,
   setExitCode: SetExitCode,
@@ -168,7 +168,24 @@ export function createMemoryCommand(
             done();
           },
         )
-        .demandCommand(1, "Name a memory command: search, show, add, forget, stats, export or import.")
+        .command(
+          "reembed",
+          "Embed anew the items of another embedding provider or dimension (after changing [memory])",
+          (command) => withJsonOption(command),
+          async (argv) => {
+            const result = await context.client(argv).reembedMemory();
+            if (argv.json) context.printJson(result);
+            else
+              context.print(
+                `Re-embedded ${result.reembedded} item${result.reembedded === 1 ? "" : "s"} with ${result.embedding_model}.`,
+              );
+            done();
+          },
+        )
+        .demandCommand(
+          1,
+          "Name a memory command: search, show, add, forget, stats, export, import or reembed.",
+        )
         .example('$0 memory search "deploy to staging"', "Lessons that fit a task")
         .example("$0 memory show mem_4b1c9e", "One in full"),
     handler: () => {},

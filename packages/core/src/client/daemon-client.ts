@@ -152,6 +152,8 @@ export interface DaemonClient {
   exportMemory(): Promise<string>;
   /** JSON lines as `exportMemory` gives them; all or nothing. */
   importMemory(jsonl: string): Promise<{ imported: number }>;
+  /** Embeds anew the items of another provider or dimension. */
+  reembedMemory(): Promise<{ reembedded: number; embedding_model: string }>;
   /** How an ended task went: moves the counters of the items it was given; a note becomes an item. */
   taskFeedback(taskId: string, feedback: TaskFeedbackRequest): Promise<TaskFeedbackResult>;
 }
@@ -325,6 +327,13 @@ export function createDaemonClient(options: DaemonClientOptions): DaemonClient {
         "POST",
         "/api/v1/memory/import",
         new TextBody(jsonl, "application/x-ndjson"),
+      ),
+    reembedMemory: () =>
+      request(
+        z.object({ reembedded: z.number().int(), embedding_model: z.string() }),
+        "POST",
+        "/api/v1/memory/reembed",
+        {},
       ),
     async forgetMemory(memoryId) {
       await (await send("DELETE", `/api/v1/memory/${id(memoryId)}`)).arrayBuffer();

@@ -320,6 +320,27 @@ export class PatternRepository {
     return outcomes;
   }
 
+  /** Items whose vectors are not of this provider and dimension, oldest first. */
+  async staleEmbeddings(model: string, dimension: number, limit: number): Promise<MemoryItem[]> {
+    const rows = await this.#database.run(() =>
+      sql`select ${ITEM_COLUMNS} from patterns
+          where embedding_model <> ${model} or embedding_dim <> ${dimension}
+          order by created_at, id limit ${limit}`.execute(this.#database.db),
+    );
+    return rows.rows.map((row) => PatternRowSchema.parse(row));
+  }
+
+  /** Replaces an item's vector, with the provider that made it. */
+  async setEmbedding(id: string, embedding: readonly number[], model: string): Promise<void> {
+    await this.#database.run(() =>
+      this.#database.db
+        .updateTable("patterns")
+        .set({ embedding: toVectorText(embedding), embedding_model: model, embedding_dim: embedding.length })
+        .where("id", "=", id)
+        .execute(),
+    );
+  }
+
   /** Every item with its text, oldest first, for export. */
   async all(): Promise<MemoryItem[]> {
     const rows = await this.#database.run(() =>

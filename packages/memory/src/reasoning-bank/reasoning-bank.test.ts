@@ -210,6 +210,19 @@ describe.each(ENGINES)("ReasoningBank on %s", (engine) => {
     expect(stats.top_items[0]).toMatchObject({ id: item.id, uses: 3 });
   });
 
+  it("re-embeds the items of another provider or dimension, so a search sees them again", async () => {
+    const small = new ReasoningBank({ database, embeddings: new HashedNgramEmbedder(64), clock });
+    await small.prepare();
+    const item = await small.add(MIGRATIONS);
+    expect(await bank.search("run the migrations before the tests")).toEqual([]);
+    expect(await bank.reembed()).toEqual({ reembedded: 1, embedding_model: "local-hash-ngrams" });
+    expect((await bank.search("run the migrations before the tests")).map((hit) => hit.item.id)).toEqual([
+      item.id,
+    ]);
+    expect(await bank.get(item.id)).toMatchObject({ embedding_dim: 256 });
+    expect(await bank.reembed()).toEqual({ reembedded: 0, embedding_model: "local-hash-ngrams" });
+  });
+
   it("exports items as JSON lines and imports them back, refusing a file with a malformed line whole", async () => {
     await bank.add({ ...MIGRATIONS, project_dir: "/work/shop", source_task_ids: ["task_1"] });
     await bank.add({ ...LOGO, kind: "guardrail" });

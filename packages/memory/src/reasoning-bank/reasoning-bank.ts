@@ -219,6 +219,31 @@ export class ReasoningBank {
     };
   }
 
+  /**
+   * Embeds anew, with this bank's provider, every item whose vector came from another
+   * provider or dimension (after a change of `[memory]`): until then a search does not see it.
+   * Returns how many it re-embedded.
+   */
+  async reembed(): Promise<{ reembedded: number; embedding_model: string }> {
+    let done = 0;
+    for (;;) {
+      const stale = await this.#repository.staleEmbeddings(
+        this.#embeddings.name,
+        this.#embeddings.dimension,
+        100,
+      );
+      if (stale.length === 0) break;
+      const vectors = await this.#embed(
+        stale.map((item) => `${item.title}\n${item.description}\n${item.content}`),
+      );
+      for (const [index, item] of stale.entries()) {
+        await this.#repository.setEmbedding(item.id, vectors[index]!, this.#embeddings.name);
+      }
+      done += stale.length;
+    }
+    return { reembedded: done, embedding_model: this.#embeddings.name };
+  }
+
   /** Every item as one JSON line: what `import` takes back (embeddings are made anew). */
   async export(): Promise<string> {
     const items = await this.#repository.all();

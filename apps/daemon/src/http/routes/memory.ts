@@ -7,7 +7,7 @@ import { readJsonBody } from "../body.js";
  * The ReasoningBank over HTTP: `POST /memory {title, content, description?, kind?,
  * project_dir?}` stores an item; `GET /memory?query=&limit=&project_dir=` searches, each hit
  * with its score, similarity and counters; `GET /memory/stats`; `GET /memory/export` and
- * `POST /memory/import` (JSON lines); `GET /memory/:id`; `DELETE /memory/:id`.
+ * `POST /memory/import` (JSON lines); `POST /memory/reembed`; `GET /memory/:id`; `DELETE /memory/:id`.
  */
 export function memoryRoutes(deps: { memory: ReasoningBank }): Hono {
   const { memory } = deps;
@@ -30,6 +30,7 @@ export function memoryRoutes(deps: { memory: ReasoningBank }): Hono {
     .get("/memory/export", async (context) =>
       context.body(await memory.export(), 200, { "content-type": "application/x-ndjson; charset=utf-8" }),
     )
+    .post("/memory/reembed", async (context) => context.json(await memory.reembed()))
     .post("/memory/import", async (context) => context.json(await memory.import(await context.req.text())))
     .get("/memory/:id", async (context) => context.json(await memory.get(context.req.param("id"))))
     .delete("/memory/:id", async (context) => {
