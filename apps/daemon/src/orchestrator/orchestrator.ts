@@ -192,6 +192,7 @@ export class Orchestrator {
         workspaces: this.#options.workspaces,
         autoApply: this.#options.autoApply ?? false,
         memory: this.#options.memory ?? NO_MEMORY,
+        closing: () => this.#closed,
         logger: this.#logger,
       }),
     );

@@ -26,6 +26,8 @@ interface RunDeps {
   autoApply: boolean;
   /** The ReasoningBank's side of a task: hints for its first turn, its outcome at the end. */
   memory: TaskMemory;
+  /** True once the daemon shuts down: a task not started yet goes back in line. */
+  closing: () => boolean;
   logger: Logger;
 }
 
@@ -70,10 +72,14 @@ async function runTask(deps: RunDeps, state: TaskRunState): Promise<"ended" | "r
     : null;
   // The Coordinator, unless the task was sent straight to a role.
   const role = state.brief?.role ?? COORDINATOR;
+  // Before it starts: between start and execute nothing may wait, or a shutdown in between
+  // would miss the task. A resumed task's conversation has its hints already.
+  const hints = resumed ? null : await deps.memory.forTask(state.task);
+  // The shutdown's stop reaches only the tasks already running; any other daemon may take this one.
+  if (deps.closing()) return "requeued";
   const started = await deps.records.start(state.task.id, role);
   if (!started) return "ended";
-  // A resumed task's conversation has its hints already.
-  const prompt = withNotes(started.description, resumed ? null : await deps.memory.forTask(started), note);
+  const prompt = withNotes(started.description, hints, note);
   const ended = await deps.execution.execute(started, role, prompt, {
     timeoutMs: deps.taskTimeoutMs,
     ancestors: [],
@@ -106,11 +112,13 @@ async function runPart(deps: RunDeps, state: TaskRunState): Promise<"ended"> {
     return "ended";
   }
   const cutShort = task.status === "running";
+  // Before it starts, as for a task (see runTask).
+  const hints = cutShort ? null : await deps.memory.forTask(task);
   const started = await records.start(task.id, brief.role);
   if (!started) return "ended";
   const prompt = withNotes(
     partPrompt(started, brief, parent.brief?.role ?? COORDINATOR, cutShort ? CUT_SHORT_NOTE : null),
-    cutShort ? null : await deps.memory.forTask(started),
+    hints,
   );
   const ended = await deps.execution.execute(started, brief.role, prompt, {
     timeoutMs: Math.max(0, partDeadline(started, brief, deps.taskTimeoutMs) - Date.now()),
