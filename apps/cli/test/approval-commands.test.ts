@@ -1,43 +1,20 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { type Approval, ApprovalRuleSchema, emptyUsage, PendingApprovalSchema, parseConfig } from "@cca/core";
-import { ApprovalRepository, type Database, migrate, openDatabase } from "@cca/memory";
-import { createDaemon, type Daemon } from "ccad";
+import { type Approval, ApprovalRuleSchema, emptyUsage, PendingApprovalSchema } from "@cca/core";
+import { ApprovalRepository } from "@cca/memory";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { renderTeamAgents } from "../src/render-team.ts";
-import { runCca } from "./fixtures/run-cca.ts";
+import { startTestDaemon, type TestDaemon } from "./fixtures/test-daemon.ts";
 
-let home: string;
-let database: Database;
-let daemon: Daemon;
+let test: TestDaemon;
 let approvals: ApprovalRepository;
 
 beforeEach(async () => {
-  home = mkdtempSync(join(tmpdir(), "cca-cli-approvals-"));
-  database = await openDatabase();
-  await migrate(database);
-  daemon = createDaemon({
-    config: parseConfig({
-      daemon: { bind_address: "127.0.0.1:0" },
-      agents: { claude_path: "/nonexistent/claude" },
-    }),
-    home,
-    database,
-    name: "ccad-cli-test",
-  });
-  await daemon.listen();
-  approvals = new ApprovalRepository(database);
+  test = await startTestDaemon("approvals");
+  approvals = new ApprovalRepository(test.database);
 });
 
-afterEach(async () => {
-  await daemon.close();
-  await database.close();
-  rmSync(home, { recursive: true, force: true });
-});
+afterEach(() => test.close());
 
-const cca = (args: string[]) =>
-  runCca(args, { env: { CCA_HOME: home, CCA_DAEMON_URL: daemon.url, CCA_TOKEN: daemon.token } });
+const cca = (args: string[]) => test.cca(args);
 
 /** A pending approval, as an agent of the real daemon would leave one. */
 async function pending(id: string, fields: Partial<Approval> = {}): Promise<Approval> {

@@ -1,46 +1,23 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   createDaemonClient,
   MemoryItemSchema,
   MemorySearchResponseSchema,
-  parseConfig,
   TaskFeedbackResultSchema,
 } from "@cca/core";
-import { type Database, migrate, openDatabase } from "@cca/memory";
-import { createDaemon, type Daemon } from "ccad";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { runCca } from "./fixtures/run-cca.ts";
+import { startTestDaemon, type TestDaemon } from "./fixtures/test-daemon.ts";
 
-let home: string;
-let database: Database;
-let daemon: Daemon;
+let test: TestDaemon;
 
 beforeEach(async () => {
-  home = mkdtempSync(join(tmpdir(), "cca-cli-memory-"));
-  database = await openDatabase();
-  await migrate(database);
-  daemon = createDaemon({
-    config: parseConfig({
-      daemon: { bind_address: "127.0.0.1:0" },
-      agents: { claude_path: "/nonexistent/claude" },
-    }),
-    home,
-    database,
-    name: "ccad-cli-test",
-  });
-  await daemon.listen();
+  test = await startTestDaemon("memory");
 });
 
-afterEach(async () => {
-  await daemon.close();
-  await database.close();
-  rmSync(home, { recursive: true, force: true });
-});
+afterEach(() => test.close());
 
-const cca = (args: string[]) =>
-  runCca(args, { env: { CCA_HOME: home, CCA_DAEMON_URL: daemon.url, CCA_TOKEN: daemon.token } });
+const cca = (args: string[]) => test.cca(args);
 
 const MIGRATE = [
   "memory",
@@ -114,7 +91,7 @@ describe("cca memory stats, export and import", () => {
       title: "Migrate before testing",
       kind: "guardrail",
     });
-    const file = join(home, "lessons.jsonl");
+    const file = join(test.home, "lessons.jsonl");
     writeFileSync(file, `${exported.stdout}{"title": "half"}\n`);
     const refused = await cca(["memory", "import", file]);
     expect(refused.code).not.toBe(0);
@@ -129,7 +106,7 @@ describe("cca memory stats, export and import", () => {
 
 describe("cca task feedback", () => {
   it("records how an ended task went, and stores its note as a guardrail", async () => {
-    const client = createDaemonClient({ baseUrl: daemon.url, token: daemon.token });
+    const client = createDaemonClient({ baseUrl: test.daemon.url, token: test.daemon.token });
     // No claude here: the task ends failed at once.
     const { task } = await client.createTaskAndWait({ description: "Add the orders table" });
     expect(task.status).toBe("failed");

@@ -9,6 +9,7 @@ import type { MemoryItem } from "@cca/core";
 import { type Database, type Engine, HashedNgramEmbedder, PatternRepository } from "../src/index.js";
 import { cosine } from "../src/reasoning-bank/embedding-provider.js";
 import { freshDatabase } from "../test/support/engines.js";
+import { print } from "./print.js";
 
 const SIZES = (process.env.MEMORY_BENCH_SIZES ?? "10000,100000").split(",").map(Number);
 const QUERIES = Number(process.env.MEMORY_BENCH_QUERIES ?? 200);
@@ -125,8 +126,8 @@ async function measure(engine: Engine, size: number): Promise<string> {
   }
 }
 
-console.log(`k-NN search, HNSW (pgvector), ${QUERIES} queries, top ${K}, 256 dimensions (local-hash-ngrams)`);
-console.log("engine       items  p50 ms   p99 ms  recall@10  load s");
+print(`k-NN search, HNSW (pgvector), ${QUERIES} queries, top ${K}, 256 dimensions (local-hash-ngrams)`);
+print("engine       items  p50 ms   p99 ms  recall@10  load s");
 for (const engine of ["pglite", "postgres"] as const) {
-  for (const size of SIZES) console.log(await measure(engine, size));
+  for (const size of SIZES) print(await measure(engine, size));
 }

@@ -7,6 +7,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { HashedNgramEmbedder, migrate, openDatabase, ReasoningBank } from "../src/index.js";
+import { print } from "./print.js";
 
 const PairsSchema = z.array(z.object({ title: z.string(), content: z.string(), query: z.string() })).min(50);
 const pairs = PairsSchema.parse(
@@ -14,8 +15,8 @@ const pairs = PairsSchema.parse(
 );
 
 const providers = [new HashedNgramEmbedder()];
-console.log(`Retrieval quality, ${pairs.length} labelled task pairs (stored lesson -> later task)`);
-console.log("provider              threshold  hits@1  hits@3  no hint  wrong first");
+print(`Retrieval quality, ${pairs.length} labelled task pairs (stored lesson -> later task)`);
+print("provider              threshold  hits@1  hits@3  no hint  wrong first");
 for (const embeddings of providers) {
   const database = await openDatabase();
   try {
@@ -37,7 +38,7 @@ for (const embeddings of providers) {
         if (hits.some((hit) => hit.item.id === ids[index])) top3++;
       }
       const share = (n: number) => (n / pairs.length).toFixed(2).padStart(6);
-      console.log(
+      print(
         `${embeddings.name.padEnd(21)} ${(threshold < 0 ? "none" : String(threshold)).padStart(9)}  ${share(top1)}  ${share(top3)}  ${share(none)}  ${share(wrong).padStart(11)}`,
       );
     }

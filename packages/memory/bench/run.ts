@@ -3,7 +3,7 @@ const BENCHES = ["zstd", "knn", "retrieval"];
 const chosen = process.argv.slice(2).filter((arg) => arg !== "--");
 const unknown = chosen.filter((name) => !BENCHES.includes(name));
 if (unknown.length > 0) {
-  console.error(`Unknown benchmark ${unknown.join(", ")}; choose from ${BENCHES.join(", ")}`);
+  process.stderr.write(`Unknown benchmark ${unknown.join(", ")}; choose from ${BENCHES.join(", ")}\n`);
   process.exit(2);
 }
 for (const name of chosen.length > 0 ? chosen : BENCHES) await import(`./${name}.ts`);

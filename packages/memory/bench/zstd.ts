@@ -23,6 +23,7 @@ import {
 import { transcriptPath } from "../src/index.js";
 import { zstdCompress as compress, zstdDecompress as decompress } from "../src/snapshots/zstd.js";
 import { startClaudeOnMock } from "../test/support/claude.js";
+import { print, table } from "./print.js";
 
 const LEVELS = [1, 3, 9];
 /** Turns per session; each turn reads a file or runs a command, then answers. */
@@ -151,19 +152,6 @@ async function timePerRun(work: () => Promise<unknown>): Promise<number> {
   return (performance.now() - started) / runs;
 }
 
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((cell, column) =>
-    Math.max(cell.length, ...rows.map((row) => row[column]!.length)),
-  );
-  const line = (cells: string[]) =>
-    `| ${cells.map((cell, column) => cell.padEnd(widths[column]!)).join(" | ")} |`;
-  return [
-    line(header),
-    `|${widths.map((width) => "-".repeat(width + 2)).join("|")}|`,
-    ...rows.map(line),
-  ].join("\n");
-}
-
 let transcripts: Transcript[];
 try {
   resolveClaudeBinary();
@@ -175,8 +163,6 @@ try {
   transcripts = syntheticTranscripts();
 }
 
-/** This benchmark is a program: its figures go to stdout. */
-const print = (text: string) => process.stdout.write(`${text}\n`);
 const mb = (bytes: number) => bytes / 1_000_000;
 const rows: string[][] = [];
 for (const transcript of transcripts) {
