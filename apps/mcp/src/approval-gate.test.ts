@@ -1,31 +1,20 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import {
   type ElicitRequest,
   ElicitRequestSchema,
   type ElicitResult,
 } from "@modelcontextprotocol/sdk/types.js";
-import { afterEach, describe, expect, it } from "vitest";
-import { textOf } from "../test/fixtures/command-center-session.js";
+import { describe, expect, it } from "vitest";
+import { commandCenterSessions, textOf } from "../test/fixtures/command-center-session.js";
 import { InMemoryDaemonClient, ManualClock } from "../test/fixtures/in-memory-daemon-client.js";
-import { createCommandCenterServer } from "./command-center-server.js";
 
-const closers: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const close of closers.splice(0)) await close();
-});
+const openSession = commandCenterSessions();
 
 /**
  * A Command Center session whose client answers elicitations with `answer` (the form a person
  * filled in), or, without `answer`, one that does not advertise elicitation at all.
  */
 async function open(daemon: InMemoryDaemonClient, answer?: (request: ElicitRequest) => ElicitResult) {
-  const server = createCommandCenterServer({
-    client: daemon,
-    clock: daemon.clock,
-    progressIntervalMs: 20,
-    waitLimitS: 1_000_000,
-  });
   const client = new Client(
     { name: "cca-test", version: "0.0.0" },
     { capabilities: answer ? { elicitation: {} } : {} },
@@ -37,12 +26,7 @@ async function open(daemon: InMemoryDaemonClient, answer?: (request: ElicitReque
       return answer(request);
     });
   }
-  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-  await Promise.all([server.connect(serverSide), client.connect(clientSide)]);
-  closers.push(async () => {
-    await client.close();
-    await server.close();
-  });
+  await openSession(daemon, { clock: daemon.clock, waitLimitS: 1_000_000, mcpClient: client });
   return { client, asked };
 }
 

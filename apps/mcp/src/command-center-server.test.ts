@@ -1,24 +1,19 @@
 import { createDaemonClient } from "@cca/core";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   COMMAND_CENTER_TOOLS,
-  type CommandCenterSession,
   closedPort,
-  openCommandCenterSession,
+  commandCenterSessions,
   textOf,
 } from "../test/fixtures/command-center-session.js";
 import { InMemoryDaemonClient } from "../test/fixtures/in-memory-daemon-client.js";
 
-let session: CommandCenterSession | undefined;
-afterEach(async () => {
-  await session?.close();
-  session = undefined;
-});
+const open = commandCenterSessions();
 
 describe("createCommandCenterServer", () => {
   it("lists the cca tools with their input schemas", async () => {
-    session = await openCommandCenterSession({ client: new InMemoryDaemonClient() });
-    const { tools } = await session.client.listTools();
+    const client = await open(new InMemoryDaemonClient());
+    const { tools } = await client.listTools();
     expect(tools.map((tool) => tool.name)).toEqual(COMMAND_CENTER_TOOLS);
     const task = tools.find((tool) => tool.name === "cca_task")!;
     expect(task.description).toMatch(/^Hand a software development task/);
@@ -46,8 +41,8 @@ describe("createCommandCenterServer", () => {
     ["cca_agents", {}],
   ])("%s answers with an error that says how to start the daemon when it is down", async (name, args) => {
     const baseUrl = `http://127.0.0.1:${await closedPort()}`;
-    session = await openCommandCenterSession({ client: createDaemonClient({ baseUrl }) });
-    const result = await session.client.callTool({ name, arguments: args });
+    const client = await open(createDaemonClient({ baseUrl }));
+    const result = await client.callTool({ name, arguments: args });
     expect(result.isError).toBe(true);
     expect(textOf(result)).toContain("[daemon_unreachable]");
     expect(textOf(result)).toContain(baseUrl);

@@ -1,30 +1,17 @@
-import { afterEach, describe, expect, it } from "vitest";
-import {
-  type CommandCenterSession,
-  openCommandCenterSession,
-  textOf,
-} from "../test/fixtures/command-center-session.js";
+import { describe, expect, it } from "vitest";
+import { commandCenterSessions, textOf } from "../test/fixtures/command-center-session.js";
 import { InMemoryDaemonClient, ManualClock } from "../test/fixtures/in-memory-daemon-client.js";
 
-let session: CommandCenterSession | undefined;
-afterEach(async () => {
-  await session?.close();
-  session = undefined;
-});
+const open = commandCenterSessions();
 
 const NO_AGENTS = "No agents yet: the daemon starts them when a task arrives.";
-
-/** A session whose cca_task gives up waiting at once (the clock runs with each long poll). */
-async function openWithShortWaits(daemon: InMemoryDaemonClient, clock: ManualClock) {
-  session = await openCommandCenterSession({ client: daemon, clock, waitLimitS: 5 });
-  return session.client;
-}
 
 describe("late finishes", () => {
   it("reports a task that ends after its cca_task gave up waiting once, on the next answer of any tool", async () => {
     const clock = new ManualClock();
     const daemon = new InMemoryDaemonClient({ longPollAdvances: clock });
-    const client = await openWithShortWaits(daemon, clock);
+    // cca_task gives up waiting at once: the clock runs with each long poll.
+    const client = await open(daemon, { clock, waitLimitS: 5 });
     const gaveUp = await client.callTool({ name: "cca_task", arguments: { description: "Add /health" } });
     expect(textOf(gaveUp)).toMatch(/^Task task_1 is still queued after 5\.0s/);
     expect(textOf(await client.callTool({ name: "cca_agents", arguments: {} }))).toBe(NO_AGENTS);
@@ -39,10 +26,10 @@ describe("late finishes", () => {
 
   it("quotes the first line of a long answer and points to cca_status for the rest", async () => {
     const daemon = new InMemoryDaemonClient();
-    session = await openCommandCenterSession({ client: daemon });
-    await session.client.callTool({ name: "cca_task", arguments: { description: "Review", wait: false } });
+    const client = await open(daemon);
+    await client.callTool({ name: "cca_task", arguments: { description: "Review", wait: false } });
     daemon.completeTask("task_1", { result: "Two findings.\n1. SQL injection in search\n2. No CSRF token" });
-    const next = await session.client.callTool({ name: "cca_status", arguments: {} });
+    const next = await client.callTool({ name: "cca_status", arguments: {} });
     expect(textOf(next).split("\n")[0]).toBe(
       'Meanwhile task_1 completed: Two findings. (cost $0.0000; cca_status {"task_id":"task_1"} has it in full)',
     );
@@ -50,8 +37,7 @@ describe("late finishes", () => {
 
   it("reports a task that failed meanwhile with its error code, on the answer of another cca_task", async () => {
     const daemon = new InMemoryDaemonClient();
-    session = await openCommandCenterSession({ client: daemon });
-    const client = session.client;
+    const client = await open(daemon);
     await client.callTool({ name: "cca_task", arguments: { description: "Deploy", wait: false } });
     daemon.failTask("task_1", {
       code: "turn_failed",
@@ -68,8 +54,7 @@ describe("late finishes", () => {
 
   it("does not report a task again that cca_status has just shown ended", async () => {
     const daemon = new InMemoryDaemonClient();
-    session = await openCommandCenterSession({ client: daemon });
-    const client = session.client;
+    const client = await open(daemon);
     await client.callTool({ name: "cca_task", arguments: { description: "Write docs", wait: false } });
     daemon.completeTask("task_1", { result: "Docs written." });
     const shown = await client.callTool({ name: "cca_status", arguments: { task_id: "task_1" } });
@@ -79,10 +64,10 @@ describe("late finishes", () => {
 
   it("reports nothing for a task that cca_task waited for to the end", async () => {
     const daemon = new InMemoryDaemonClient();
-    session = await openCommandCenterSession({ client: daemon });
-    const call = session.client.callTool({ name: "cca_task", arguments: { description: "Fix it" } });
+    const client = await open(daemon);
+    const call = client.callTool({ name: "cca_task", arguments: { description: "Fix it" } });
     daemon.completeTask((await daemon.nextTaskCreated()).id, { result: "Fixed." });
     expect(textOf(await call)).toMatch(/^Fixed\./);
-    expect(textOf(await session.client.callTool({ name: "cca_agents", arguments: {} }))).toBe(NO_AGENTS);
+    expect(textOf(await client.callTool({ name: "cca_agents", arguments: {} }))).toBe(NO_AGENTS);
   });
 });

@@ -1,16 +1,8 @@
-import { afterEach, describe, expect, it } from "vitest";
-import {
-  type CommandCenterSession,
-  openCommandCenterSession,
-  textOf,
-} from "../../test/fixtures/command-center-session.js";
+import { describe, expect, it } from "vitest";
+import { commandCenterSessions, textOf } from "../../test/fixtures/command-center-session.js";
 import { InMemoryDaemonClient, ManualClock } from "../../test/fixtures/in-memory-daemon-client.js";
 
-let session: CommandCenterSession | undefined;
-afterEach(async () => {
-  await session?.close();
-  session = undefined;
-});
+const open = commandCenterSessions();
 
 describe("cca_activity", () => {
   it("shows what each agent is doing and the latest events", async () => {
@@ -40,8 +32,8 @@ describe("cca_activity", () => {
     });
     daemon.emit({ kind: "agent.state", agent_id: "agent_b", task_id: null, summary: "backend: ready" });
     clock.advance(3000);
-    session = await openCommandCenterSession({ client: daemon, clock });
-    const result = await session.client.callTool({ name: "cca_activity", arguments: {} });
+    const client = await open(daemon, { clock });
+    const result = await client.callTool({ name: "cca_activity", arguments: {} });
     expect(textOf(result)).toBe(
       [
         "Agents (2):",
@@ -56,8 +48,8 @@ describe("cca_activity", () => {
   });
 
   it("says when no agents run yet", async () => {
-    session = await openCommandCenterSession({ client: new InMemoryDaemonClient() });
-    const result = await session.client.callTool({ name: "cca_activity", arguments: {} });
+    const client = await open(new InMemoryDaemonClient());
+    const result = await client.callTool({ name: "cca_activity", arguments: {} });
     expect(textOf(result)).toBe("No agents yet: the daemon starts them when a task arrives.");
   });
 });

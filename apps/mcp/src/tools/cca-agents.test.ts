@@ -1,16 +1,8 @@
-import { afterEach, describe, expect, it } from "vitest";
-import {
-  type CommandCenterSession,
-  openCommandCenterSession,
-  textOf,
-} from "../../test/fixtures/command-center-session.js";
+import { describe, expect, it } from "vitest";
+import { commandCenterSessions, textOf } from "../../test/fixtures/command-center-session.js";
 import { InMemoryDaemonClient, ManualClock } from "../../test/fixtures/in-memory-daemon-client.js";
 
-let session: CommandCenterSession | undefined;
-afterEach(async () => {
-  await session?.close();
-  session = undefined;
-});
+const open = commandCenterSessions();
 
 describe("cca_agents", () => {
   it("lists each agent with its role, state, tokens and cost", async () => {
@@ -37,8 +29,8 @@ describe("cca_agents", () => {
       last_error: { code: "agent_crashed", message: "claude exited with code 1" },
     });
     clock.advance(120_000);
-    session = await openCommandCenterSession({ client: daemon, clock });
-    const result = await session.client.callTool({ name: "cca_agents", arguments: {} });
+    const client = await open(daemon, { clock });
+    const result = await client.callTool({ name: "cca_agents", arguments: {} });
     expect(textOf(result)).toBe(
       [
         "Agents (2):",

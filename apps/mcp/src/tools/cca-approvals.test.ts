@@ -1,27 +1,14 @@
-import { afterEach, describe, expect, it } from "vitest";
-import {
-  type CommandCenterSession,
-  openCommandCenterSession,
-  textOf,
-} from "../../test/fixtures/command-center-session.js";
+import { describe, expect, it } from "vitest";
+import { commandCenterSessions, textOf } from "../../test/fixtures/command-center-session.js";
 import { InMemoryDaemonClient, ManualClock } from "../../test/fixtures/in-memory-daemon-client.js";
 
-let session: CommandCenterSession | undefined;
-afterEach(async () => {
-  await session?.close();
-  session = undefined;
-});
-
-async function open(daemon: InMemoryDaemonClient) {
-  session = await openCommandCenterSession({ client: daemon, clock: new ManualClock() });
-  return session.client;
-}
+const open = commandCenterSessions();
 
 describe("cca_approvals", () => {
   it("lists what waits for the user's approval, with how to answer", async () => {
     const daemon = new InMemoryDaemonClient({ clock: new ManualClock() });
     daemon.addApproval({ id: "approval_1", task_id: "task_9", project: "/home/ada/shop" });
-    const client = await open(daemon);
+    const client = await open(daemon, { clock: new ManualClock() });
     const text = textOf(await client.callTool({ name: "cca_approvals", arguments: {} }));
     expect(text).toContain("1 tool use waits for your approval:");
     expect(text).toContain(

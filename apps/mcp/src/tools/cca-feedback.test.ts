@@ -1,23 +1,15 @@
-import { afterEach, describe, expect, it } from "vitest";
-import {
-  type CommandCenterSession,
-  openCommandCenterSession,
-  textOf,
-} from "../../test/fixtures/command-center-session.js";
+import { describe, expect, it } from "vitest";
+import { commandCenterSessions, textOf } from "../../test/fixtures/command-center-session.js";
 import { InMemoryDaemonClient } from "../../test/fixtures/in-memory-daemon-client.js";
 
-let session: CommandCenterSession | undefined;
-afterEach(async () => {
-  await session?.close();
-  session = undefined;
-});
+const open = commandCenterSessions();
 
 describe("cca_feedback", () => {
   it("records the verdict and says where the note went", async () => {
     const daemon = new InMemoryDaemonClient();
     const task = daemon.addTask({ description: "Add the orders table", status: "completed" });
-    session = await openCommandCenterSession({ client: daemon });
-    const result = await session.client.callTool({
+    const client = await open(daemon);
+    const result = await client.callTool({
       name: "cca_feedback",
       arguments: { task_id: task.id, success: false, note: "Forgot the migration" },
     });
@@ -31,11 +23,11 @@ describe("cca_feedback", () => {
   });
 
   it("says what is missing, and names a task it does not know", async () => {
-    session = await openCommandCenterSession({ client: new InMemoryDaemonClient() });
-    const missing = await session.client.callTool({ name: "cca_feedback", arguments: { task_id: "task_1" } });
+    const client = await open(new InMemoryDaemonClient());
+    const missing = await client.callTool({ name: "cca_feedback", arguments: { task_id: "task_1" } });
     expect(missing.isError).toBe(true);
     expect(textOf(missing)).toContain("success is required");
-    const unknown = await session.client.callTool({
+    const unknown = await client.callTool({
       name: "cca_feedback",
       arguments: { task_id: "task_x", success: true },
     });

@@ -1,16 +1,8 @@
-import { afterEach, describe, expect, it } from "vitest";
-import {
-  type CommandCenterSession,
-  openCommandCenterSession,
-  textOf,
-} from "../../test/fixtures/command-center-session.js";
+import { describe, expect, it } from "vitest";
+import { commandCenterSessions, textOf } from "../../test/fixtures/command-center-session.js";
 import { InMemoryDaemonClient } from "../../test/fixtures/in-memory-daemon-client.js";
 
-let session: CommandCenterSession | undefined;
-afterEach(async () => {
-  await session?.close();
-  session = undefined;
-});
+const open = commandCenterSessions();
 
 describe("cca_memory", () => {
   it("returns the lessons that fit, for the Command Center's project, with how each fared", async () => {
@@ -21,8 +13,8 @@ describe("cca_memory", () => {
       kind: "guardrail",
       project_dir: "/work/shop",
     });
-    session = await openCommandCenterSession({ client: daemon, projectDir: "/work/shop" });
-    const result = await session.client.callTool({
+    const client = await open(daemon, { projectDir: "/work/shop" });
+    const result = await client.callTool({
       name: "cca_memory",
       arguments: { query: "testing fails" },
     });
@@ -34,13 +26,13 @@ describe("cca_memory", () => {
   });
 
   it("says when nothing fits, and refuses an empty query", async () => {
-    session = await openCommandCenterSession({ client: new InMemoryDaemonClient() });
-    const none = await session.client.callTool({
+    const client = await open(new InMemoryDaemonClient());
+    const none = await client.callTool({
       name: "cca_memory",
       arguments: { query: "anything", limit: 2 },
     });
     expect(textOf(none)).toBe("No lesson in memory fits this (embeddings: fixture-words).");
-    const empty = await session.client.callTool({ name: "cca_memory", arguments: { query: "  " } });
+    const empty = await client.callTool({ name: "cca_memory", arguments: { query: "  " } });
     expect(empty.isError).toBe(true);
     expect(textOf(empty)).toContain("query must not be empty");
   });

@@ -1,16 +1,8 @@
-import { afterEach, describe, expect, it } from "vitest";
-import {
-  type CommandCenterSession,
-  openCommandCenterSession,
-  textOf,
-} from "../../test/fixtures/command-center-session.js";
+import { describe, expect, it } from "vitest";
+import { commandCenterSessions, textOf } from "../../test/fixtures/command-center-session.js";
 import { InMemoryDaemonClient, ManualClock } from "../../test/fixtures/in-memory-daemon-client.js";
 
-let session: CommandCenterSession | undefined;
-afterEach(async () => {
-  await session?.close();
-  session = undefined;
-});
+const open = commandCenterSessions();
 
 describe("cca_status", () => {
   it("shows one task in full, answer included", async () => {
@@ -27,8 +19,8 @@ describe("cca_status", () => {
       num_turns: 4,
     });
     clock.advance(30_000);
-    session = await openCommandCenterSession({ client: daemon, clock });
-    const result = await session.client.callTool({ name: "cca_status", arguments: { task_id: task.id } });
+    const client = await open(daemon, { clock });
+    const result = await client.callTool({ name: "cca_status", arguments: { task_id: task.id } });
     expect(result.isError).toBeFalsy();
     expect(textOf(result)).toBe(
       [
@@ -50,8 +42,8 @@ describe("cca_status", () => {
     const first = daemon.addTask({ description: "First task" });
     clock.advance(60_000);
     const second = daemon.addTask({ description: "Second task", parent_id: first.id });
-    session = await openCommandCenterSession({ client: daemon, clock });
-    const result = await session.client.callTool({ name: "cca_status", arguments: {} });
+    const client = await open(daemon, { clock });
+    const result = await client.callTool({ name: "cca_status", arguments: {} });
     expect(textOf(result)).toBe(
       [
         "Recent tasks (2 of 2, newest first):",
@@ -64,8 +56,8 @@ describe("cca_status", () => {
   });
 
   it("answers an unknown task id with the daemon's error", async () => {
-    session = await openCommandCenterSession({ client: new InMemoryDaemonClient() });
-    const result = await session.client.callTool({ name: "cca_status", arguments: { task_id: "task_404" } });
+    const client = await open(new InMemoryDaemonClient());
+    const result = await client.callTool({ name: "cca_status", arguments: { task_id: "task_404" } });
     expect(result.isError).toBe(true);
     expect(textOf(result)).toMatch(/^Could not read task task_404 \[task_not_found\]: /);
   });

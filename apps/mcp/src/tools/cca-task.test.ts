@@ -1,26 +1,9 @@
 import { CcaError } from "@cca/core";
-import { afterEach, describe, expect, it } from "vitest";
-import {
-  type CommandCenterSession,
-  openCommandCenterSession,
-  recordProgress,
-  textOf,
-} from "../../test/fixtures/command-center-session.js";
+import { describe, expect, it } from "vitest";
+import { commandCenterSessions, recordProgress, textOf } from "../../test/fixtures/command-center-session.js";
 import { InMemoryDaemonClient, ManualClock } from "../../test/fixtures/in-memory-daemon-client.js";
 
-let session: CommandCenterSession | undefined;
-afterEach(async () => {
-  await session?.close();
-  session = undefined;
-});
-
-async function open(
-  daemon: InMemoryDaemonClient,
-  options: { waitLimitS?: number; projectDir?: string; cancelOnInterrupt?: boolean } = {},
-) {
-  session = await openCommandCenterSession({ client: daemon, ...options });
-  return session.client;
-}
+const open = commandCenterSessions();
 
 describe("cca_task", () => {
   it("waits for the task and returns the answer followed by a usage footer", async () => {
@@ -129,8 +112,8 @@ describe("cca_task", () => {
   it("returns the task id and a cca_status hint when the wait limit is reached", async () => {
     const clock = new ManualClock();
     const daemon = new InMemoryDaemonClient({ longPollAdvances: clock });
-    session = await openCommandCenterSession({ client: daemon, clock, waitLimitS: 12 });
-    const result = await session.client.callTool({
+    const client = await open(daemon, { clock, waitLimitS: 12 });
+    const result = await client.callTool({
       name: "cca_task",
       arguments: { description: "Migrate the DB" },
     });
@@ -273,9 +256,9 @@ describe("cca_task", () => {
   it("says the task may still be running when the daemon goes away during the wait", async () => {
     const clock = new ManualClock();
     const daemon = new InMemoryDaemonClient({ longPollAdvances: clock });
-    session = await openCommandCenterSession({ client: daemon, clock });
+    const client = await open(daemon, { clock });
     daemon.failWith(new CcaError("daemon_unreachable", "The CCA daemon is not reachable."), ["waitForTask"]);
-    const result = await session.client.callTool({
+    const result = await client.callTool({
       name: "cca_task",
       arguments: { description: "Refactor" },
     });
