@@ -6,6 +6,13 @@ import { EXIT_CODES } from "../exit-codes.js";
 import { renderMemoryHits, renderMemoryItem, renderMemoryStats } from "../render-memory.js";
 import { type GlobalArgs, type SetExitCode, withJsonOption } from "./shared.js";
 
+/** The `<id>` of `cca memory show` and `cca memory forget`. */
+const MEMORY_ID_POSITIONAL = {
+  type: "string",
+  demandOption: true,
+  description: "The item's id (mem_…)",
+} as const;
+
 /** `cca memory search|show|add|forget|stats|export|import|reembed`: the ReasoningBank's lessons from earlier tasks. */
 export function createMemoryCommand(
   context: CommandContext,
@@ -52,12 +59,7 @@ export function createMemoryCommand(
         .command(
           "show <id>",
           "One item in full: its content, counters, provenance and embedding",
-          (command) =>
-            withJsonOption(command).positional("id", {
-              type: "string",
-              demandOption: true,
-              description: "The item's id (mem_…)",
-            }),
+          (command) => withJsonOption(command).positional("id", MEMORY_ID_POSITIONAL),
           async (argv) => {
             const item = await context.client(argv).getMemory(argv.id);
             if (argv.json) context.printJson(item);
@@ -113,12 +115,7 @@ export function createMemoryCommand(
         .command(
           "forget <id>",
           "Delete an item: no later task gets it",
-          (command) =>
-            withJsonOption(command).positional("id", {
-              type: "string",
-              demandOption: true,
-              description: "The item's id (mem_…)",
-            }),
+          (command) => withJsonOption(command).positional("id", MEMORY_ID_POSITIONAL),
           async (argv) => {
             await context.client(argv).forgetMemory(argv.id);
             if (argv.json) context.printJson({ id: argv.id, deleted: true });

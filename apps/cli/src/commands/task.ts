@@ -20,6 +20,8 @@ import { renderTaskDetail, renderTaskLine, renderTaskTable } from "../render.js"
 import { renderChangesSection } from "../render-changes.js";
 import { renderTaskTreeList, renderTaskTreeStatus } from "../render-tree.js";
 import { type GlobalArgs, loadTrees, type SetExitCode, withJsonOption } from "./shared.js";
+import { createTaskFeedbackCommand } from "./task-feedback.js";
+import { TASK_ID_POSITIONAL } from "./task-id.js";
 import { followTaskTree, watchTaskTree } from "./task-watch.js";
 
 /** Longest single long-poll: well below the 300 s after which Node's fetch gives up on an answer. */
@@ -27,8 +29,6 @@ const LONG_POLL_S = 30;
 /** How many tasks `task list` shows unless told (`--limit`), and the most the daemon lists at once. */
 const DEFAULT_LIST_LIMIT = 20;
 const MAX_LIST_LIMIT = 1000;
-
-const ID_DESCRIPTION = "The task's id, or a prefix of it that only it has (as `cca task list` shows)";
 
 /** `cca task create|status|list|cancel|diff|apply|feedback`: hand work to the daemon, follow it, take its changes. */
 export function createTaskCommand(
@@ -106,7 +106,7 @@ export function createTaskCommand(
           "Show a task and its subtasks: status, agents, time, the team's tokens and cost, result or error, its branch and changed files",
           (command) =>
             withJsonOption(command)
-              .positional("id", { type: "string", demandOption: true, description: ID_DESCRIPTION })
+              .positional("id", TASK_ID_POSITIONAL)
               .option("watch", {
                 type: "boolean",
                 default: false,
@@ -159,7 +159,7 @@ export function createTaskCommand(
           "Cancel a queued or running task",
           (command) =>
             withJsonOption(command)
-              .positional("id", { type: "string", demandOption: true, description: ID_DESCRIPTION })
+              .positional("id", TASK_ID_POSITIONAL)
               .example("$0 task cancel task_3f9c0a", "Stop work on the task"),
           async (argv) => setExitCode(await cancelTask(context, argv)),
         )
@@ -168,7 +168,7 @@ export function createTaskCommand(
           "Print the patch a task made: its branch cca/<id> against the commit it started from",
           (command) =>
             command
-              .positional("id", { type: "string", demandOption: true, description: ID_DESCRIPTION })
+              .positional("id", TASK_ID_POSITIONAL)
               .example("$0 task diff task_3f9c0a | less", "Read it")
               .example("$0 task diff task_3f9c0a | git apply --3way", "Take the patch yourself instead"),
           async (argv) => setExitCode(await showDiff(context, argv)),
@@ -178,7 +178,7 @@ export function createTaskCommand(
           "Merge an ended task's branch into the project's current branch, keeping your uncommitted changes",
           (command) =>
             withJsonOption(command)
-              .positional("id", { type: "string", demandOption: true, description: ID_DESCRIPTION })
+              .positional("id", TASK_ID_POSITIONAL)
               .epilog(
                 "A fast-forward where your branch has not moved since the task started, else a merge commit made as you. " +
                   "It refuses, changing nothing, when it would overwrite uncommitted or untracked files, when it would " +
@@ -188,33 +188,7 @@ export function createTaskCommand(
               .example("$0 task apply task_3f9c0a", "Take the team's work onto your branch"),
           async (argv) => setExitCode(await applyTask(context, argv)),
         )
-        .command(
-          "feedback <id>",
-          "Say how an ended task went: the lessons it was given count it, and a --note becomes a lesson",
-          (command) =>
-            withJsonOption(command)
-              .positional("id", { type: "string", demandOption: true, description: ID_DESCRIPTION })
-              .option("success", { type: "boolean", description: "It did what was asked" })
-              .option("failure", { type: "boolean", description: "It did not" })
-              .option("note", {
-                alias: "m",
-                type: "string",
-                requiresArg: true,
-                description: "What went wrong (stored as a guardrail) or what worked (a strategy)",
-              })
-              .check((argv) =>
-                argv.success === true || argv.failure === true
-                  ? argv.success && argv.failure
-                    ? "Give one of --success and --failure, not both."
-                    : true
-                  : "Say how it went: --success or --failure.",
-              )
-              .example(
-                '$0 task feedback task_3f9c0a --failure -m "forgot the migration for the new column"',
-                "Later tasks that fit are warned",
-              ),
-          async (argv) => setExitCode(await giveFeedback(context, argv)),
-        )
+        .command(createTaskFeedbackCommand(context, setExitCode))
         .demandCommand(1, "Name a task command: create, status, list, cancel, diff, apply or feedback."),
     handler: () => {},
   };
@@ -344,29 +318,6 @@ async function cancelTask(context: CommandContext, argv: GlobalArgs & { id: stri
   const task = await client.cancelTask(await createIdResolver(client).task(argv.id));
   if (argv.json) context.printJson(task);
   else context.print(`Cancelled: ${renderTaskLine(task, context.renderOptions())}`);
-  return EXIT_CODES.ok;
-}
-
-async function giveFeedback(
-  context: CommandContext,
-  argv: GlobalArgs & { id: string; json: boolean; success?: boolean; note?: string },
-) {
-  const client = context.client(argv);
-  const result = await client.taskFeedback(await createIdResolver(client).task(argv.id), {
-    success: argv.success === true,
-    ...(argv.note !== undefined ? { note: argv.note } : {}),
-  });
-  if (argv.json) context.printJson(result);
-  else {
-    const verdict = result.success ? "a success" : "a failure";
-    const items = result.items_updated.length;
-    const counted =
-      items === 0
-        ? "it was given no memory items"
-        : `${items} memory item${items === 1 ? "" : "s"} it was given count it`;
-    const stored = result.stored ? `; stored ${result.stored.kind} ${result.stored.id}` : "";
-    context.print(`Recorded ${result.task_id} as ${verdict}: ${counted}${stored}.`);
-  }
   return EXIT_CODES.ok;
 }
 
