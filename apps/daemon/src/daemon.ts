@@ -156,9 +156,9 @@ export function createDaemon(options: DaemonOptions): Daemon {
       transport: config.agents.bridge,
       onRelease: (agentId) =>
         void agentMcp
-          .closeAgent(agentId)
+          .closeEnded()
           .catch((error: unknown) =>
-            logger.warn("could not end an agent's MCP sessions", { agent: agentId, error }),
+            logger.warn("could not end the MCP sessions of ended credentials", { agent: agentId, error }),
           ),
     }),
     maxAgents: config.daemon.max_agents,

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 
 /** Who an agent credential speaks for: one agent, of one role. */
 export interface AgentIdentity {
@@ -8,6 +8,11 @@ export interface AgentIdentity {
 
 /** Credentials are looked up by their digest, so the lookup's timing says nothing of the secret. */
 const digestOf = (credential: string): string => createHash("sha256").update(credential).digest("hex");
+
+/** Whether two credentials are the same one, compared in time that says nothing of either. */
+export function sameCredential(a: string, b: string): boolean {
+  return timingSafeEqual(Buffer.from(digestOf(a)), Buffer.from(digestOf(b)));
+}
 
 /**
  * The daemon's registry of agent credentials: each agent gets its own random secret, bound

@@ -8,7 +8,7 @@ import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
 import { type Context, Hono } from "hono";
 import { bearerToken } from "../http/auth.js";
 import type { AcpEndpoint } from "./acp-endpoint.js";
-import type { AgentCredentials, AgentIdentity } from "./agent-credentials.js";
+import { type AgentCredentials, type AgentIdentity, sameCredential } from "./agent-credentials.js";
 
 /** Where agents' Claude Code reaches its bridge tools over MCP's Streamable HTTP transport. */
 export const AGENT_MCP_PATH = "/agent-mcp";
@@ -23,14 +23,22 @@ export interface AgentMcpEndpointDeps {
 export interface AgentMcpEndpoint {
   /** `POST|GET|DELETE /agent-mcp`, authorised by the agent's own credential. */
   routes: Hono;
-  /** Ends every session of one agent (its process is gone, its credential ended). */
-  closeAgent(agentId: string): Promise<void>;
+  /**
+   * Ends every session whose credential has ended: its agent stopped, or restarted with a
+   * new credential. Call it once an agent's process is gone.
+   */
+  closeEnded(): Promise<void>;
   close(): Promise<void>;
 }
 
-/** One Claude Code's MCP session: its bridge server, over its own in-process ACP connection. */
+/**
+ * One Claude Code's MCP session: its bridge server, over its own in-process ACP connection.
+ * It belongs to the credential that opened it, not to the agent id: a restarted agent has a
+ * new credential, and its earlier process's sessions end with the earlier one.
+ */
 interface Session {
   agentId: string;
+  credential: string;
   transport: WebStandardStreamableHTTPServerTransport;
   server: McpServer;
   connection: Connection;
@@ -75,7 +83,13 @@ export function createAgentMcpEndpoint(deps: AgentMcpEndpointDeps): AgentMcpEndp
     try {
       const registration = await connection.request(AgentRegister, { agent_id: identity.agentId });
       const server = createAgentBridgeServer({ acp: connection, registration, logger });
-      const session: Session = { agentId: identity.agentId, server, connection, transport: undefined! };
+      const session: Session = {
+        agentId: identity.agentId,
+        credential,
+        server,
+        connection,
+        transport: undefined!,
+      };
       session.transport = new WebStandardStreamableHTTPServerTransport({
         sessionIdGenerator: randomUUID,
         onsessioninitialized: (id) => {
@@ -97,11 +111,12 @@ export function createAgentMcpEndpoint(deps: AgentMcpEndpointDeps): AgentMcpEndp
     const sessionId = context.req.header(SESSION_HEADER);
     if (sessionId !== undefined) {
       const session = sessions.get(sessionId);
-      // Another agent's session is as unknown to this caller as one that never existed.
-      if (!session || session.agentId !== identity.agentId) {
+      // Another credential's session (another agent's, or this agent's before it restarted) is
+      // as unknown to this caller as one that never existed.
+      if (!session || !sameCredential(session.credential, credential)) {
         throw new CcaError(
           "not_found",
-          `No MCP session ${sessionId} of agent ${identity.agentId}; start a new one with initialize`,
+          `No MCP session ${sessionId} of agent ${identity.agentId}'s credential (a session ends with the credential that opened it, as when the agent restarts); start a new one with initialize`,
         );
       }
       return session.transport.handleRequest(context.req.raw);
@@ -115,8 +130,10 @@ export function createAgentMcpEndpoint(deps: AgentMcpEndpointDeps): AgentMcpEndp
     }
     const session = await open(identity, credential);
     const response = await session.transport.handleRequest(context.req.raw, { parsedBody: body });
-    // An initialize the transport refused opened no session: nothing may stay behind.
-    if (!session.transport.sessionId || !sessions.has(session.transport.sessionId)) await end(session);
+    // An initialize the transport refused opened no session, and one whose credential ended
+    // meanwhile missed its clean-up: nothing of either may stay behind.
+    const kept = session.transport.sessionId !== undefined && sessions.has(session.transport.sessionId);
+    if (!kept || !deps.credentials.identify(credential)) await end(session);
     return response;
   };
 
@@ -125,8 +142,11 @@ export function createAgentMcpEndpoint(deps: AgentMcpEndpointDeps): AgentMcpEndp
 
   return {
     routes,
-    async closeAgent(agentId) {
-      await Promise.all([...sessions.values()].filter((session) => session.agentId === agentId).map(end));
+    async closeEnded() {
+      const ended = [...sessions.values()].filter(
+        (session) => !deps.credentials.identify(session.credential),
+      );
+      await Promise.all(ended.map(end));
     },
     async close() {
       await Promise.all([...sessions.values()].map(end));

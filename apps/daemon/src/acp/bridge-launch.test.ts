@@ -95,7 +95,7 @@ describe("createBridgeLauncher", () => {
     expect(released).toEqual(["qa-1"]);
   });
 
-  it("lets a late release of an agent's earlier process leave its restarted process's credential and file", () => {
+  it("keeps a restarted process's credential and file through a late release of its earlier process, which still calls onRelease", () => {
     const { credentials, launch, credentialIn, released } = launcher();
     const earlier = launch("coordinator-1", "coordinator");
     const earlierCredential = credentialIn(earlier.configPath);
@@ -105,9 +105,11 @@ describe("createBridgeLauncher", () => {
     earlier.release();
     expect(existsSync(restarted.configPath)).toBe(true);
     expect(credentials.identify(credential)).toEqual({ agentId: "coordinator-1", role: "coordinator" });
-    expect(released).toEqual([]);
+    // The earlier process's sessions, of a credential that ended at the restart, are to end now.
+    expect(released).toEqual(["coordinator-1"]);
     restarted.release();
     expect(existsSync(restarted.configPath)).toBe(false);
+    expect(released).toEqual(["coordinator-1", "coordinator-1"]);
   });
 
   it("refuses an agent id that is not a plain folder name", () => {

@@ -49,7 +49,10 @@ export interface BridgeLauncherOptions {
   transport?: BridgeTransport;
   /** The `cca-mcp` script of the `stdio` transport; default the installed `@cca/mcp`'s. */
   script?: string;
-  /** Called when an agent's credential has ended (its process is gone): ends its MCP sessions. */
+  /**
+   * Called once each time an agent's process is gone, whether its release ended its credential
+   * or a restart's new one already had: ends the MCP sessions of credentials that ended.
+   */
   onRelease?: (agentId: string) => void;
 }
 
@@ -79,8 +82,8 @@ function bridgeServerConfig(
  * over `http`, the daemon's `/agent-mcp` with the credential as a bearer header; over
  * `stdio`, `cca-mcp --agent <id>` with the credential in its environment. Claude Code gets
  * the file's path (`--mcp-config <path>`), so no secret is ever in a command line.
- * `release()` (once the agent's process is gone) ends the credential, deletes the file and
- * calls `onRelease`.
+ * `release()` (once the agent's process is gone) ends the credential and deletes the file,
+ * unless a restart of the agent has its own by then, and calls `onRelease` either way.
  */
 export function createBridgeLauncher(
   options: BridgeLauncherOptions,
@@ -111,9 +114,9 @@ export function createBridgeLauncher(
       release() {
         if (released) return;
         released = true;
-        // A newer process of the same agent (a resumed conversation) has its own credential and file.
-        if (!options.credentials.revoke(agentId, credential)) return;
-        rmSync(folder, { recursive: true, force: true });
+        // A newer process of the same agent (a resumed conversation) has its own credential and
+        // file; this process's credential ended when that one was issued, and its sessions go now.
+        if (options.credentials.revoke(agentId, credential)) rmSync(folder, { recursive: true, force: true });
         options.onRelease?.(agentId);
       },
     };
