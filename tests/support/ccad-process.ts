@@ -23,7 +23,8 @@ export interface CcadProcess {
 
 /**
  * Starts the real `ccad` as a separate process with its own CCA home, on a free port,
- * whose agents run the pinned Claude Code against `mockUrl`.
+ * whose agents run the pinned Claude Code against `mockUrl`. The ReasoningBank's distiller
+ * is off unless `env` turns it on (`CCA__MEMORY__DISTILL: "true"`).
  */
 export async function startCcad(options: {
   mockUrl: string;
@@ -38,6 +39,8 @@ export async function startCcad(options: {
     CCA__DAEMON__BIND_ADDRESS: "127.0.0.1:0",
     CCA__DAEMON__SHUTDOWN_GRACE_MS: "1000",
     CCA__AGENTS__CLAUDE_PATH: resolveClaudeBinary(),
+    // One more Claude Code per task, whose requests no other test scripts: on where tested.
+    CCA__MEMORY__DISTILL: "false",
     ...options.env,
   };
   const child = spawn(process.execPath, [CCAD_BIN], { env, stdio: ["ignore", "ignore", "pipe"] });

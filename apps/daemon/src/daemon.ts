@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import {
+  addUsage,
   type Config,
   type EventBus,
   InMemoryEventBus,
@@ -11,6 +12,7 @@ import {
   noopLogger,
   type PermissionDecision,
   type TaskScheduler,
+  type TaskTree,
   tokenPath,
 } from "@cca/core";
 import {
@@ -18,7 +20,6 @@ import {
   ApprovalRepository,
   DaemonRepository,
   type Database,
-  HashedNgramEmbedder,
   ReasoningBank,
   SnapshotRepository,
   TaskRepository,
@@ -45,6 +46,9 @@ import { createGitRunner } from "./git/index.js";
 import { createApp } from "./http/app.js";
 import { checkBindAddress } from "./http/bind-check.js";
 import { attachUpgradeDispatcher } from "./http/upgrade-dispatcher.js";
+import { distillerTurn } from "./memory/distiller-turn.js";
+import { embeddingsFor } from "./memory/embeddings.js";
+import { TaskDistiller } from "./memory/task-distiller.js";
 import { createTaskMemory } from "./memory/task-memory.js";
 import { Orchestrator } from "./orchestrator/orchestrator.js";
 import { summarizeProjects } from "./projects/project-summaries.js";
@@ -172,12 +176,31 @@ export function createDaemon(options: DaemonOptions): Daemon {
   const approvalRepository = new ApprovalRepository(database);
   const memory = new ReasoningBank({
     database,
-    embeddings: new HashedNgramEmbedder(config.memory.dimension),
+    embeddings: embeddingsFor(config.memory, options.env ?? process.env),
     threshold: config.memory.threshold,
     mergeThreshold: config.memory.merge_threshold,
     pruneBelow: config.memory.prune_below,
     maxItemsPerProject: config.memory.max_items_per_project,
   });
+  const distiller = config.memory.distill
+    ? new TaskDistiller({
+        bank: memory,
+        tree: (taskId): Promise<TaskTree> => orchestrator.tree(taskId),
+        async charge(taskId, usage) {
+          const task = await tasks.read(taskId);
+          await tasks.update(taskId, { usage: addUsage({ ...task.usage }, usage) });
+        },
+        runTurn: distillerTurn({
+          config,
+          env: agentEnv,
+          cwd: join(options.home, "work", "distiller"),
+          logger,
+        }),
+        judge: config.memory.judge === "llm",
+        activity,
+        logger,
+      })
+    : undefined;
   const orchestrator = new Orchestrator({
     agents,
     tasks,
@@ -198,7 +221,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
     reconcileMs: config.daemon.reconcile_interval_ms,
     workspaces,
     autoApply: config.projects.auto_apply,
-    memory: createTaskMemory({ bank: memory, limit: config.memory.hints, logger }),
+    memory: createTaskMemory({ bank: memory, limit: config.memory.hints, distiller, logger }),
     logger,
   });
   const approvals = new ApprovalInbox({
@@ -313,6 +336,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
           ? new Promise<void>((resolve) => current.close(() => resolve()))
           : Promise.resolve();
         await orchestrator.shutdown();
+        await distiller?.close();
         await agents.stopAll();
         await agentRecords.flush();
         await snapshots.flush();

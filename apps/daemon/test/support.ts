@@ -59,6 +59,8 @@ export async function startTestDaemon(
     ...overrides.config,
     daemon: { bind_address: "127.0.0.1:0", shutdown_grace_ms: 500, ...overrides.config?.daemon },
     agents: { claude_path: overrides.claudePath ?? FAKE_CLAUDE, ...overrides.config?.agents },
+    // The distiller would run the fake Claude Code after every task: on where tested.
+    memory: { distill: false, ...overrides.config?.memory },
   });
   const daemon = createDaemon({
     config,

@@ -74,6 +74,8 @@ export {
   MemoryStatsSchema,
   type NewMemoryItem,
   NewMemoryItemSchema,
+  OUTCOME_JUDGES,
+  type OutcomeJudge,
   type TaskFeedbackRequest,
   TaskFeedbackRequestSchema,
   type TaskFeedbackResult,

@@ -18,6 +18,12 @@ export {
 } from "./migrations/migrator.js";
 export { cosine, type EmbeddingProvider } from "./reasoning-bank/embedding-provider.js";
 export { contentWords, HashedNgramEmbedder } from "./reasoning-bank/hashed-ngram-embedder.js";
+export {
+  HTTP_EMBEDDING_APIS,
+  HttpEmbedder,
+  type HttpEmbedderOptions,
+  type HttpEmbeddingApi,
+} from "./reasoning-bank/http-embedder.js";
 export { type CandidateQuery, PatternRepository, toVectorText } from "./reasoning-bank/pattern-repository.js";
 export { type Candidate, type RankedHit, type RankOptions, rankHits } from "./reasoning-bank/rank-hits.js";
 export {

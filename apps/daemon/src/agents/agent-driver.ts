@@ -18,6 +18,8 @@ export interface TurnOutcome {
   apiErrorStatus: number | null;
   /** The tools Claude Code refused to run in this turn, by name. */
   permissionDenials: string[];
+  /** With `--json-schema`: the structured answer, as the model gave it (the reader checks it). */
+  structuredOutput?: unknown;
 }
 
 /** The outcome of one turn, with this turn's own cost. */

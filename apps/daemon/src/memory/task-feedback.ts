@@ -4,18 +4,13 @@ import {
   type MemoryItem,
   type TaskFeedbackRequest,
   type TaskFeedbackResult,
-  type TaskTree,
 } from "@cca/core";
 import type { ReasoningBank } from "@cca/memory";
 import type { Orchestrator } from "../orchestrator/orchestrator.js";
+import { treeIds } from "./tree-ids.js";
 
 /** The longest piece of a task's description quoted in an item made from feedback. */
 const QUOTED_TASK_CHARS = 300;
-
-/** Every task id of a tree: the task and its parts, at any depth. */
-function treeIds(tree: TaskTree): string[] {
-  return [tree.id, ...tree.subtasks.flatMap(treeIds)];
-}
 
 const firstLine = (text: string, max: number) => {
   const line = text.split("\n", 1)[0]!.trim();
@@ -43,6 +38,7 @@ export function createTaskFeedback(deps: {
     const itemsUpdated = await deps.bank.recordOutcome(
       treeIds(await deps.orchestrator.tree(task.id)),
       feedback.success,
+      "feedback",
     );
     let stored: MemoryItem | null = null;
     if (feedback.note) {

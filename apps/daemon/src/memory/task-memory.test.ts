@@ -1,6 +1,6 @@
 import { type MemoryHit, newTask, noopLogger } from "@cca/core";
 import { describe, expect, it } from "vitest";
-import { createTaskMemory, NO_MEMORY } from "./task-memory.js";
+import { createTaskMemory } from "./task-memory.js";
 
 const task = newTask({
   id: "task_1",
@@ -70,13 +70,12 @@ describe("createTaskMemory", () => {
       logger: noopLogger,
     });
     expect(await none.forTask(task)).toBeNull();
-    expect(
-      createTaskMemory({
-        bank: { search: never, recordInjections: never, recordOutcome: never },
-        limit: 0,
-        logger: noopLogger,
-      }),
-    ).toBe(NO_MEMORY);
+    const off = createTaskMemory({
+      bank: { search: never, recordInjections: never, recordOutcome: never },
+      limit: 0,
+      logger: noopLogger,
+    });
+    expect(await off.forTask(task)).toBeNull();
     const warnings: string[] = [];
     const failing = createTaskMemory({
       bank: { search: never, recordInjections: never, recordOutcome: never },
@@ -87,26 +86,32 @@ describe("createTaskMemory", () => {
     expect(warnings).toEqual(["could not search the memory; the task goes without hints"]);
   });
 
-  it("counts a completed task a success and a failed one a failure, and nothing else", async () => {
+  it("counts a completed task a success and a failed one a failure, and sends top-level ones to the distiller", async () => {
     const outcomes: unknown[] = [];
+    const distilled: string[] = [];
     const memory = createTaskMemory({
       bank: {
         search: async () => [],
         recordInjections: async () => {},
-        recordOutcome: async (ids, success) => {
-          outcomes.push({ ids, success });
+        recordOutcome: async (ids, success, judge) => {
+          outcomes.push({ ids, success, judge });
           return [];
         },
       },
       limit: 1,
+      distiller: { enqueue: (taskId) => distilled.push(taskId) },
       logger: noopLogger,
     });
     for (const status of ["completed", "failed", "cancelled", "interrupted", "queued"] as const) {
       await memory.ended({ ...task, status });
     }
+    await memory.ended({ ...task, id: "task_part", parent_id: task.id, status: "completed" });
     expect(outcomes).toEqual([
-      { ids: [task.id], success: true },
-      { ids: [task.id], success: false },
+      { ids: [task.id], success: true, judge: "status" },
+      { ids: [task.id], success: false, judge: "status" },
+      { ids: ["task_part"], success: true, judge: "status" },
     ]);
+    // Parts are distilled with their task, never alone.
+    expect(distilled).toEqual([task.id, task.id]);
   });
 });

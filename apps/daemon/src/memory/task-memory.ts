@@ -1,5 +1,6 @@
 import type { Logger, MemoryHit, Task } from "@cca/core";
 import type { ReasoningBank } from "@cca/memory";
+import type { TaskDistiller } from "./task-distiller.js";
 
 /** What tasks take from the ReasoningBank, and give back when they end. */
 export interface TaskMemory {
@@ -15,26 +16,30 @@ export const NO_MEMORY: TaskMemory = { forTask: async () => null, ended: async (
 /**
  * Retrieves the few items that fit a task (its project's and global ones, none under the
  * similarity threshold), records that they went into it, and words them as hints; when the
- * task ends, its status is the items' outcome (feedback may replace it later). A failure of
- * the bank costs the task its hints, never the task itself.
+ * task ends, its status is the items' outcome (a judge or feedback may replace it later),
+ * and a top-level task goes to the distiller. A failure of the bank costs the task its
+ * hints, never the task itself.
  */
 export function createTaskMemory(options: {
   bank: Pick<ReasoningBank, "search" | "recordInjections" | "recordOutcome">;
   /** `memory.hints`: most items per task (the paper found 1 best); 0 turns injection off. */
   limit: number;
+  /** Distils ended top-level tasks (`memory.distill`); none: no distillation. */
+  distiller?: Pick<TaskDistiller, "enqueue">;
   logger: Logger;
 }): TaskMemory {
-  if (options.limit === 0) return NO_MEMORY;
   return {
     async ended(task) {
       if (task.status !== "completed" && task.status !== "failed") return;
       try {
-        await options.bank.recordOutcome([task.id], task.status === "completed");
+        await options.bank.recordOutcome([task.id], task.status === "completed", "status");
       } catch (error) {
         options.logger.warn("could not record a task's outcome in the memory", { task: task.id, error });
       }
+      if (task.parent_id === null) options.distiller?.enqueue(task.id);
     },
     async forTask(task) {
+      if (options.limit === 0) return null;
       try {
         const hits = await options.bank.search(task.description, {
           project: task.project,

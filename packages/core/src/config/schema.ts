@@ -186,8 +186,11 @@ export const ConfigSchema = z.strictObject({
     .prefault({}),
   memory: z
     .strictObject({
-      /** The embedding provider: `local`, hashed word and character n-grams (deterministic, nothing to download). */
-      embeddings: z.enum(["local"]).default("local"),
+      /**
+       * The embedding provider: `local`, hashed word and character n-grams (deterministic,
+       * nothing to download), or `http`, a server named in `[memory.http]`.
+       */
+      embeddings: z.enum(["local", "http"]).default("local"),
       dimension: z.number().int().min(16).max(4096).default(256),
       /** Below this cosine similarity an item is never returned or injected. */
       threshold: z.number().min(-1).max(1).default(0.2),
@@ -198,6 +201,25 @@ export const ConfigSchema = z.strictObject({
       /** An item whose confidence falls to this after 3 outcomes is deleted. */
       prune_below: z.number().min(0).max(1).default(0.2),
       max_items_per_project: z.number().int().min(1).max(1_000_000).default(1000),
+      /** After a top-level task ends, a cheap turn distils up to 3 items from it. */
+      distill: z.boolean().default(true),
+      /** The model of the distiller's turn (a Claude Code `--model` value). */
+      distill_model: z.string().min(1).default("haiku"),
+      distill_timeout_s: seconds(1).default(120),
+      /** How a task's outcome is judged: its status, or also an LLM verdict in the distiller's turn. */
+      judge: z.enum(["status", "llm"]).default("status"),
+      /** The embedding server of `embeddings = "http"`; `memory.dimension` must be its model's. */
+      http: z
+        .strictObject({
+          /** `ollama` (POST <url>/api/embed) or `openai`, any OpenAI-compatible server (POST <url>/embeddings). */
+          api: z.enum(["ollama", "openai"]).default("ollama"),
+          url: z.url({ protocol: /^https?$/ }).default("http://127.0.0.1:11434"),
+          model: z.string().min(1).default("nomic-embed-text"),
+          /** The environment variable holding the server's API key, sent as a bearer token when set. */
+          api_key_env: z.string().min(1).default("CCA_EMBEDDINGS_API_KEY"),
+          timeout_s: seconds(1).default(30),
+        })
+        .prefault({}),
     })
     .prefault({}),
   learning: z

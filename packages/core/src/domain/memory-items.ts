@@ -5,6 +5,13 @@ export const MEMORY_KINDS = ["strategy", "guardrail"] as const;
 export const MemoryKindSchema = z.enum(MEMORY_KINDS);
 export type MemoryKind = z.infer<typeof MemoryKindSchema>;
 
+/**
+ * Who judges how a task went, lightest first: its status as it ended, an LLM judge turn
+ * (`memory.judge = "llm"`), a person's feedback. A verdict never replaces a weightier one.
+ */
+export const OUTCOME_JUDGES = ["status", "llm", "feedback"] as const;
+export type OutcomeJudge = (typeof OUTCOME_JUDGES)[number];
+
 /** The longest title, description and content an item may have, in characters. */
 export const MEMORY_LIMITS = { title: 200, description: 1_000, content: 8_000 } as const;
 

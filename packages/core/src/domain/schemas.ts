@@ -203,6 +203,7 @@ export const ACTIVITY_KINDS = [
   "agent.stopped",
   "approval.requested",
   "approval.answered",
+  "memory.distilled",
 ] as const;
 export const ActivityKindSchema = z.enum(ACTIVITY_KINDS);
 export type ActivityKind = z.infer<typeof ActivityKindSchema>;

@@ -145,6 +145,8 @@ export interface PatternInjectionsTable {
   score: number;
   injected_at: Timestamp;
   outcome: string | null;
+  /** Who judged the outcome (migrations/0009_outcome_judges.sql). */
+  judged_by: string | null;
 }
 
 export interface DatabaseSchema {

@@ -1,4 +1,4 @@
-import { type MemoryItem, MemoryItemSchema } from "@cca/core";
+import { type MemoryItem, MemoryItemSchema, OUTCOME_JUDGES, type OutcomeJudge } from "@cca/core";
 import { sql, type Transaction } from "kysely";
 import { z } from "zod";
 import type { Database } from "../database/open-database.js";
@@ -32,6 +32,9 @@ const ITEM_COLUMNS = sql.raw(
 
 /** The HNSW search breadth. On 10k items (bench/knn.ts) recall@10 is 0.77 at pgvector's default of 40, 0.91-0.93 at 100 (p99 6-7 ms), 0.96-0.98 at 200 (p99 11-13 ms). */
 const EF_SEARCH = 100;
+
+/** The judges whose verdicts `judge` may replace: itself and the lighter ones. */
+const judgesUpTo = (judge: OutcomeJudge) => OUTCOME_JUDGES.slice(0, OUTCOME_JUDGES.indexOf(judge) + 1);
 
 /** What finds candidates for one query: its vector, its words, and where it may look. */
 export interface CandidateQuery {
@@ -242,6 +245,7 @@ export class PatternRepository {
               score: hit.score,
               injected_at: at,
               outcome: null,
+              judged_by: null,
             })),
           )
           .onConflict((conflict) => conflict.columns(["task_id", "pattern_id"]).doNothing())
@@ -264,18 +268,26 @@ export class PatternRepository {
   }
 
   /**
-   * Sets how the tasks went for the items injected into them (a later answer replaces an
-   * earlier one: feedback overrides the task's own end), then each item's counters and its
-   * confidence: (successes + 1) / (outcomes + 2). Returns the items it moved.
+   * Sets how the tasks went for the items injected into them, where no weightier judge has
+   * spoken (a person's feedback outweighs an LLM judge, which outweighs the task's status;
+   * the same judge may change its verdict), then each item's counters and its confidence:
+   * (successes + 1) / (outcomes + 2). Returns the items it moved.
    */
-  async recordOutcome(taskIds: readonly string[], outcome: "success" | "failure"): Promise<string[]> {
+  async recordOutcome(
+    taskIds: readonly string[],
+    outcome: "success" | "failure",
+    judge: OutcomeJudge,
+  ): Promise<string[]> {
     if (taskIds.length === 0) return [];
     return this.#database.run(() =>
       this.#database.db.transaction().execute(async (trx) => {
         const rows = await trx
           .updateTable("pattern_injections")
-          .set({ outcome })
+          .set({ outcome, judged_by: judge })
           .where("task_id", "in", [...taskIds])
+          .where((row) =>
+            row.or([row("judged_by", "is", null), row("judged_by", "in", [...judgesUpTo(judge)])]),
+          )
           .returning("pattern_id")
           .execute();
         const ids = [...new Set(rows.map((row) => row.pattern_id))];

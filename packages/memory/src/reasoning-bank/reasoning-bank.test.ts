@@ -104,13 +104,28 @@ describe.each(ENGINES)("ReasoningBank on %s", (engine) => {
     const item = await bank.add(MIGRATIONS);
     const hits = await bank.search("tests fail: run the migrations");
     for (const task of ["task_a", "task_b", "task_c"]) await bank.recordInjections(task, hits);
-    expect(await bank.recordOutcome(["task_a", "task_b"], true)).toEqual([item.id]);
+    expect(await bank.recordOutcome(["task_a", "task_b"], true, "status")).toEqual([item.id]);
     expect(await bank.get(item.id)).toMatchObject({ uses: 3, successes: 2, failures: 0, confidence: 0.75 });
-    await bank.recordOutcome(["task_b", "task_c"], false);
+    await bank.recordOutcome(["task_b", "task_c"], false, "status");
     const moved = await bank.get(item.id);
     expect(moved).toMatchObject({ uses: 3, successes: 1, failures: 2 });
     expect(moved.confidence).toBeCloseTo(0.4, 5);
-    expect(await bank.recordOutcome(["task_without_hints"], false)).toEqual([]);
+    expect(await bank.recordOutcome(["task_without_hints"], false, "status")).toEqual([]);
+  });
+
+  it("lets no verdict replace a weightier judge's: feedback over an LLM judge over the status", async () => {
+    const item = await bank.add(MIGRATIONS);
+    await bank.recordInjections("task_a", await bank.search("tests fail: run the migrations"));
+    await bank.recordOutcome(["task_a"], true, "status");
+    expect(await bank.recordOutcome(["task_a"], false, "llm")).toEqual([item.id]);
+    expect(await bank.get(item.id)).toMatchObject({ successes: 0, failures: 1 });
+    expect(await bank.recordOutcome(["task_a"], true, "status")).toEqual([]);
+    expect(await bank.recordOutcome(["task_a"], true, "feedback")).toEqual([item.id]);
+    // A judge that comes late (after the feedback) changes nothing; the feedback may change its mind.
+    expect(await bank.recordOutcome(["task_a"], false, "llm")).toEqual([]);
+    expect(await bank.get(item.id)).toMatchObject({ successes: 1, failures: 0 });
+    expect(await bank.recordOutcome(["task_a"], false, "feedback")).toEqual([item.id]);
+    expect(await bank.get(item.id)).toMatchObject({ successes: 0, failures: 1 });
   });
 
   it("forgets an item, and says so for one it does not have", async () => {
@@ -146,10 +161,10 @@ describe.each(ENGINES)("ReasoningBank on %s", (engine) => {
     const tasks = ["task_1", "task_2", "task_3"];
     for (const task of tasks) await bank.recordInjections(task, hits);
     await bank.recordInjections("task_logo", await bank.search("purple gold logo colours"));
-    await bank.recordOutcome(["task_1", "task_2"], false);
+    await bank.recordOutcome(["task_1", "task_2"], false, "status");
     // Two failures: confidence 0.25, above the floor (and too few outcomes to judge).
     expect(await bank.get(item.id)).toMatchObject({ failures: 2, confidence: 0.25 });
-    await bank.recordOutcome(["task_3", "task_logo"], false);
+    await bank.recordOutcome(["task_3", "task_logo"], false, "status");
     expect((await failure(bank.get(item.id))).code).toBe("not_found");
     // One failure is not enough to prune the other item.
     expect(await bank.get(keeper.id)).toMatchObject({ failures: 1 });

@@ -8,6 +8,7 @@ import {
   type NewMemoryItem,
   NewMemoryItemSchema,
   newId,
+  type OutcomeJudge,
   systemClock,
 } from "@cca/core";
 import type { Database } from "../database/open-database.js";
@@ -187,11 +188,12 @@ export class ReasoningBank {
   }
 
   /**
-   * How tasks went, for the items injected into them; returns the items whose counters moved.
-   * Items that keep failing are pruned once their confidence is at the floor or below.
+   * How tasks went, by `judge`, for the items injected into them (a verdict never replaces a
+   * weightier judge's); returns the items whose counters moved. Items that keep failing are
+   * pruned once their confidence is at the floor or below.
    */
-  async recordOutcome(taskIds: readonly string[], success: boolean): Promise<string[]> {
-    const moved = await this.#repository.recordOutcome(taskIds, success ? "success" : "failure");
+  async recordOutcome(taskIds: readonly string[], success: boolean, judge: OutcomeJudge): Promise<string[]> {
+    const moved = await this.#repository.recordOutcome(taskIds, success ? "success" : "failure", judge);
     if (!success && moved.length > 0) {
       await this.#repository.prune(this.#consolidation.pruneBelow, this.#consolidation.minOutcomes);
     }

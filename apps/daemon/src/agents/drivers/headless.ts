@@ -12,6 +12,7 @@ import {
 } from "../agent-driver.js";
 import { endProcessGroup, signalProcessGroup } from "../process-group.js";
 import { waitForMcpServers } from "./mcp-status.js";
+import { spawnFailure } from "./spawn-failure.js";
 import { type ClaudeOutputLine, controlRequestLine, parseStreamLine, userTurnLine } from "./stream-json.js";
 
 export interface HeadlessDriverOptions {
@@ -377,22 +378,7 @@ export class HeadlessDriver implements AgentDriver {
   }
 
   #onSpawnError(error: NodeJS.ErrnoException): void {
-    const { claudePath } = this.#options;
-    this.#spawnError =
-      error.code === "ENOENT"
-        ? new CcaError(
-            "claude_not_found",
-            `Claude Code executable "${claudePath}" was not found. Install it (npm install -g @anthropic-ai/claude-code) or set agents.claude_path in cca.toml (or CCA__AGENTS__CLAUDE_PATH) to its path.`,
-            { cause: error, details: { path: claudePath } },
-          )
-        : new CcaError(
-            "agent_spawn_failed",
-            `Could not start Claude Code (${claudePath}): ${error.message}`,
-            {
-              cause: error,
-              details: { path: claudePath },
-            },
-          );
+    this.#spawnError = spawnFailure(this.#options.claudePath, error);
     // A failed spawn emits no "exit"; end everything that waits here.
     if (!this.#exit) this.#onExit(null, null);
   }

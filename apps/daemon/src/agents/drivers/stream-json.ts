@@ -101,6 +101,8 @@ const ResultSchema = z.object({
   total_cost_usd: z.number().nonnegative().optional(),
   api_error_status: z.number().nullish(),
   permission_denials: z.array(z.object({ tool_name: z.string() })).default([]),
+  /** With `--json-schema`: the answer, as the model gave it to the StructuredOutput tool (unchecked). */
+  structured_output: z.unknown().optional(),
 });
 
 const ControlResponseSchema = z.object({
@@ -179,6 +181,7 @@ function resultOutcome(line: z.infer<typeof ResultSchema>): TurnOutcome {
     totalCostUsd: line.total_cost_usd ?? modelCosts.reduce((sum, cost) => sum + cost, 0),
     apiErrorStatus: line.api_error_status ?? null,
     permissionDenials: line.permission_denials.map((denial) => denial.tool_name),
+    ...(line.structured_output === undefined ? {} : { structuredOutput: line.structured_output }),
   };
 }
 
