@@ -1,8 +1,8 @@
 import { once } from "node:events";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { CcaError } from "@cca/core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { failure } from "../../test/support/refusal.js";
 import { type Database, openDatabase } from "../database/open-database.js";
 import { migrate } from "../migrations/migrator.js";
 import { cosine } from "./embedding-provider.js";
@@ -56,15 +56,6 @@ const json = (response: ServerResponse, value: unknown, status = 200) => {
 
 const ollama = (seen: Seen, response: ServerResponse) =>
   serverVectors(seen.body.input).then((embeddings) => json(response, { embeddings }));
-
-async function failure(work: Promise<unknown>): Promise<CcaError> {
-  const error = await work.then(
-    () => null,
-    (caught: unknown) => caught,
-  );
-  if (!(error instanceof CcaError)) throw new Error(`expected a CcaError, got ${String(error)}`);
-  return error;
-}
 
 const servers: { close(): Promise<void> }[] = [];
 afterEach(async () => {

@@ -1,7 +1,8 @@
-import { CcaError, newTask } from "@cca/core";
+import { newTask } from "@cca/core";
 import { sql } from "kysely";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ENGINES, freshDatabase } from "../../test/support/engines.js";
+import { failure } from "../../test/support/refusal.js";
 import type { Database } from "../database/open-database.js";
 import { TaskRepository } from "../tasks/task-repository.js";
 import type { EmbeddingProvider } from "./embedding-provider.js";
@@ -18,15 +19,6 @@ const MIGRATIONS = {
 const LOGO = {
   title: "Logo colours",
   content: "The bakery's logo is purple and gold; keep to those colours.",
-};
-
-const failure = async (promise: Promise<unknown>) => {
-  const error = await promise.then(
-    () => new Error("expected a refusal"),
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(CcaError);
-  return error as CcaError;
 };
 
 describe.each(ENGINES)("ReasoningBank on %s", (engine) => {
