@@ -159,7 +159,10 @@ describe("the distiller", () => {
     await queue.idle();
     expect(charged.map((charge) => charge.taskId)).toEqual(["task_1", "task_2"]);
     expect(warnings).toEqual(["could not distil a task into the memory"]);
-    expect(activity).toEqual(["distilled 1 strategy; 790 tokens"]);
+    expect(activity).toEqual([
+      "could not distil the task: the distiller's turn failed: API Error: 529 overloaded",
+      "distilled 1 strategy; 790 tokens",
+    ]);
   });
 
   it("distils nothing from a task that did not complete or fail", async () => {

@@ -97,9 +97,10 @@ export class TaskDistiller {
         await this.distil(taskId);
       } catch (error) {
         if (!this.#closed) {
-          this.#options.logger.warn("could not distil a task into the memory", {
-            task: taskId,
-            error,
+          this.#options.logger.warn("could not distil a task into the memory", { task: taskId, error });
+          this.#options.activity.record("memory.distill_failed", {
+            task_id: taskId,
+            summary: `could not distil the task: ${oneLine(error instanceof Error ? error.message : String(error), REASON_LIMIT)}`,
           });
         }
       }

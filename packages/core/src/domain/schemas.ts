@@ -204,6 +204,7 @@ export const ACTIVITY_KINDS = [
   "approval.requested",
   "approval.answered",
   "memory.distilled",
+  "memory.distill_failed",
 ] as const;
 export const ActivityKindSchema = z.enum(ACTIVITY_KINDS);
 export type ActivityKind = z.infer<typeof ActivityKindSchema>;
