@@ -9,6 +9,7 @@ import { createMemoryCommand } from "./commands/memory.js";
 import { createProjectCommand } from "./commands/project.js";
 import { createStatusCommand } from "./commands/status.js";
 import { createTaskCommand } from "./commands/task.js";
+import { createTokensCommand } from "./commands/tokens.js";
 import { createWorktreeCommand } from "./commands/worktree.js";
 import { type CommandContext, createCommandContext, type RunOptions } from "./context.js";
 import { inTermsOfCli } from "./daemon-messages.js";
@@ -55,12 +56,13 @@ export async function run(argv: readonly string[], options: RunOptions = {}): Pr
     .command(createApprovalsCommand(context, setExitCode))
     .command(createApproveCommand(context, setExitCode))
     .command(createMemoryCommand(context, setExitCode))
+    .command(createTokensCommand(context, setExitCode))
     .command(createProjectCommand(context, setExitCode))
     .command(createWorktreeCommand(context, setExitCode))
     .command(createDbCommand(context, setExitCode))
     .demandCommand(
       1,
-      "Name a command: status, daemon, task, agent, approvals, approve, memory, project, worktree or db.",
+      "Name a command: status, daemon, task, agent, approvals, approve, memory, tokens, project, worktree or db.",
     )
     .strict()
     .recommendCommands()
@@ -71,6 +73,7 @@ export async function run(argv: readonly string[], options: RunOptions = {}): Pr
     .example("$0 status --watch", "The whole team, live")
     .example("$0 agent list --json", "The agents, as the daemon describes them")
     .example("$0 approvals", "The tool uses agents wait for you to approve (cca approve <id>)")
+    .example("$0 tokens report --by task --since 7d", "What each task of the week spent, cache use included")
     .example("$0 db status", "Which database, and which migrations are applied")
     .epilog(`${ENVIRONMENT_HELP}\n\n${EXIT_CODES_HELP}`)
     .version(packageJson.version)

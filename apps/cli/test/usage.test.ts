@@ -27,7 +27,7 @@ describe("usage errors exit 2 with a message that helps", () => {
 
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(
-      "Name a command: status, daemon, task, agent, approvals, approve, memory, project, worktree or db.",
+      "Name a command: status, daemon, task, agent, approvals, approve, memory, tokens, project, worktree or db.",
     );
   });
 
@@ -67,6 +67,13 @@ describe("usage errors exit 2 with a message that helps", () => {
     expect(result.stderr).toContain('Given: "urgent", Choices: "low", "normal", "high", "critical"');
   });
 
+  it("an unknown --by of tokens report, listing the groups", async () => {
+    const result = await cca(["tokens", "report", "--by", "agent"]);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('Given: "agent", Choices: "role", "project", "day", "task"');
+  });
+
   it("an unknown option", async () => {
     const result = await cca(["agent", "list", "--colour"]);
 
@@ -102,6 +109,7 @@ describe("help and version", () => {
     expect(result.stdout).toContain("cca task");
     expect(result.stdout).toContain("cca agent");
     expect(result.stdout).toContain("cca db");
+    expect(result.stdout).toContain("cca tokens");
     expect(result.stdout).toContain("CCA_DAEMON_URL");
     expect(result.stdout).toContain("3    daemon unreachable");
     expect(result.stdout).toContain("5    not found");
@@ -123,6 +131,7 @@ describe("help and version", () => {
       ["agent", "stop"],
       ["db", "status"],
       ["db", "migrate"],
+      ["tokens", "report"],
     ]) {
       const result = await cca([...command, "--help"]);
       expect(result.code, command.join(" ")).toBe(0);

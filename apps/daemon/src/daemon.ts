@@ -23,6 +23,7 @@ import {
   ReasoningBank,
   SnapshotRepository,
   TaskRepository,
+  TokenUsageRepository,
 } from "@cca/memory";
 import { type ServerType, serve } from "@hono/node-server";
 import { ensureAccessToken } from "./access-token.js";
@@ -167,7 +168,9 @@ export function createDaemon(options: DaemonOptions): Daemon {
     }),
     maxAgents: config.daemon.max_agents,
     stopGraceMs: config.daemon.shutdown_grace_ms,
-    catalog: new RoleCatalog(config.agents),
+    catalog: new RoleCatalog(config.agents, {
+      minimalTools: config.token_efficiency.enabled && config.token_efficiency.minimal_tools,
+    }),
     activity,
     workRoot: join(options.home, "work"),
     workingDirFor: (agentId, project) => workspaces.agentFolder(agentId, project),
@@ -182,13 +185,24 @@ export function createDaemon(options: DaemonOptions): Daemon {
     pruneBelow: config.memory.prune_below,
     maxItemsPerProject: config.memory.max_items_per_project,
   });
+  const tokenUsage = new TokenUsageRepository(database);
   const distiller = config.memory.distill
     ? new TaskDistiller({
         bank: memory,
         tree: (taskId): Promise<TaskTree> => orchestrator.tree(taskId),
-        async charge(taskId, usage) {
+        async charge(taskId, usage, model) {
           const task = await tasks.read(taskId);
           await tasks.update(taskId, { usage: addUsage({ ...task.usage }, usage) });
+          await tokenUsage.record({
+            kind: "distill",
+            taskId,
+            rootTaskId: taskId,
+            agentId: null,
+            role: "distiller",
+            project: task.project,
+            model: model ?? config.memory.distill_model,
+            usage,
+          });
         },
         runTurn: distillerTurn({
           config,
@@ -222,6 +236,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
     workspaces,
     autoApply: config.projects.auto_apply,
     memory: createTaskMemory({ bank: memory, limit: config.memory.hints, distiller, logger }),
+    tokens: tokenUsage,
     logger,
   });
   const approvals = new ApprovalInbox({
@@ -267,6 +282,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
     defaultWaitMs: taskTimeoutMs,
     agentMcp: agentMcp.routes,
     memory,
+    tokens: tokenUsage,
     dependencies: { database, scheduler },
     eventStreamLimits: {
       maxStreams: config.daemon.max_event_streams,

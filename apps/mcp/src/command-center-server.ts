@@ -12,6 +12,7 @@ import { registerCcaFeedbackTool } from "./tools/cca-feedback.js";
 import { registerCcaMemoryTool } from "./tools/cca-memory.js";
 import { registerCcaStatusTool } from "./tools/cca-status.js";
 import { registerCcaTaskTool } from "./tools/cca-task.js";
+import { registerCcaTokensTool } from "./tools/cca-tokens.js";
 import { VERSION } from "./version.js";
 
 /** The longest `cca_task` waits by default, in seconds (`CCA_MCP_WAIT_S` overrides it in `cca-mcp`). */
@@ -42,7 +43,7 @@ export interface CommandCenterServerOptions {
 
 /**
  * The Command Center's MCP server: `cca_task`, `cca_status`, `cca_cancel`, `cca_activity`,
- * `cca_agents`, `cca_approvals`, `cca_approve`, `cca_diff`, `cca_apply`, `cca_memory` and `cca_feedback` over a daemon client. Every answer also reports the
+ * `cca_agents`, `cca_approvals`, `cca_approve`, `cca_diff`, `cca_apply`, `cca_memory`, `cca_feedback` and `cca_tokens` over a daemon client. Every answer also reports the
  * tasks this server started that ended after their `cca_task` call returned. Connect it to any
  * MCP transport.
  * @example
@@ -74,5 +75,6 @@ export function createCommandCenterServer(options: CommandCenterServerOptions): 
   registerCcaApplyTool(server, context);
   registerCcaMemoryTool(server, context);
   registerCcaFeedbackTool(server, context);
+  registerCcaTokensTool(server, context);
   return server;
 }

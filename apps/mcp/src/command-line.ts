@@ -21,9 +21,11 @@ export const HELP_TEXT = `cca-mcp: the CCA MCP server for Claude Code (stdio)
 
 Gives a Claude Code session the tools cca_task, cca_status, cca_cancel,
 cca_activity, cca_agents, cca_approvals, cca_approve, cca_diff, cca_apply,
-cca_memory and cca_feedback, which hand work to the CCA daemon (ccad), follow it,
-stop it, answer what the agents ask, show the patch a task made and apply it to
-the project's branch, search what earlier tasks taught and say how a task went. Every task carries the session's project folder. Claude Code starts
+cca_memory, cca_feedback and cca_tokens, which hand work to the CCA daemon (ccad),
+follow it, stop it, answer what the agents ask, show the patch a task made and
+apply it to the project's branch, search what earlier tasks taught, say how a task
+went and report what the turns spent. Every task carries the session's project
+folder. Claude Code starts
 this program; you do not run it by hand. The daemon must be running:
   cca daemon start
 

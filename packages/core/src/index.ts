@@ -140,6 +140,20 @@ export {
 } from "./domain/schemas.js";
 export { buildTaskTree } from "./domain/task-tree.js";
 export {
+  sinceInstant,
+  TOKEN_REPORT_GROUPS,
+  TOKEN_TURN_KINDS,
+  type TokenReport,
+  type TokenReportGroup,
+  TokenReportGroupSchema,
+  type TokenReportQuery,
+  TokenReportQuerySchema,
+  type TokenReportRow,
+  TokenReportRowSchema,
+  TokenReportSchema,
+  type TokenTurnKind,
+} from "./domain/token-reports.js";
+export {
   type ApplyResult,
   ApplyResultSchema,
   type DiffStat,

@@ -54,3 +54,4 @@ export {
   type TaskRunState,
 } from "./tasks/task-repository.js";
 export type { PartBrief } from "./tasks/task-row.js";
+export { TokenUsageRepository, type TurnTokens } from "./tokens/token-usage-repository.js";

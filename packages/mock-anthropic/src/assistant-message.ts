@@ -12,6 +12,8 @@ export interface WireUsage {
   output_tokens: number;
   cache_creation_input_tokens: number;
   cache_read_input_tokens: number;
+  /** The cache writes by lifetime, as the API reports them beside the total. */
+  cache_creation?: { ephemeral_5m_input_tokens: number; ephemeral_1h_input_tokens: number };
 }
 
 /** A complete (non-streamed) Messages API response body. */
@@ -74,6 +76,7 @@ export function buildAssistantMessage(reply: MockReply, context: AssistantMessag
       output_tokens: reply.usage?.output_tokens ?? estimateTokens(outputCharacters),
       cache_creation_input_tokens: reply.usage?.cache_creation_input_tokens ?? 0,
       cache_read_input_tokens: reply.usage?.cache_read_input_tokens ?? 0,
+      ...(reply.usage?.cache_creation ? { cache_creation: reply.usage.cache_creation } : {}),
     },
   };
 }

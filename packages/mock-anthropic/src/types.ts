@@ -12,6 +12,8 @@ export interface MockUsage {
   output_tokens: number;
   cache_creation_input_tokens?: number;
   cache_read_input_tokens?: number;
+  /** The cache writes by lifetime (they should add up to `cache_creation_input_tokens`). */
+  cache_creation?: { ephemeral_5m_input_tokens: number; ephemeral_1h_input_tokens: number };
 }
 
 /** An HTTP error answer in the Messages API error shape. */

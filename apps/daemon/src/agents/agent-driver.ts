@@ -20,6 +20,10 @@ export interface TurnOutcome {
   permissionDenials: string[];
   /** With `--json-schema`: the structured answer, as the model gave it (the reader checks it). */
   structuredOutput?: unknown;
+  /** The model the process's turns ran on, where Claude Code said (`modelUsage`). */
+  model?: string | null;
+  /** Of the turn's cache writes, the 5-minute and 1-hour ones, where Claude Code told them apart. */
+  cacheWrites?: { fiveMinute: number; oneHour: number };
 }
 
 /** The outcome of one turn, with this turn's own cost. */

@@ -57,8 +57,9 @@ export function interactiveLaunchArgs(options: LaunchOptions & { settings: strin
 
 /**
  * What both drivers pass: the session, the role's instructions appended to the system
- * prompt, explicit tools, and no MCP servers but the ones CCA gives it (so a user's own
- * plugins, CCA's included, stay out of agents).
+ * prompt, its built-in tools (with minimal tools) and the ones it may use unasked, and no
+ * MCP servers but the ones CCA gives it (so a user's own plugins, CCA's included, stay out
+ * of agents).
  */
 function conversationArgs(options: LaunchOptions): string[] {
   const { profile } = options;
@@ -70,6 +71,8 @@ function conversationArgs(options: LaunchOptions): string[] {
     options.mcp?.configPath ?? JSON.stringify({ mcpServers: {} }),
     "--strict-mcp-config",
   ];
+  // Only the role's built-in tools: their definitions are most of every request.
+  if (profile.tools) args.push("--tools", profile.tools.join(","));
   const allowedTools = [...profile.allowedTools, ...(options.mcp?.allowedTools ?? [])];
   if (allowedTools.length > 0) args.push("--allowedTools", allowedTools.join(","));
   if (profile.model) args.push("--model", profile.model);

@@ -6,10 +6,19 @@ import { type AgentDriverKind, BUILTIN_ROLES, CcaError, type Config, ROLE_NAME_P
 /** The tools an agent may use without asking, unless its role's config lists its own. */
 export const DEFAULT_ALLOWED_TOOLS = ["Read", "Glob", "Grep", "Edit", "Write", "Bash", "TodoWrite"];
 
+/**
+ * The built-in tools an agent has with minimal tools, besides those its allowed list names:
+ * the working set. A tool it has but may not use alone asks a person (the approval inbox);
+ * a tool it does not have does not exist for it.
+ */
+export const DEFAULT_TOOLS = DEFAULT_ALLOWED_TOOLS;
+
 export interface RoleProfile {
   role: string;
   instructions: string;
   allowedTools: string[];
+  /** The built-in tools its agents have at all (`--tools`); null: all of Claude Code's. */
+  tools: string[] | null;
   model: string | null;
   /** How its agents run Claude Code: the role's `driver`, else `agents.driver`. */
   driver: AgentDriverKind;
@@ -26,17 +35,32 @@ export function shippedInstructionsDir(): string {
   return join(dir, "agents");
 }
 
-/** Knows which roles exist and what each one is told and allowed. */
+/** The built-in tools named in a list of allowed tools: `Bash(git *)` names Bash, MCP tools none. */
+export function builtinToolsOf(allowedTools: readonly string[]): string[] {
+  const names = allowedTools
+    .filter((tool) => !tool.startsWith("mcp__"))
+    .map((tool) => tool.replace(/\(.*$/, "").trim())
+    .filter((name) => /^[A-Za-z]+$/.test(name));
+  return [...new Set(names)];
+}
+
+/** Knows which roles exist and what each one is told, given and allowed. */
 export class RoleCatalog {
   readonly #config: Config["agents"];
   readonly #instructionsDir: string;
+  readonly #minimalTools: boolean;
 
   constructor(
     config: Config["agents"],
-    instructionsDir = config.instructions_dir || shippedInstructionsDir(),
+    options: {
+      /** `token_efficiency.minimal_tools` (and `enabled`): agents get only their role's built-in tools. */
+      minimalTools?: boolean;
+      instructionsDir?: string;
+    } = {},
   ) {
     this.#config = config;
-    this.#instructionsDir = instructionsDir;
+    this.#instructionsDir = options.instructionsDir ?? (config.instructions_dir || shippedInstructionsDir());
+    this.#minimalTools = options.minimalTools ?? false;
   }
 
   /** Built-in roles plus custom roles from `[agents.roles.<name>]`. */
@@ -54,10 +78,14 @@ export class RoleCatalog {
       );
     }
     const roleConfig = this.#config.roles[role] ?? {};
+    const allowedTools = roleConfig.allowed_tools ?? DEFAULT_ALLOWED_TOOLS;
     return {
       role,
       instructions: this.#readInstructions(role, roleConfig.instructions_file),
-      allowedTools: roleConfig.allowed_tools ?? DEFAULT_ALLOWED_TOOLS,
+      allowedTools,
+      tools: this.#minimalTools
+        ? (roleConfig.tools ?? [...new Set([...DEFAULT_TOOLS, ...builtinToolsOf(allowedTools)])])
+        : null,
       model: roleConfig.model || this.#config.model || null,
       driver: roleConfig.driver ?? this.#config.driver,
     };

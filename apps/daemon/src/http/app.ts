@@ -1,5 +1,5 @@
 import { CcaError, type EventBus, type Logger, noopLogger, type ProjectSummary } from "@cca/core";
-import type { ReasoningBank } from "@cca/memory";
+import type { ReasoningBank, TokenUsageRepository } from "@cca/memory";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { ActivityLog } from "../activity/activity-log.js";
@@ -23,6 +23,7 @@ import { type StatusSource, statusRoutes } from "./routes/status.js";
 import { taskFeedbackRoutes } from "./routes/task-feedback.js";
 import { taskWorkspaceRoutes } from "./routes/task-workspace.js";
 import { taskRoutes } from "./routes/tasks.js";
+import { tokenRoutes } from "./routes/tokens.js";
 import { worktreeRoutes } from "./routes/worktrees.js";
 
 export interface AppDeps {
@@ -42,6 +43,8 @@ export interface AppDeps {
   agentMcp?: Hono;
   /** The ReasoningBank, for `/api/v1/memory`; its embedding provider shows in `GET /health`. */
   memory?: ReasoningBank;
+  /** Every turn's tokens, for `GET /api/v1/tokens`. */
+  tokens?: Pick<TokenUsageRepository, "report">;
   /** What the daemon depends on, checked by `GET /health`. */
   dependencies?: Dependencies;
   activity: ActivityLog;
@@ -94,6 +97,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route("/api/v1", activityRoutes(deps));
   app.route("/api/v1", eventRoutes(deps));
   if (deps.approvals) app.route("/api/v1", approvalRoutes({ approvals: deps.approvals }));
+  if (deps.tokens) app.route("/api/v1", tokenRoutes({ tokens: deps.tokens }));
   if (deps.memory) {
     app.route("/api/v1", memoryRoutes({ memory: deps.memory }));
     const feedback = createTaskFeedback({ bank: deps.memory, orchestrator: deps.orchestrator });

@@ -22,8 +22,8 @@ export interface TaskDistillerOptions {
   bank: Pick<ReasoningBank, "add" | "recordOutcome">;
   /** The ended task with its parts. */
   tree(taskId: string): Promise<TaskTree>;
-  /** Adds the distiller's tokens to the task's own: they count like any other. */
-  charge(taskId: string, usage: TokenUsage): Promise<void>;
+  /** Adds the distiller's tokens to the task's own (they count like any other), with the model they were spent on. */
+  charge(taskId: string, usage: TokenUsage, model: string | null): Promise<void>;
   /** Runs the distiller's turn (a cheap model, no tools) with this prompt and answer schema. */
   runTurn(prompt: string, schema: Record<string, unknown>, signal: AbortSignal): Promise<TurnOutcome>;
   /** `memory.judge = "llm"`: the same turn also judges whether a completed task succeeded. */
@@ -122,7 +122,7 @@ export class TaskDistiller {
     );
     // A one-shot process's running total is this turn's cost.
     const usage = { ...turn.usage, cost_usd: turn.totalCostUsd };
-    await this.#options.charge(taskId, usage);
+    await this.#options.charge(taskId, usage, turn.model ?? null);
     if (turn.isError) throw new Error(`the distiller's turn failed: ${turn.text || turn.subtype}`);
     const distillation = parseDistillation(turn.structuredOutput ?? jsonOrNull(turn.text), request);
     if (distillation.dropped > 0) {

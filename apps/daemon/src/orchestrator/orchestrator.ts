@@ -24,6 +24,7 @@ import type {
   TaskListFilter,
   TaskPage,
   TaskRepository,
+  TokenUsageRepository,
 } from "@cca/memory";
 import type { ActivityLog } from "../activity/activity-log.js";
 import type { AgentManager } from "../agents/agent-manager.js";
@@ -71,6 +72,8 @@ export interface OrchestratorOptions {
   autoApply?: boolean;
   /** The ReasoningBank's side of each task and part: hints, then its outcome; default none. */
   memory?: TaskMemory;
+  /** Where each turn's tokens are recorded (`token_usage`, the token reports). */
+  tokens?: Pick<TokenUsageRepository, "record" | "deleteBefore">;
   clock?: Clock;
   logger?: Logger;
 }
@@ -129,6 +132,7 @@ export class Orchestrator {
       clock,
       logger: this.#logger,
       activity: options.activity,
+      tokens: options.tokens,
       stopGraceMs: options.stopGraceMs,
     });
     this.#recovery = new Recovery({
@@ -144,6 +148,7 @@ export class Orchestrator {
       intervalMs: options.reconcileMs ?? 5_000,
       cancelWatchMs: 1_000,
       retentionMs: options.retentionMs,
+      tokens: options.tokens,
       logger: this.#logger,
     });
   }

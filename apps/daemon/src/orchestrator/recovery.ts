@@ -1,6 +1,12 @@
 import { hostname } from "node:os";
 import type { Logger, TaskScheduler } from "@cca/core";
-import type { AgentRepository, ApprovalRepository, DaemonRepository, SnapshotRepository } from "@cca/memory";
+import type {
+  AgentRepository,
+  ApprovalRepository,
+  DaemonRepository,
+  SnapshotRepository,
+  TokenUsageRepository,
+} from "@cca/memory";
 import { endOrphanedAgents } from "../agents/orphans.js";
 import { scheduleEntry } from "./schedule-entry.js";
 import type { TaskExecution } from "./task-execution.js";
@@ -22,8 +28,9 @@ export interface RecoveryOptions {
   intervalMs: number;
   /** How often to look for cancels of tasks running here that other daemons recorded. */
   cancelWatchMs: number;
-  /** Ended tasks and stopped agents older than this are deleted; 0 keeps everything. */
+  /** Ended tasks, stopped agents and turns' token records older than this are deleted; 0 keeps everything. */
   retentionMs: number;
+  tokens?: Pick<TokenUsageRepository, "deleteBefore">;
   logger: Logger;
 }
 
@@ -163,8 +170,14 @@ export class Recovery {
     const tasks = await records.repository.deleteEndedBefore(cutoff);
     const stopped = await agents.deleteStoppedBefore(cutoff);
     await daemons.deleteUnseenBefore(cutoff);
-    if (tasks + stopped + pruned > 0) {
-      logger.info("deleted records past their retention", { tasks, agents: stopped, snapshots: pruned });
+    const turns = (await this.#options.tokens?.deleteBefore(cutoff)) ?? 0;
+    if (tasks + stopped + pruned + turns > 0) {
+      logger.info("deleted records past their retention", {
+        tasks,
+        agents: stopped,
+        snapshots: pruned,
+        token_turns: turns,
+      });
     }
   }
 }

@@ -10,6 +10,7 @@ import {
   type Task,
   toCcaError,
 } from "@cca/core";
+import type { TokenUsageRepository } from "@cca/memory";
 import type { ActivityLog } from "../activity/activity-log.js";
 import type { TurnResult } from "../agents/agent-driver.js";
 import type { AgentManager } from "../agents/agent-manager.js";
@@ -59,6 +60,7 @@ export class TaskExecution {
   readonly #stopAnywhere: StopAnywhere;
   readonly #logger: Logger;
   readonly #activity: ActivityLog | undefined;
+  readonly #tokens: Pick<TokenUsageRepository, "record"> | undefined;
   readonly #stopGraceMs: number;
   readonly #running = new Map<string, RunningTask>();
 
@@ -71,6 +73,8 @@ export class TaskExecution {
     logger: Logger;
     /** Where a crashed turn's retry is recorded. */
     activity?: ActivityLog;
+    /** Where each turn's tokens are recorded (`token_usage`). */
+    tokens?: Pick<TokenUsageRepository, "record">;
     stopGraceMs: number;
   }) {
     this.#agents = options.agents;
@@ -78,6 +82,7 @@ export class TaskExecution {
     this.#stopAnywhere = options.stopAnywhere;
     this.#logger = options.logger;
     this.#activity = options.activity;
+    this.#tokens = options.tokens;
     this.#stopGraceMs = options.stopGraceMs;
   }
 
@@ -196,6 +201,7 @@ export class TaskExecution {
           agent = retry;
           continue;
         }
+        await this.#recordTokens(task, role, agent.id, turn, options.ancestors);
         await options.workspace?.settle(agent, turn);
         return await this.#complete(task.id, turn, running, options);
       }
@@ -232,6 +238,31 @@ export class TaskExecution {
     const next = await reserve();
     running.agentId = next.id;
     return next;
+  }
+
+  /** Records a turn's tokens for reports; a failure to is logged, and costs the task nothing. */
+  async #recordTokens(
+    task: Task,
+    role: string,
+    agentId: string,
+    turn: TurnResult,
+    ancestors: readonly string[],
+  ): Promise<void> {
+    await this.#tokens
+      ?.record({
+        kind: "turn",
+        taskId: task.id,
+        rootTaskId: ancestors.at(-1) ?? task.id,
+        agentId,
+        role,
+        project: task.project,
+        model: turn.model ?? null,
+        usage: turn.usage,
+        cacheWrites: turn.cacheWrites,
+      })
+      .catch((error: unknown) =>
+        this.#logger.warn("could not record a turn's tokens", { task: task.id, error: String(error) }),
+      );
   }
 
   /** Ends the task as its turn did, writing the turn's session, tokens and time in the same update. */

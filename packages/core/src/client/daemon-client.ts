@@ -50,6 +50,7 @@ import {
   type TaskWaitResponse,
   TaskWaitResponseSchema,
 } from "../domain/schemas.js";
+import { type TokenReport, type TokenReportQuery, TokenReportSchema } from "../domain/token-reports.js";
 import {
   type ApplyResult,
   ApplyResultSchema,
@@ -148,6 +149,8 @@ export interface DaemonClient {
   getMemory(id: string): Promise<MemoryItem>;
   forgetMemory(id: string): Promise<void>;
   memoryStats(): Promise<MemoryStats>;
+  /** Every turn's tokens, grouped by role (default), project, day or top-level task. */
+  tokenReport(query?: TokenReportQuery): Promise<TokenReport>;
   /** Every item as JSON lines. */
   exportMemory(): Promise<string>;
   /** JSON lines as `exportMemory` gives them; all or nothing. */
@@ -316,6 +319,13 @@ export function createDaemonClient(options: DaemonClientOptions): DaemonClient {
     taskFeedback: (taskId, feedback) =>
       request(TaskFeedbackResultSchema, "POST", `/api/v1/tasks/${id(taskId)}/feedback`, feedback),
     memoryStats: () => request(MemoryStatsSchema, "GET", "/api/v1/memory/stats"),
+    tokenReport: (query = {}) => {
+      const params = new URLSearchParams();
+      if (query.by) params.set("by", query.by);
+      if (query.since) params.set("since", query.since);
+      if (query.task_id) params.set("task_id", query.task_id);
+      return request(TokenReportSchema, "GET", `/api/v1/tokens${params.size > 0 ? `?${params}` : ""}`);
+    },
     async exportMemory() {
       return (
         await send("GET", "/api/v1/memory/export", undefined, undefined, "application/x-ndjson")

@@ -116,7 +116,6 @@ export interface MigrationsTable {
   applied_at: Timestamp;
 }
 
-/** Every table CCA keeps, as kysely sees them. */
 /** The ReasoningBank's memory items (see migrations/0008_patterns.sql). */
 export interface PatternsTable {
   id: string;
@@ -149,7 +148,30 @@ export interface PatternInjectionsTable {
   judged_by: string | null;
 }
 
+/** One turn's tokens (see migrations/0010_token_usage.sql); bigint columns read back as strings. */
+export interface TokenUsageTable {
+  id: string;
+  at: Timestamp;
+  day: string;
+  kind: string;
+  task_id: string | null;
+  root_task_id: string | null;
+  agent_id: string | null;
+  role: string;
+  project: string | null;
+  model: string | null;
+  input_tokens: number;
+  output_tokens: number;
+  cache_creation_input_tokens: number;
+  cache_creation_5m_tokens: number;
+  cache_creation_1h_tokens: number;
+  cache_read_input_tokens: number;
+  cost_usd: number;
+}
+
+/** Every table CCA keeps, as kysely sees them. */
 export interface DatabaseSchema {
+  token_usage: TokenUsageTable;
   patterns: PatternsTable;
   pattern_injections: PatternInjectionsTable;
   daemons: DaemonsTable;

@@ -40,6 +40,7 @@ const profile: RoleProfile = {
   role: "backend",
   instructions: "You are the backend agent.",
   allowedTools: ["Read"],
+  tools: null,
   model: null,
   driver: "interactive",
 };

@@ -62,7 +62,31 @@ describe("parseStreamLine on lines of the real Claude Code", () => {
           totalCostUsd: 0.00757,
           apiErrorStatus: null,
           permissionDenials: [],
+          model: "claude-opus-4-8[1m]",
+          cacheWrites: { fiveMinute: 0, oneHour: 0 },
         },
+      },
+    ]);
+  });
+
+  it("reads the cache writes by lifetime, and the model the turns ran on (the costliest)", () => {
+    const line = JSON.stringify({
+      type: "result",
+      subtype: "success",
+      is_error: false,
+      usage: {
+        input_tokens: 10,
+        output_tokens: 5,
+        cache_creation_input_tokens: 400,
+        cache_read_input_tokens: 0,
+        cache_creation: { ephemeral_5m_input_tokens: 300, ephemeral_1h_input_tokens: 100 },
+      },
+      modelUsage: { "claude-haiku-4-5": { costUSD: 0.001 }, "claude-sonnet-4-5": { costUSD: 0.02 } },
+    });
+    expect(parseStreamLine(line)).toMatchObject([
+      {
+        type: "result",
+        result: { model: "claude-sonnet-4-5", cacheWrites: { fiveMinute: 300, oneHour: 100 } },
       },
     ]);
   });

@@ -22,6 +22,10 @@ const UsageSchema = z.object({
   output_tokens: tokenCount,
   cache_creation_input_tokens: tokenCount,
   cache_read_input_tokens: tokenCount,
+  /** The cache writes by lifetime, on result lines of versions that tell them apart. */
+  cache_creation: z
+    .object({ ephemeral_5m_input_tokens: tokenCount, ephemeral_1h_input_tokens: tokenCount })
+    .nullish(),
 });
 
 const TextBlockSchema = z.object({ type: z.literal("text"), text: z.string() });
@@ -181,6 +185,17 @@ function resultOutcome(line: z.infer<typeof ResultSchema>): TurnOutcome {
     totalCostUsd: line.total_cost_usd ?? modelCosts.reduce((sum, cost) => sum + cost, 0),
     apiErrorStatus: line.api_error_status ?? null,
     permissionDenials: line.permission_denials.map((denial) => denial.tool_name),
+    // The process's models, costliest first: the first is the one its turns ran on.
+    model:
+      Object.entries(line.modelUsage ?? {}).sort(([, a], [, b]) => b.costUSD - a.costUSD)[0]?.[0] ?? null,
+    ...(line.usage?.cache_creation
+      ? {
+          cacheWrites: {
+            fiveMinute: line.usage.cache_creation.ephemeral_5m_input_tokens,
+            oneHour: line.usage.cache_creation.ephemeral_1h_input_tokens,
+          },
+        }
+      : {}),
     ...(line.structured_output === undefined ? {} : { structuredOutput: line.structured_output }),
   };
 }
