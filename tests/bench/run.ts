@@ -1,7 +1,7 @@
 // `pnpm bench`: prints figures measured on real ccad processes, with the real Claude Code CLI
 // against the mock Messages API. Not a test: nothing here passes or fails on time.
 //
-// `pnpm --filter @cca/tests bench [agents] [runtime] [submit] [restart] [queue] [git] [bridge] [memory]` runs only those
+// `pnpm --filter @cca/tests bench [agents] [runtime] [submit] [restart] [queue] [git] [bridge] [memory] [ab]` runs only those
 // (BENCH_ONLY=submit,queue does the same); counts are BENCH_* variables, see each file.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -23,6 +23,7 @@ const BENCHMARKS: Record<string, () => Promise<string[]>> = {
   git: async () => (await import("./git-overhead.js")).runGitOverhead(),
   bridge: async () => (await import("./bridge-transports.js")).runBridgeTransports(),
   memory: async () => (await import("./memory-ab.js")).runMemoryAb(),
+  ab: async () => (await import("./token-ab.js")).runTokenAb(),
 };
 
 function chosenBenchmarks(): string[] {

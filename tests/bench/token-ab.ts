@@ -1,0 +1,221 @@
+// The token A/B harness (`pnpm bench:ab`): scripted multi-agent tasks on real Claude Code
+// against the mock, in three arms: (a) one plain Claude Code session per task, (b) CCA with
+// [token_efficiency] enabled = false, (c) CCA with it on (each saving's share: see the end).
+// In each task the Coordinator must pass a planted fact to the backend and another to qa;
+// each specialist answers with a receipt only when its fact reached it, and the task
+// succeeds only when both receipts reach the Coordinator. Tokens are Claude Code's own
+// counts of every process (the mock counts a request's bytes / 4), Coordinator, specialists
+// and the ReasoningBank's distiller included, read from the daemon's token report.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { emptyUsage, type TokenUsage } from "@cca/core";
+import {
+  claudeTestEnv,
+  createMockAnthropic,
+  type MockAnthropic,
+  type RecordedRequest,
+  replyText,
+  runClaude,
+} from "@cca/mock-anthropic";
+import { z } from "zod";
+import { startCcad } from "../support/ccad-process.js";
+import { countOption } from "./options.js";
+import { stopAndRemove } from "./storage-setups.js";
+
+const TASKS = Array.from({ length: countOption("BENCH_AB_TASKS", 10) }, (_, i) => ({
+  description: `Task ${i + 1}: add the /orders-${i + 1} endpoint and its tests. Backend fact: the table is orders_${i + 1}_v${(i * 7) % 5}. QA fact: the fixture is fixture-${(i * 13) % 97}.json.`,
+  backendFact: `the table is orders_${i + 1}_v${(i * 7) % 5}`,
+  qaFact: `the fixture is fixture-${(i * 13) % 97}.json`,
+}));
+
+const DELEGATE = "mcp__cca__cca_delegate";
+const isRole = (role: string) => (r: RecordedRequest) => r.systemText.includes(`You are the ${role} `);
+const coordinator = isRole("Coordinator of a CCA team.");
+const backend = isRole("backend specialist");
+const qa = isRole("QA specialist");
+const distiller = (r: RecordedRequest) => r.systemText.includes("You are the ReasoningBank distiller");
+const receipt = (role: string, fact: string) => `RECEIPT ${role}: ${fact}`;
+const taskOf = (text: string) => TASKS.find((task) => text.includes(task.description.slice(0, 40)));
+
+/** The mock as every model of the team: it passes facts on only as scripted, and checks them. */
+async function teamMock(): Promise<MockAnthropic> {
+  const mock = await createMockAnthropic();
+  mock.on({ when: distiller, reply: { toolUses: [{ name: "StructuredOutput", input: { items: [] } }] } });
+  mock.on({
+    name: "Coordinator delegates, each fact to its specialist",
+    when: (r) => coordinator(r) && r.toolResults.length === 0,
+    reply: (r) => {
+      const task = taskOf(r.lastUserText);
+      if (!task) return replyText("FAILED: no such task");
+      return {
+        toolUses: [
+          { name: DELEGATE, input: { role: "backend", task: `Build the endpoint; ${task.backendFact}.` } },
+          { name: DELEGATE, input: { role: "qa", task: `Write its tests; ${task.qaFact}.` } },
+        ],
+      };
+    },
+  });
+  mock.on({
+    name: "Coordinator checks both receipts",
+    when: coordinator,
+    reply: (r) => {
+      const results = r.toolResults.map((result) => result.content).join("\n");
+      const task = TASKS.find((one) => results.includes(receipt("backend", one.backendFact)));
+      const done = task && results.includes(receipt("qa", task.qaFact));
+      return replyText(done ? "SUCCESS: both parts reported back" : "FAILED: a receipt is missing");
+    },
+  });
+  const specialist =
+    (role: string, factOf: (task: (typeof TASKS)[number]) => string) => (r: RecordedRequest) => {
+      const task = TASKS.find((one) => r.lastUserText.includes(factOf(one)));
+      return replyText(task ? receipt(role, factOf(task)) : "I was not told what I need");
+    };
+  mock.on({ when: backend, reply: specialist("backend", (task) => task.backendFact) });
+  mock.on({ when: qa, reply: specialist("qa", (task) => task.qaFact) });
+  return mock;
+}
+
+interface Arm {
+  name: string;
+  usage: TokenUsage;
+  successes: number;
+  wallS: number;
+  /** Tokens by role, for the CCA arms. */
+  byRole: Map<string, number>;
+}
+
+const tokensOf = (
+  usage: Pick<
+    TokenUsage,
+    "input_tokens" | "output_tokens" | "cache_creation_input_tokens" | "cache_read_input_tokens"
+  >,
+) =>
+  usage.input_tokens +
+  usage.output_tokens +
+  usage.cache_creation_input_tokens +
+  usage.cache_read_input_tokens;
+
+/** (b) and (c): the team on a fresh daemon with these [token_efficiency] settings. */
+async function teamArm(name: string, efficiency: Record<string, string>): Promise<Arm> {
+  const mock = await teamMock();
+  const ccad = await startCcad({ mockUrl: mock.url, env: { CCA__MEMORY__DISTILL: "true", ...efficiency } });
+  const started = performance.now();
+  try {
+    let successes = 0;
+    for (const task of TASKS) {
+      const { task: ended } = await ccad.client.createTaskAndWait({ description: task.description });
+      if (ended.status === "completed" && ended.result?.startsWith("SUCCESS")) successes++;
+    }
+    // The distiller runs after each task: the report waits for it, so every process counts.
+    const distilled = await waitForDistiller(ccad.client, TASKS.length);
+    const report = await ccad.client.tokenReport({ by: "role" });
+    if (!distilled)
+      console.error(`${name}: the distiller had not finished every task; its report is partial`);
+    return {
+      name,
+      usage: { ...emptyUsage(), ...report.total },
+      successes,
+      wallS: (performance.now() - started) / 1000,
+      byRole: new Map(report.rows.map((row) => [row.key ?? "(none)", tokensOf(row)])),
+    };
+  } finally {
+    await stopAndRemove(ccad);
+    await mock.close();
+  }
+}
+
+/** Waits (up to a minute) until the distiller has a turn for each task. */
+async function waitForDistiller(
+  client: Awaited<ReturnType<typeof startCcad>>["client"],
+  tasks: number,
+): Promise<boolean> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const report = await client.tokenReport({ by: "role" });
+    if ((report.rows.find((row) => row.key === "distiller")?.turns ?? 0) >= tasks) return true;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return false;
+}
+
+const ResultSchema = z.object({
+  result: z.string().default(""),
+  total_cost_usd: z.number().default(0),
+  usage: z.object({
+    input_tokens: z.number(),
+    output_tokens: z.number(),
+    cache_creation_input_tokens: z.number().default(0),
+    cache_read_input_tokens: z.number().default(0),
+  }),
+});
+
+/** (a): one plain Claude Code session per task, which has every fact itself. */
+async function singleSessionArm(): Promise<Arm> {
+  const mock = await createMockAnthropic();
+  mock.on({
+    when: (r) => taskOf(r.lastUserText) !== undefined,
+    reply: replyText("SUCCESS: done alone"),
+  });
+  const home = mkdtempSync(join(tmpdir(), "cca-bench-ab-"));
+  const env = claudeTestEnv({ mockUrl: mock.url, home });
+  const usage = emptyUsage();
+  let successes = 0;
+  const started = performance.now();
+  try {
+    for (const task of TASKS) {
+      const run = await runClaude(["-p", task.description, "--output-format", "json"], { env, cwd: home });
+      const result = ResultSchema.parse(JSON.parse(run.stdout));
+      usage.input_tokens += result.usage.input_tokens;
+      usage.output_tokens += result.usage.output_tokens;
+      usage.cache_creation_input_tokens += result.usage.cache_creation_input_tokens;
+      usage.cache_read_input_tokens += result.usage.cache_read_input_tokens;
+      usage.cost_usd += result.total_cost_usd;
+      if (result.result.startsWith("SUCCESS")) successes++;
+    }
+  } finally {
+    await mock.close();
+    rmSync(home, { recursive: true, force: true });
+  }
+  return {
+    name: "(a) one plain Claude Code session",
+    usage,
+    successes,
+    wallS: (performance.now() - started) / 1000,
+    byRole: new Map(),
+  };
+}
+
+const thousands = (n: number) => `${(n / 1000).toFixed(1)}k`;
+
+/** Prints the table; returns the summary lines. */
+export async function runTokenAb(): Promise<string[]> {
+  const single = await singleSessionArm();
+  const off = await teamArm("(b) CCA, token_efficiency off", { CCA__TOKEN_EFFICIENCY__ENABLED: "false" });
+  const on = await teamArm("(c) CCA, token_efficiency on", { CCA__TOKEN_EFFICIENCY__ENABLED: "true" });
+  const arms = [single, off, on];
+  const n = TASKS.length;
+  console.log(`\nToken A/B: ${n} scripted team tasks, two planted facts each (one run, PGlite)`);
+  console.log(
+    "| arm | succeeded | input | output | cache write | cache read | all tokens | vs (b) | vs (a) | cost | wall |",
+  );
+  console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+  for (const arm of arms) {
+    const all = tokensOf(arm.usage);
+    console.log(
+      `| ${arm.name} | ${arm.successes}/${n} | ${thousands(arm.usage.input_tokens)} | ${thousands(arm.usage.output_tokens)} | ${thousands(arm.usage.cache_creation_input_tokens)} | ${thousands(arm.usage.cache_read_input_tokens)} | ${thousands(all)} | ${arm === single ? "" : `${((all / tokensOf(off.usage) - 1) * 100).toFixed(0)}%`} | ${(all / tokensOf(single.usage)).toFixed(1)}x | $${arm.usage.cost_usd.toFixed(2)} | ${arm.wallS.toFixed(0)} s |`,
+    );
+  }
+  for (const arm of [off, on]) {
+    console.log(
+      `${arm.name} by role: ${[...arm.byRole].map(([role, tokens]) => `${role} ${thousands(tokens)}`).join(", ")}`,
+    );
+  }
+  const reduction = 1 - tokensOf(on.usage) / tokensOf(off.usage);
+  // One saving is built so far: all of (c)'s reduction is its own.
+  console.log(`savings: minimal_tools (the only one built yet) ${(reduction * 100).toFixed(0)}%`);
+  return [
+    `(c) used ${(reduction * 100).toFixed(0)}% fewer tokens than (b), success ${on.successes}/${n} against ${off.successes}/${n}`,
+    `the team (c) cost ${(tokensOf(on.usage) / tokensOf(single.usage)).toFixed(1)}x the single session's tokens`,
+  ];
+}
