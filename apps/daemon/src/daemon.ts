@@ -116,6 +116,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
   const activity = new ActivityLog({ bus, logger });
   const taskTimeoutMs = config.agents.default_timeout_seconds * 1000;
   const tasks = new TaskRepository(database);
+  const tokenUsage = new TokenUsageRepository(database);
   const agentRepository = new AgentRepository(database);
   const daemons = new DaemonRepository(database);
   const agentRecords = new AgentRecords({ repository: agentRepository, daemon: name, logger });
@@ -168,6 +169,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
     }),
     maxAgents: config.daemon.max_agents,
     stopGraceMs: config.daemon.shutdown_grace_ms,
+    tokens: tokenUsage,
     catalog: new RoleCatalog(config.agents, {
       minimalTools: config.token_efficiency.enabled && config.token_efficiency.minimal_tools,
     }),
@@ -185,7 +187,6 @@ export function createDaemon(options: DaemonOptions): Daemon {
     pruneBelow: config.memory.prune_below,
     maxItemsPerProject: config.memory.max_items_per_project,
   });
-  const tokenUsage = new TokenUsageRepository(database);
   const distiller = config.memory.distill
     ? new TaskDistiller({
         bank: memory,

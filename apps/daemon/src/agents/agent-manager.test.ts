@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { emptyUsage, InMemoryEventBus, parseConfig } from "@cca/core";
+import type { TurnTokens } from "@cca/memory";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ActivityLog } from "../activity/activity-log.js";
 import { AgentManager } from "./agent-manager.js";
@@ -119,7 +120,15 @@ describe("AgentManager through the AgentDriver interface", () => {
   });
 
   it("keeps an agent busy through a turn a person typed into it, so a task waits, and counts its tokens", async () => {
-    const harness = createHarness(cleanups, { maxAgents: 1 });
+    const recorded: TurnTokens[] = [];
+    const harness = createHarness(cleanups, {
+      maxAgents: 1,
+      tokens: {
+        record: async (turn) => {
+          recorded.push(turn);
+        },
+      },
+    });
     const agent = await harness.manager.spawn("backend");
     const driver = harness.drivers[0]!;
     driver.emit("typedTurn", { phase: "started", prompt: "what changed?" });
@@ -160,6 +169,16 @@ describe("AgentManager through the AgentDriver interface", () => {
       current_task_id: "task_1",
       usage: { input_tokens: 7, output_tokens: 3, cost_usd: 0.002 },
     });
+    // A turn of no task, in the token reports too.
+    expect(recorded).toEqual([
+      expect.objectContaining({
+        kind: "turn",
+        taskId: null,
+        agentId: agent.id,
+        role: "backend",
+        usage: expect.objectContaining({ input_tokens: 7, output_tokens: 3 }),
+      }),
+    ]);
   });
 
   it("records an unexpected driver exit as a crash, and with restarts off leaves it failed", async () => {

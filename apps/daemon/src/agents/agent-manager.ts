@@ -330,7 +330,8 @@ export class AgentManager {
 
   /**
    * A person's turn in an idle agent's terminal (attach): the agent is busy, so no task is
-   * handed to it, until the turn ends; its tokens count in the agent's totals. (A turn typed
+   * handed to it, until the turn ends; its tokens count in the agent's totals and in the token
+   * reports, as a turn of no task. (A turn typed
    * while a task's turn runs is queued by Claude Code behind it, and CCA's next turn waits.)
    */
   #typedTurn(agent: ManagedAgent, turn: Parameters<AgentDriverEvents["typedTurn"]>[0]): void {
@@ -341,6 +342,24 @@ export class AgentManager {
       return;
     }
     addUsage(agent.record.usage, turn.result.usage);
+    void this.#options.tokens
+      ?.record({
+        kind: "turn",
+        taskId: null,
+        rootTaskId: null,
+        agentId: agent.record.id,
+        role: agent.record.role,
+        project: agent.record.project,
+        model: turn.result.model ?? null,
+        usage: turn.result.usage,
+        cacheWrites: turn.result.cacheWrites,
+      })
+      .catch((error: unknown) =>
+        this.#logger.warn("could not record a typed turn's tokens", {
+          agent: agent.record.id,
+          error: String(error),
+        }),
+      );
     if (agent.typing) {
       agent.typing = false;
       if (agent.record.state === "busy" || agent.record.state === "waiting_input")
