@@ -1,6 +1,6 @@
 // The token A/B harness (`pnpm bench:ab`): scripted multi-agent tasks on real Claude Code
 // against the mock, in three arms: (a) one plain Claude Code session per task, (b) CCA with
-// [token_efficiency] enabled = false, (c) CCA with it on (each saving's share: see the end).
+// [token_efficiency] enabled = false, (c) CCA with it on, and each saving alone.
 // In each task the Coordinator must pass a planted fact to the backend and another to qa;
 // each specialist answers with a receipt only when its fact reached it, and the task
 // succeeds only when both receipts reach the Coordinator. Tokens are Claude Code's own
@@ -193,7 +193,18 @@ export async function runTokenAb(): Promise<string[]> {
   const single = await singleSessionArm();
   const off = await teamArm("(b) CCA, token_efficiency off", { CCA__TOKEN_EFFICIENCY__ENABLED: "false" });
   const on = await teamArm("(c) CCA, token_efficiency on", { CCA__TOKEN_EFFICIENCY__ENABLED: "true" });
-  const arms = [single, off, on];
+  // Each saving alone: on, with every other saving off.
+  const alone = [
+    await teamArm("(c) minimal_tools alone", {
+      CCA__TOKEN_EFFICIENCY__MINIMAL_TOOLS: "true",
+      CCA__TOKEN_EFFICIENCY__NO_SKILLS: "false",
+    }),
+    await teamArm("(c) no_skills alone", {
+      CCA__TOKEN_EFFICIENCY__MINIMAL_TOOLS: "false",
+      CCA__TOKEN_EFFICIENCY__NO_SKILLS: "true",
+    }),
+  ];
+  const arms = [single, off, on, ...alone];
   const n = TASKS.length;
   console.log(`\nToken A/B: ${n} scripted team tasks, two planted facts each (one run, PGlite)`);
   console.log(
@@ -212,8 +223,10 @@ export async function runTokenAb(): Promise<string[]> {
     );
   }
   const reduction = 1 - tokensOf(on.usage) / tokensOf(off.usage);
-  // One saving is built so far: all of (c)'s reduction is its own.
-  console.log(`savings: minimal_tools (the only one built yet) ${(reduction * 100).toFixed(0)}%`);
+  const share = (arm: Arm) => `${((1 - tokensOf(arm.usage) / tokensOf(off.usage)) * 100).toFixed(0)}%`;
+  console.log(
+    `each saving alone, against (b): ${alone.map((arm) => `${arm.name.replace("(c) ", "")} ${share(arm)}`).join(", ")}`,
+  );
   return [
     `(c) used ${(reduction * 100).toFixed(0)}% fewer tokens than (b), success ${on.successes}/${n} against ${off.successes}/${n}`,
     `the team (c) cost ${(tokensOf(on.usage) / tokensOf(single.usage)).toFixed(1)}x the single session's tokens`,

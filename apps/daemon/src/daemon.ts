@@ -151,6 +151,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
       createDriverFactory({
         config: agentsConfig,
         env: options.env ?? process.env,
+        noSkills: config.token_efficiency.enabled && config.token_efficiency.no_skills,
         // Interactive agents ask through a hook; the inbox is made below, before any agent starts.
         askPermission: (agentId, question, signal): Promise<PermissionDecision> =>
           approvals.request(agentId, question, signal),

@@ -26,9 +26,11 @@ export interface AgentMcp {
 
 /**
  * The `claude` arguments for a headless agent: stream-json both ways, then the
- * conversation's arguments, and permission questions sent to CCA's approval tool.
+ * conversation's arguments, and permission questions sent to CCA's approval tool. With
+ * `noSkills`, no skills or slash commands: nobody types `/` into it, and their listing goes
+ * with every request wherever the Skill tool is.
  */
-export function headlessLaunchArgs(options: LaunchOptions): string[] {
+export function headlessLaunchArgs(options: LaunchOptions & { noSkills?: boolean }): string[] {
   const args = [
     "-p",
     "--input-format",
@@ -38,6 +40,7 @@ export function headlessLaunchArgs(options: LaunchOptions): string[] {
     "--verbose",
     ...conversationArgs(options),
   ];
+  if (options.noSkills) args.push("--disable-slash-commands");
   if (options.skipPermissions) args.push("--permission-mode", "bypassPermissions");
   else if (options.mcp?.permissionPromptTool)
     args.push("--permission-prompt-tool", options.mcp.permissionPromptTool);

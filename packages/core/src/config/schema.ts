@@ -245,6 +245,11 @@ export const ConfigSchema = z.strictObject({
        * whose definitions are most of every request (about 76 KB down to 17 KB on 2.1.197).
        */
       minimal_tools: z.boolean().default(true),
+      /**
+       * Headless agents load no skills or slash commands (`--disable-slash-commands`): their
+       * listing goes with every request wherever the Skill tool is (about 7 KB with all tools).
+       */
+      no_skills: z.boolean().default(true),
       target_reduction: z.number().min(0).max(1).default(0.3),
       compression_algorithm: z.enum(["zstd", "none"]).default("zstd"),
     })

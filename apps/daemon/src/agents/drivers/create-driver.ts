@@ -25,6 +25,8 @@ export function createDriverFactory(options: {
   askPermission?: AgentPermissionAsker;
   /** Reads one turn's usage from a Claude Code transcript (interactive agents report none otherwise); default `interactiveTurnUsage`. */
   turnUsage?: InteractiveDriverOptions["turnUsage"];
+  /** `token_efficiency.no_skills`: headless agents load no skills (a person in a TUI keeps them). */
+  noSkills?: boolean;
 }): AgentDriverFactory {
   const { config, askPermission } = options;
   return (launch: DriverLaunch): AgentDriver => {
@@ -40,7 +42,7 @@ export function createDriverFactory(options: {
       case "headless":
         return new HeadlessDriver({
           claudePath: config.claude_path,
-          args: headlessLaunchArgs(conversation),
+          args: headlessLaunchArgs({ ...conversation, noSkills: options.noSkills ?? false }),
           cwd: launch.cwd,
           env,
           startupTimeoutMs: config.startup_timeout_seconds * 1000,
