@@ -6,7 +6,7 @@
 // (packages/memory/bench/fixtures/retrieval-pairs.json); all first tasks run before any later one, so
 // each later task must find its own lesson among all of them.
 import { readFileSync } from "node:fs";
-import { withDeadline } from "@cca/core";
+import { totalTokens, withDeadline } from "@cca/core";
 import {
   createMockAnthropic,
   type MockAnthropic,
@@ -14,7 +14,7 @@ import {
   replyText,
 } from "@cca/mock-anthropic";
 import { z } from "zod";
-import { activityUntil } from "../support/activity.js";
+import { distillationsEnded } from "../support/activity.js";
 import { type CcadProcess, startCcad } from "../support/ccad-process.js";
 import { countOption } from "./options.js";
 import { stopAndRemove } from "./storage-setups.js";
@@ -88,9 +88,6 @@ async function scriptedMock(): Promise<MockAnthropic> {
   return mock;
 }
 
-const tokensOf = (usage: { input_tokens: number; output_tokens: number }) =>
-  usage.input_tokens + usage.output_tokens;
-
 async function runArm(name: string, env: Record<string, string>): Promise<ArmResult> {
   const mock = await scriptedMock();
   const ccad: CcadProcess = await startCcad({ mockUrl: mock.url, env });
@@ -109,18 +106,13 @@ async function runArm(name: string, env: Record<string, string>): Promise<ArmRes
   try {
     const first: { id: string; tokens: number }[] = [];
     // Listening from the start: each first task's distillation ends while later ones run.
-    const done = new Set<string>();
-    const distilled =
-      env.CCA__MEMORY__DISTILL === "true"
-        ? activityUntil(ccad, (event) => {
-            if (event.kind === "memory.distilled" && event.task_id) done.add(event.task_id);
-            return first.length === PAIRS.length && first.every((task) => done.has(task.id));
-          })
-        : null;
+    const distilled = env.CCA__MEMORY__DISTILL === "true" ? distillationsEnded(ccad, PAIRS.length) : null;
+    // Awaited below; an arm that fails first must not leave it rejected and unheard.
+    distilled?.catch(() => {});
     for (const pair of PAIRS) {
       const { task } = await ccad.client.createTaskAndWait({ description: pair.title });
       if (task.status !== "completed") throw new Error(`first task ended ${task.status}: ${pair.title}`);
-      first.push({ id: task.id, tokens: tokensOf(task.usage) });
+      first.push({ id: task.id, tokens: totalTokens(task.usage) });
     }
     if (distilled) {
       await withDeadline(
@@ -129,7 +121,7 @@ async function runArm(name: string, env: Record<string, string>): Promise<ArmRes
         "the distiller did not finish with every first task",
       );
       for (const task of first) {
-        result.distillTokens.push(tokensOf((await ccad.client.getTask(task.id)).usage) - task.tokens);
+        result.distillTokens.push(totalTokens((await ccad.client.getTask(task.id)).usage) - task.tokens);
       }
     }
     for (const pair of PAIRS) {

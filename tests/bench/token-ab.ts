@@ -9,7 +9,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { emptyUsage, type TokenUsage } from "@cca/core";
+import { emptyUsage, type TokenUsage, totalTokens, withDeadline } from "@cca/core";
 import {
   claudeTestEnv,
   createMockAnthropic,
@@ -19,6 +19,7 @@ import {
   runClaude,
 } from "@cca/mock-anthropic";
 import { z } from "zod";
+import { distillationsEnded } from "../support/activity.js";
 import { startCcad } from "../support/ccad-process.js";
 import { countOption } from "./options.js";
 import { stopAndRemove } from "./storage-setups.js";
@@ -30,6 +31,8 @@ const TASKS = Array.from({ length: countOption("BENCH_AB_TASKS", 10) }, (_, i) =
 }));
 
 const DELEGATE = "mcp__cca__cca_delegate";
+/** The longest the distiller may take over all of an arm's tasks. */
+const DISTILL_DEADLINE_MS = 120_000;
 const isRole = (role: string) => (r: RecordedRequest) => r.systemText.includes(`You are the ${role} `);
 const coordinator = isRole("Coordinator of a CCA team.");
 const backend = isRole("backend specialist");
@@ -85,58 +88,38 @@ interface Arm {
   byRole: Map<string, number>;
 }
 
-const tokensOf = (
-  usage: Pick<
-    TokenUsage,
-    "input_tokens" | "output_tokens" | "cache_creation_input_tokens" | "cache_read_input_tokens"
-  >,
-) =>
-  usage.input_tokens +
-  usage.output_tokens +
-  usage.cache_creation_input_tokens +
-  usage.cache_read_input_tokens;
-
 /** (b) and (c): the team on a fresh daemon with these [token_efficiency] settings. */
 async function teamArm(name: string, efficiency: Record<string, string>): Promise<Arm> {
   const mock = await teamMock();
   const ccad = await startCcad({ mockUrl: mock.url, env: { CCA__MEMORY__DISTILL: "true", ...efficiency } });
   const started = performance.now();
+  // The distiller runs after each task: the report waits for it, so every process counts.
+  const distilled = withDeadline(
+    distillationsEnded(ccad, TASKS.length),
+    DISTILL_DEADLINE_MS,
+    `${name}: the distiller did not finish with every task`,
+  );
+  // Awaited below; an arm that fails first must not leave it rejected and unheard.
+  distilled.catch(() => {});
   try {
     let successes = 0;
     for (const task of TASKS) {
       const { task: ended } = await ccad.client.createTaskAndWait({ description: task.description });
       if (ended.status === "completed" && ended.result?.startsWith("SUCCESS")) successes++;
     }
-    // The distiller runs after each task: the report waits for it, so every process counts.
-    const distilled = await waitForDistiller(ccad.client, TASKS.length);
+    await distilled;
     const report = await ccad.client.tokenReport({ by: "role" });
-    if (!distilled)
-      console.error(`${name}: the distiller had not finished every task; its report is partial`);
     return {
       name,
       usage: { ...emptyUsage(), ...report.total },
       successes,
       wallS: (performance.now() - started) / 1000,
-      byRole: new Map(report.rows.map((row) => [row.key ?? "(none)", tokensOf(row)])),
+      byRole: new Map(report.rows.map((row) => [row.key ?? "(none)", totalTokens(row)])),
     };
   } finally {
     await stopAndRemove(ccad);
     await mock.close();
   }
-}
-
-/** Waits (up to a minute) until the distiller has a turn for each task. */
-async function waitForDistiller(
-  client: Awaited<ReturnType<typeof startCcad>>["client"],
-  tasks: number,
-): Promise<boolean> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    const report = await client.tokenReport({ by: "role" });
-    if ((report.rows.find((row) => row.key === "distiller")?.turns ?? 0) >= tasks) return true;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  return false;
 }
 
 const ResultSchema = z.object({
@@ -212,9 +195,9 @@ export async function runTokenAb(): Promise<string[]> {
   );
   console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
   for (const arm of arms) {
-    const all = tokensOf(arm.usage);
+    const all = totalTokens(arm.usage);
     console.log(
-      `| ${arm.name} | ${arm.successes}/${n} | ${thousands(arm.usage.input_tokens)} | ${thousands(arm.usage.output_tokens)} | ${thousands(arm.usage.cache_creation_input_tokens)} | ${thousands(arm.usage.cache_read_input_tokens)} | ${thousands(all)} | ${arm === single ? "" : `${((all / tokensOf(off.usage) - 1) * 100).toFixed(0)}%`} | ${(all / tokensOf(single.usage)).toFixed(1)}x | $${arm.usage.cost_usd.toFixed(2)} | ${arm.wallS.toFixed(0)} s |`,
+      `| ${arm.name} | ${arm.successes}/${n} | ${thousands(arm.usage.input_tokens)} | ${thousands(arm.usage.output_tokens)} | ${thousands(arm.usage.cache_creation_input_tokens)} | ${thousands(arm.usage.cache_read_input_tokens)} | ${thousands(all)} | ${arm === single ? "" : `${((all / totalTokens(off.usage) - 1) * 100).toFixed(0)}%`} | ${(all / totalTokens(single.usage)).toFixed(1)}x | $${arm.usage.cost_usd.toFixed(2)} | ${arm.wallS.toFixed(0)} s |`,
     );
   }
   for (const arm of [off, on]) {
@@ -222,13 +205,13 @@ export async function runTokenAb(): Promise<string[]> {
       `${arm.name} by role: ${[...arm.byRole].map(([role, tokens]) => `${role} ${thousands(tokens)}`).join(", ")}`,
     );
   }
-  const reduction = 1 - tokensOf(on.usage) / tokensOf(off.usage);
-  const share = (arm: Arm) => `${((1 - tokensOf(arm.usage) / tokensOf(off.usage)) * 100).toFixed(0)}%`;
+  const reduction = 1 - totalTokens(on.usage) / totalTokens(off.usage);
+  const share = (arm: Arm) => `${((1 - totalTokens(arm.usage) / totalTokens(off.usage)) * 100).toFixed(0)}%`;
   console.log(
     `each saving alone, against (b): ${alone.map((arm) => `${arm.name.replace("(c) ", "")} ${share(arm)}`).join(", ")}`,
   );
   return [
     `(c) used ${(reduction * 100).toFixed(0)}% fewer tokens than (b), success ${on.successes}/${n} against ${off.successes}/${n}`,
-    `the team (c) cost ${(tokensOf(on.usage) / tokensOf(single.usage)).toFixed(1)}x the single session's tokens`,
+    `the team (c) cost ${(totalTokens(on.usage) / totalTokens(single.usage)).toFixed(1)}x the single session's tokens`,
   ];
 }

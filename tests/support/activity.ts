@@ -26,3 +26,17 @@ export async function activityUntil(
     `the event stream ended before the awaited event; saw ${seen.map((e) => e.kind).join(", ")}`,
   );
 }
+
+/**
+ * Resolves once the ReasoningBank's distiller has ended `count` tasks, stored or failed,
+ * with their ids. Start it before the tasks run: the stream replays from the daemon's start.
+ */
+export async function distillationsEnded(ccad: CcadProcess, count: number): Promise<Set<string>> {
+  const ended = new Set<string>();
+  await activityUntil(ccad, (event) => {
+    if ((event.kind === "memory.distilled" || event.kind === "memory.distill_failed") && event.task_id)
+      ended.add(event.task_id);
+    return ended.size >= count;
+  });
+  return ended;
+}

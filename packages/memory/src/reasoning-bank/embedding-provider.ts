@@ -25,3 +25,9 @@ export function cosine(a: readonly number[], b: readonly number[]): number {
   }
   return normA === 0 || normB === 0 ? 0 : dot / Math.sqrt(normA * normB);
 }
+
+/** The vector scaled to length 1; all zeros stays all zeros. */
+export function unitLength(vector: number[]): number[] {
+  const norm = Math.sqrt(vector.reduce((sum, x) => sum + x * x, 0));
+  return norm === 0 ? vector : vector.map((x) => x / norm);
+}

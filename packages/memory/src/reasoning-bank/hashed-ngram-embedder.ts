@@ -1,4 +1,4 @@
-import type { EmbeddingProvider } from "./embedding-provider.js";
+import { type EmbeddingProvider, unitLength } from "./embedding-provider.js";
 
 /** Words too common to say what a text is about. */
 const STOP_WORDS = new Set(
@@ -72,7 +72,6 @@ export class HashedNgramEmbedder implements EmbeddingProvider {
       const padded = `<${word}>`;
       for (let j = 0; j + 3 <= padded.length; j++) add(`c:${padded.slice(j, j + 3)}`, 0.35);
     });
-    const norm = Math.sqrt(vector.reduce((sum, x) => sum + x * x, 0));
-    return norm === 0 ? vector : vector.map((x) => x / norm);
+    return unitLength(vector);
   }
 }

@@ -1,6 +1,6 @@
 import { CcaError, redactUrl } from "@cca/core";
 import { z } from "zod";
-import type { EmbeddingProvider } from "./embedding-provider.js";
+import { type EmbeddingProvider, unitLength } from "./embedding-provider.js";
 
 /** The embedding APIs an HttpEmbedder speaks. */
 export const HTTP_EMBEDDING_APIS = ["ollama", "openai"] as const;
@@ -121,9 +121,4 @@ export class HttpEmbedder implements EmbeddingProvider {
       { cause, details: { endpoint, model: this.#options.model } },
     );
   }
-}
-
-function unitLength(vector: number[]): number[] {
-  const norm = Math.sqrt(vector.reduce((sum, x) => sum + x * x, 0));
-  return norm === 0 ? vector : vector.map((x) => x / norm);
 }
