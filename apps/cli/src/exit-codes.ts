@@ -9,6 +9,7 @@ export const EXIT_CODES = {
   taskFailed: 4,
   notFound: 5,
   refused: 6,
+  taskPaused: 7,
   interrupted: 130,
 } as const;
 
@@ -21,10 +22,14 @@ export const EXIT_CODES_HELP = [
   "  1    error (including a --wait/--watch that gave up before the task ended)",
   "  2    usage error (unknown command or option, missing or bad argument)",
   "  3    daemon unreachable (not running, or not at --daemon-url)",
-  "  4    task failed, was cancelled or interrupted (task create --wait, task status)",
+  "  4    task failed, was cancelled or interrupted (task create --wait, task resume --wait,",
+  "       task status)",
   "  5    not found (no task or agent with that id)",
   "  6    refused, nothing changed (task apply would overwrite your changes or conflict;",
-  "       the task has no branch, or has not ended)",
+  "       the task has no branch, or has not ended; task resume of a task that is not",
+  "       paused, or that a budget would pause again at once)",
+  "  7    task paused: a budget ran out, and it waits for `cca task resume <id>`",
+  "       (task create --wait, task resume --wait, task status)",
   "  130  interrupted (Ctrl-C)",
 ].join("\n");
 
@@ -42,6 +47,8 @@ const EXIT_CODE_BY_ERROR_CODE: Partial<Record<ErrorCode, ExitCode>> = {
   staged_changes: EXIT_CODES.refused,
   operation_in_progress: EXIT_CODES.refused,
   detached_head: EXIT_CODES.refused,
+  task_not_paused: EXIT_CODES.refused,
+  budget_exhausted: EXIT_CODES.refused,
 };
 
 /** A command line that yargs (or a command's own check) refused. */
@@ -63,9 +70,21 @@ export function exitCodeForError(error: unknown): ExitCode {
   return EXIT_CODES.error;
 }
 
-/** 4 for a task that failed, was cancelled or was interrupted, else 0. */
+/**
+ * 4 for a task that failed, was cancelled or was interrupted; 7 for one paused (neither done
+ * nor failed: it goes on when resumed); else 0.
+ */
 export function exitCodeForTask(task: Task): ExitCode {
-  return task.status === "failed" || task.status === "cancelled" || task.status === "interrupted"
-    ? EXIT_CODES.taskFailed
-    : EXIT_CODES.ok;
+  switch (task.status) {
+    case "failed":
+    case "cancelled":
+    case "interrupted":
+      return EXIT_CODES.taskFailed;
+    case "paused":
+      return EXIT_CODES.taskPaused;
+    case "queued":
+    case "running":
+    case "completed":
+      return EXIT_CODES.ok;
+  }
 }

@@ -31,7 +31,7 @@ describe("renderTeamStatus", () => {
         "",
         "agents\nNo agents.",
         "",
-        "tasks\nNo running or queued tasks.",
+        "tasks\nNo running, queued or paused tasks.",
         "",
         "recent activity\nNo activity yet.",
       ].join("\n"),
@@ -64,6 +64,30 @@ describe("renderTeamStatus", () => {
         "TASK       STATUS   TIME  TOKENS  COST     DESCRIPTION",
         "task_root  running  -     1.5k    $0.5000  Add signup",
         "└─ dba     running  -     1.5k    $0.5000  Do the thing",
+      ].join("\n"),
+    );
+  });
+
+  it("lists a paused task with the open ones, and says what to do about it", () => {
+    const paused = makeTask({ id: "task_p", status: "paused", description: "Add signup" });
+    const text = renderTeamStatus(
+      {
+        daemon,
+        activity: { agents: [], recent: [] },
+        tasks: [{ ...paused, total_usage: emptyUsage(), subtasks: [] }],
+      },
+      "http://x",
+      { now, width: 100 },
+    );
+
+    expect(text).toContain(
+      [
+        "tasks",
+        "TASK    STATUS  TIME  TOKENS  COST     DESCRIPTION",
+        "task_p  paused  -     0       $0.0000  Add signup",
+        "Paused tasks: `cca task status <id>` says why, `cca task resume <id>` goes on.",
+        "",
+        "recent activity",
       ].join("\n"),
     );
   });

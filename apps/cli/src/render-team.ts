@@ -10,13 +10,14 @@ import { createIdShortener } from "./layout/short-ids.js";
 import { renderTable } from "./layout/table.js";
 import { truncateToWidth } from "./layout/text-width.js";
 import { agentStateLabel, type RenderOptions, renderDaemonStatus, stateCell } from "./render.js";
+import { pausedTasksNote } from "./render-budget.js";
 import { renderActivityLines, renderTreeTable } from "./render-tree.js";
 
 /** Everything `cca status` shows, as the daemon answered it. */
 export interface TeamStatus {
   daemon: DaemonStatus;
   activity: ActivityView;
-  /** The running and queued top-level tasks, each with its subtasks. */
+  /** The running, queued and paused top-level tasks, each with its subtasks. */
   tasks: TaskTree[];
 }
 
@@ -31,17 +32,18 @@ export function renderTeamStatus(team: TeamStatus, url: string, options: RenderO
   );
   const shortTask = createIdShortener(team.tasks.map((task) => task.id));
   const recent = team.activity.recent.slice(-RECENT_EVENTS);
+  const pausedNote = pausedTasksNote(team.tasks);
   return [
     daemonLine,
     `agents\n${renderTeamAgents(team.activity.agents, options)}`,
     team.tasks.length === 0
-      ? "tasks\nNo running or queued tasks."
+      ? "tasks\nNo running, queued or paused tasks."
       : `tasks\n${renderTreeTable(team.tasks, {
           ...options,
           firstHeader: "TASK",
           label: (task) => shortTask(task.id),
           connectRoots: false,
-        })}`,
+        })}${pausedNote ? `\n${pausedNote}` : ""}`,
     `recent activity\n${recent.length === 0 ? "No activity yet." : renderActivityLines(recent, options)}`,
   ].join("\n\n");
 }

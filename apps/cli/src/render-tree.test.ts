@@ -1,6 +1,7 @@
 import { type ActivityEvent, emptyUsage, type Task, type TaskTree } from "@cca/core";
 import { describe, expect, it } from "vitest";
 import { makeTask } from "../test/fixtures/fake-daemon-api.ts";
+import { createColors } from "./layout/colors.ts";
 import { renderTaskTreeStatus, roleOfAgent } from "./render-tree.ts";
 
 const now = new Date("2025-01-01T12:05:00.000Z");
@@ -98,6 +99,29 @@ describe("renderTaskTreeStatus", () => {
     expect(rows).toHaveLength(3);
     for (const row of rows) expect(row.length).toBeLessThanOrEqual(70);
     expect(rows[0]?.endsWith("  Add POST /users with v…")).toBe(true);
+  });
+
+  it("shows a paused part in the tree, in the warning colour where colours are on", () => {
+    const pausedRoot = tree(makeTask({ id: "task_root", status: "paused", agent_id: "coordinator_0a1b" }), [
+      tree(
+        makeTask({
+          id: "task_qa",
+          parent_id: "task_root",
+          status: "paused",
+          description: "Test POST /users",
+        }),
+      ),
+    ]);
+
+    const plain = renderTaskTreeStatus(pausedRoot, { now, width: 100 });
+    const painted = renderTaskTreeStatus(pausedRoot, { now, width: 100, colors: createColors(true) });
+
+    expect(plain.slice(plain.indexOf("subtasks\n")).split("\n")).toEqual([
+      "subtasks",
+      "ROLE  STATUS  TIME  TOKENS  COST     DESCRIPTION",
+      "└─ —  paused  -     0       $0.0000  Test POST /users",
+    ]);
+    expect(painted).toContain("└─ —  \u001b[1m\u001b[33mpaused\u001b[39m\u001b[22m  -");
   });
 
   it("leaves out the subtask section for a task without subtasks", () => {

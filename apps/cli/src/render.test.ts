@@ -1,6 +1,7 @@
-import { emptyUsage } from "@cca/core";
+import { type DaemonStatus, emptyUsage } from "@cca/core";
 import { describe, expect, it } from "vitest";
 import { makeTask } from "../test/fixtures/fake-daemon-api.ts";
+import { createColors } from "./layout/colors.ts";
 import { renderTable } from "./layout/table.ts";
 import { renderDaemonStatus, renderTaskDetail, truncate } from "./render.ts";
 
@@ -53,6 +54,62 @@ describe("renderTaskDetail", () => {
   });
 });
 
+describe("renderTaskDetail of a paused task", () => {
+  const paused = makeTask({
+    id: "task_p",
+    status: "paused",
+    created_at: "2025-01-01T11:50:00.000Z",
+    started_at: "2025-01-01T11:51:00.000Z",
+    resumed_at: "2025-01-01T11:55:00.000Z",
+    budget: { tokens: 40_000 },
+    usage: { ...emptyUsage(), input_tokens: 40_500, output_tokens: 500, cost_usd: 0.3 },
+    result: "The endpoint is in; its tests are not written.",
+    error: {
+      code: "budget_exhausted",
+      message: [
+        "The task's budget of 40,000 tokens is spent (41,000). Its turn finished, but 1 part did not run, so the task is paused with its answer so far.",
+        'Done: "Add POST /users".',
+        'Not run yet: "Test POST /users".',
+        "Resume it with a bigger budget: cca task resume task_p (POST /api/v1/tasks/task_p/resume, or cca_resume).",
+      ].join("\n"),
+    },
+  });
+
+  it("shows its budget with what was spent, its answer so far, and why it paused with what is left", () => {
+    const text = renderTaskDetail(paused, { now, width: 80 });
+
+    expect(text).toContain("status   paused\n");
+    expect(text).toContain("time     created 10m ago, started 9m ago, resumed 5m ago\n");
+    expect(text).toContain("budget   40,000 tokens (41,000 spent, 102%)\n");
+    expect(text).toContain("result so far\n  The endpoint is in; its tests are not written.");
+    expect(
+      text.endsWith(
+        [
+          "paused",
+          "  The task's budget of 40,000 tokens is spent (41,000). Its turn finished, but 1 part did not run, so the task is paused with its answer so far.",
+          '  Done: "Add POST /users".',
+          '  Not run yet: "Test POST /users".',
+          "  Resume it with a bigger budget: `cca task resume task_p`.",
+        ].join("\n"),
+      ),
+    ).toBe(true);
+    expect(text).not.toContain("budget_exhausted");
+    expect(text).not.toContain("\nerror\n");
+  });
+
+  it("paints the paused status and heading like a warning where colours are on", () => {
+    const text = renderTaskDetail(paused, { now, width: 80, colors: createColors(true) });
+
+    const yellow = "\u001b[1m\u001b[33mpaused\u001b[39m\u001b[22m";
+    expect(text).toContain(`status   ${yellow}\n`);
+    expect(text).toContain(`\n\n${yellow}\n  The task's budget`);
+  });
+
+  it("shows no budget line for a task without one", () => {
+    expect(renderTaskDetail(makeTask({ id: "task_n" }), { now, width: 80 })).not.toContain("budget");
+  });
+});
+
 describe("renderDaemonStatus", () => {
   it("summarises agents and tasks by state, leaving out empty counts", () => {
     const text = renderDaemonStatus(
@@ -75,5 +132,30 @@ describe("renderDaemonStatus", () => {
       "agents   2 of 10 (ready 1, busy 1)",
       "tasks    3 (completed 3)",
     ]);
+  });
+
+  it("says when the API's rate limit holds turns back", () => {
+    const status = (turns: DaemonStatus["turns"]) =>
+      renderDaemonStatus(
+        {
+          version: "1.0.0",
+          pid: 7,
+          uptime_s: 1,
+          bind_address: "127.0.0.1:9200",
+          config_source: null,
+          bus: "memory",
+          agents: { total: 0, max: 10, by_state: {} },
+          tasks: { total: 0, by_status: {} },
+          usage: emptyUsage(),
+          turns,
+        },
+        "http://127.0.0.1:9200",
+      ).split("\n")[3];
+    expect(status({ limit: 10, max: 10, active: 2, waiting: 0, wait_until: null })).toBe(
+      "turns    2 running, 0 waiting (up to 10 at once)",
+    );
+    expect(status({ limit: 2, max: 10, active: 2, waiting: 3, wait_until: "2026-12-04T10:00:30.000Z" })).toBe(
+      "turns    2 running, 3 waiting (2 of 10 at once: the API rate-limited; new turns wait until 10:00:30 UTC)",
+    );
   });
 });

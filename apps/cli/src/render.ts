@@ -11,10 +11,12 @@ import {
   teamUsage,
   totalTokens,
 } from "@cca/core";
+import { inTermsOfCli } from "./daemon-messages.js";
 import { type Colors, NO_COLORS } from "./layout/colors.js";
 import { createIdShortener } from "./layout/short-ids.js";
 import { type Cell, renderTable } from "./layout/table.js";
 import { displayWidth, truncateLine } from "./layout/text-width.js";
+import { formatBudgetUse } from "./render-budget.js";
 
 /** What human output depends on besides the data: the time now, the terminal width, colour. */
 export interface RenderOptions {
@@ -80,30 +82,39 @@ export function renderTaskLine(task: Task, options: RenderOptions): string {
 
 /**
  * `cca task status`: everything about one task, result and error included in full; its usage
- * is the team's (the task and its parts).
+ * is the team's (the task and its parts), and so is what it spent of its budget. A paused
+ * task's error is why it paused, what was done and what was not.
  */
 export function renderTaskDetail(task: Task, options: RenderOptions, usageNote = ""): string {
   const now = options.now.getTime();
+  const colors = options.colors ?? NO_COLORS;
   const timing = [`created ${formatAge(task.created_at, now)} ago`];
   if (task.started_at) timing.push(`started ${formatAge(task.started_at, now)} ago`);
+  if (task.resumed_at) timing.push(`resumed ${formatAge(task.resumed_at, now)} ago`);
   if (task.finished_at) timing.push(`finished ${formatAge(task.finished_at, now)} ago`);
   const took: string[] = [];
   if (task.duration_ms !== null) took.push(`took ${formatDuration(task.duration_ms)}`);
   if (task.num_turns !== null) took.push(`${task.num_turns} turn${task.num_turns === 1 ? "" : "s"}`);
   const fields: [string, string][] = [
     ["task", task.id],
-    ["status", task.status],
+    ["status", colors.state(task.status)],
     ["priority", task.priority],
     ["agent", task.agent_id ?? "-"],
     ["time", `${timing.join(", ")}${took.length > 0 ? ` (${took.join(", ")})` : ""}`],
     ["usage", `${formatUsage(teamUsage(task))}${usageNote}`],
   ];
+  if (task.budget) fields.push(["budget", formatBudgetUse(task.budget, teamUsage(task))]);
   if (task.parent_id) fields.push(["parent", task.parent_id]);
   if (task.session_id) fields.push(["session", task.session_id]);
   const lines = fields.map(([label, value]) => `${label.padEnd(9)}${value}`);
   lines.push("", "description", indent(task.description));
-  if (task.result !== null) lines.push("", "result", indent(task.result));
-  if (task.error) lines.push("", "error", indent(`${task.error.code}: ${task.error.message}`));
+  const paused = task.status === "paused";
+  if (task.result !== null) lines.push("", paused ? "result so far" : "result", indent(task.result));
+  if (task.error) {
+    const message = inTermsOfCli(task.error.message);
+    if (paused) lines.push("", colors.state("paused"), indent(message));
+    else lines.push("", "error", indent(`${task.error.code}: ${message}`));
+  }
   return lines.join("\n");
 }
 
@@ -158,11 +169,20 @@ export function renderDaemonStatus(status: DaemonStatus, url: string): string {
     `ccad ${status.version} running at ${url} (pid ${status.pid}, up ${formatDuration(status.uptime_s * 1000)})`,
     `agents   ${status.agents.total} of ${status.agents.max}${formatBreakdown(status.agents.by_state)}`,
     `tasks    ${status.tasks.total}${formatBreakdown(status.tasks.by_status)}`,
+    ...(status.turns ? [`turns    ${formatTurns(status.turns)}`] : []),
     `usage    ${formatUsage(status.usage)}`,
     `bind     ${status.bind_address}`,
     `config   ${status.config_source ?? "defaults (no cca.toml)"}`,
     `bus      ${status.bus}`,
   ].join("\n");
+}
+
+/** The turn limiter: how many turns may call the API at once, and why fewer when the API rate-limits. */
+function formatTurns(turns: NonNullable<DaemonStatus["turns"]>): string {
+  const now = `${turns.active} running, ${turns.waiting} waiting`;
+  if (turns.limit >= turns.max && !turns.wait_until) return `${now} (up to ${turns.max} at once)`;
+  const hold = turns.wait_until ? `; new turns wait until ${turns.wait_until.slice(11, 19)} UTC` : "";
+  return `${now} (${turns.limit} of ${turns.max} at once: the API rate-limited${hold})`;
 }
 
 function formatBreakdown(counts: Record<string, number>): string {

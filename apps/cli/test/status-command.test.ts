@@ -88,7 +88,7 @@ describe("cca status", () => {
     ]);
     expect(recent).toBe("recent activity\n  5m  cca_task: Add signup\n  5m  backend: running Bash: npm test");
     expect(api.requests.map((request) => request.path)).toContain(
-      "/api/v1/tasks?limit=1000&status=running%2Cqueued&parent=none",
+      "/api/v1/tasks?limit=1000&status=running%2Cqueued%2Cpaused&parent=none",
     );
   });
 
@@ -108,7 +108,7 @@ describe("cca status", () => {
     const result = await cca(["status"]);
 
     expect(result.stdout).toContain("agents\nNo agents.");
-    expect(result.stdout).toContain("tasks\nNo running or queued tasks.");
+    expect(result.stdout).toContain("tasks\nNo running, queued or paused tasks.");
   });
 
   it("exits 3 when the daemon is down", async () => {

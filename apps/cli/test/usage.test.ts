@@ -113,6 +113,7 @@ describe("help and version", () => {
     expect(result.stdout).toContain("CCA_DAEMON_URL");
     expect(result.stdout).toContain("3    daemon unreachable");
     expect(result.stdout).toContain("5    not found");
+    expect(result.stdout).toContain("7    task paused");
   });
 
   it("each command's --help shows examples", async () => {
@@ -126,6 +127,7 @@ describe("help and version", () => {
       ["task", "status"],
       ["task", "list"],
       ["task", "cancel"],
+      ["task", "resume"],
       ["agent", "list"],
       ["agent", "spawn"],
       ["agent", "stop"],

@@ -51,7 +51,10 @@ import { distillerTurn } from "./memory/distiller-turn.js";
 import { embeddingsFor } from "./memory/embeddings.js";
 import { TaskDistiller } from "./memory/task-distiller.js";
 import { createTaskMemory } from "./memory/task-memory.js";
+import { Budgets } from "./orchestrator/budgets.js";
 import { Orchestrator } from "./orchestrator/orchestrator.js";
+import { rateLimitSignals } from "./orchestrator/rate-limit-signals.js";
+import { TurnLimiter } from "./orchestrator/turn-limiter.js";
 import { summarizeProjects } from "./projects/project-summaries.js";
 import { DAEMON_VERSION } from "./version.js";
 import { Workspaces } from "./workspaces/workspaces.js";
@@ -141,8 +144,13 @@ export function createDaemon(options: DaemonOptions): Daemon {
       ...config.agents.env,
     },
   };
+  const turnLimiter = new TurnLimiter({
+    max: config.rate_limits.max_turns || config.daemon.max_agents,
+    defaultWaitMs: config.rate_limits.retry_wait_s * 1000,
+  });
   const agents = new AgentManager({
     onChange: (agent) => agentRecords.save(agent),
+    onApiRetry: rateLimitSignals(turnLimiter, activity),
     conversations: agentRecords,
     snapshots,
     config: agentsConfig,
@@ -239,6 +247,9 @@ export function createDaemon(options: DaemonOptions): Daemon {
     autoApply: config.projects.auto_apply,
     memory: createTaskMemory({ bank: memory, limit: config.memory.hints, distiller, logger }),
     tokens: tokenUsage,
+    budgets: new Budgets({ limits: config.budgets, tokens: tokenUsage }),
+    limiter: turnLimiter,
+    rateLimitRetries: config.rate_limits.turn_retries,
     logger,
   });
   const approvals = new ApprovalInbox({

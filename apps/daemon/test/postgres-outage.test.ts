@@ -55,6 +55,7 @@ const UNAVAILABLE = {
   error: {
     code: "dependency_unavailable",
     message: expect.stringMatching(/^PostgreSQL at postgres:\/\/\S+ is unavailable: /),
+    details: { dependency: "postgres", location: expect.stringMatching(/^postgres:\/\//) },
   },
 };
 

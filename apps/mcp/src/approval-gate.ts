@@ -5,12 +5,13 @@ import type { ToolExtra } from "./progress-heartbeat.js";
 import type { ToolContext } from "./tool-context.js";
 import { textResult } from "./tool-result.js";
 
-/** What a waiting `cca_task` does about the approvals its task waits for. */
+/** What a waiting `cca_task` (or `cca_resume`) does about the approvals its task waits for. */
 export interface ApprovalGate {
   /**
    * Looks for approvals the task (or its parts) waits for. Where the client supports MCP
    * elicitation it asks the person there and answers them; it resolves with an early answer
-   * for `cca_task` when the person has to answer another way (`cca_approve`), else undefined.
+   * for the waiting tool when the person has to answer another way (`cca_approve`), else
+   * undefined.
    */
   check(): Promise<CallToolResult | undefined>;
 }
@@ -51,8 +52,8 @@ function approvalForm(approval: PendingApproval) {
 }
 
 /**
- * Builds the gate a waiting `cca_task` consults before each poll. Each approval is asked
- * about once. An elicitation the person declines or dismisses (or a client that answers
+ * Builds the gate a waiting `cca_task` (or `cca_resume`) consults before each poll. Each
+ * approval is asked about once. An elicitation the person declines or dismisses (or a client that answers
  * without a person, as `claude -p` without a host does) leaves the approval pending and
  * falls back to the early answer: an approval is never denied without a person saying so.
  */

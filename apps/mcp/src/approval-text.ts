@@ -35,7 +35,7 @@ export function formatAnswer(approval: Approval): string {
   return `${verdict}: ${approval.role} (${approval.agent_id}) may${approval.status === "allowed" ? "" : " not"} ${approval.summary} (${approval.id}).${message}${remembered}`;
 }
 
-/** The early answer of a waiting `cca_task` when nobody can be asked directly (no MCP elicitation). */
+/** The early answer of a waiting `cca_task` (or `cca_resume`) when nobody can be asked directly (no MCP elicitation). */
 export function formatWaitingForApproval(taskId: string, approvals: PendingApproval[]): string {
   const first = approvals[0];
   if (!first) return `Task ${taskId} is waiting for your approval.`;

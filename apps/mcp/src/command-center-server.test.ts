@@ -27,6 +27,18 @@ describe("createCommandCenterServer", () => {
     expect(status.inputSchema.required ?? []).toEqual([]);
     expect(status.inputSchema.properties).toMatchObject({ task_id: { type: "string" } });
     expect(status.annotations?.readOnlyHint).toBe(true);
+    expect(task.inputSchema.properties?.budget).toMatchObject({
+      type: "object",
+      properties: { tokens: { type: "integer" }, usd: { type: "number" } },
+      additionalProperties: false,
+    });
+    const resume = tools.find((tool) => tool.name === "cca_resume")!;
+    expect(resume.inputSchema.required).toEqual(["task_id"]);
+    expect(resume.inputSchema.properties).toMatchObject({
+      task_id: { type: "string" },
+      budget: { type: "object" },
+      wait: { type: "boolean", default: true },
+    });
     const cancel = tools.find((tool) => tool.name === "cca_cancel")!;
     expect(cancel.inputSchema.required).toEqual(["task_id"]);
     expect(cancel.annotations).toMatchObject({ destructiveHint: true, idempotentHint: true });
@@ -37,6 +49,7 @@ describe("createCommandCenterServer", () => {
     ["cca_status", {}],
     ["cca_status", { task_id: "task_1" }],
     ["cca_cancel", { task_id: "task_1" }],
+    ["cca_resume", { task_id: "task_1" }],
     ["cca_activity", {}],
     ["cca_agents", {}],
   ])("%s answers with an error that says how to start the daemon when it is down", async (name, args) => {

@@ -10,14 +10,15 @@ import { registerCcaCancelTool } from "./tools/cca-cancel.js";
 import { registerCcaDiffTool } from "./tools/cca-diff.js";
 import { registerCcaFeedbackTool } from "./tools/cca-feedback.js";
 import { registerCcaMemoryTool } from "./tools/cca-memory.js";
+import { registerCcaResumeTool } from "./tools/cca-resume.js";
 import { registerCcaStatusTool } from "./tools/cca-status.js";
 import { registerCcaTaskTool } from "./tools/cca-task.js";
 import { registerCcaTokensTool } from "./tools/cca-tokens.js";
 import { VERSION } from "./version.js";
 
-/** The longest `cca_task` waits by default, in seconds (`CCA_MCP_WAIT_S` overrides it in `cca-mcp`). */
+/** The longest `cca_task` (or `cca_resume`) waits by default, in seconds (`CCA_MCP_WAIT_S` overrides it in `cca-mcp`). */
 export const DEFAULT_WAIT_LIMIT_S = 600;
-/** How often a waiting `cca_task` reports progress by default, in milliseconds. */
+/** How often a waiting `cca_task` (or `cca_resume`) reports progress by default, in milliseconds. */
 export const DEFAULT_PROGRESS_INTERVAL_MS = 5000;
 
 export interface CommandCenterServerOptions {
@@ -42,10 +43,11 @@ export interface CommandCenterServerOptions {
 }
 
 /**
- * The Command Center's MCP server: `cca_task`, `cca_status`, `cca_cancel`, `cca_activity`,
- * `cca_agents`, `cca_approvals`, `cca_approve`, `cca_diff`, `cca_apply`, `cca_memory`, `cca_feedback` and `cca_tokens` over a daemon client. Every answer also reports the
- * tasks this server started that ended after their `cca_task` call returned. Connect it to any
- * MCP transport.
+ * The Command Center's MCP server: `cca_task`, `cca_status`, `cca_cancel`, `cca_resume`,
+ * `cca_activity`, `cca_agents`, `cca_approvals`, `cca_approve`, `cca_diff`, `cca_apply`,
+ * `cca_memory`, `cca_feedback` and `cca_tokens` over a daemon client. Every answer also reports
+ * the tasks this server started (or resumed) that ended after their `cca_task` (`cca_resume`)
+ * call returned. Connect it to any MCP transport.
  * @example
  * const client = createDaemonClient({ baseUrl: resolveDaemonUrl(), token: readAccessToken() });
  * const server = createCommandCenterServer({ client, projectDir: process.cwd() });
@@ -68,6 +70,7 @@ export function createCommandCenterServer(options: CommandCenterServerOptions): 
   registerCcaTaskTool(server, context);
   registerCcaStatusTool(server, context);
   registerCcaCancelTool(server, context);
+  registerCcaResumeTool(server, context);
   registerCcaActivityTool(server, context);
   registerCcaAgentsTool(server, context);
   registerCcaApprovalTools(server, context);

@@ -20,13 +20,13 @@ export class UsageError extends Error {
 export const HELP_TEXT = `cca-mcp: the CCA MCP server for Claude Code (stdio)
 
 Gives a Claude Code session the tools cca_task, cca_status, cca_cancel,
-cca_activity, cca_agents, cca_approvals, cca_approve, cca_diff, cca_apply,
-cca_memory, cca_feedback and cca_tokens, which hand work to the CCA daemon (ccad),
-follow it, stop it, answer what the agents ask, show the patch a task made and
-apply it to the project's branch, search what earlier tasks taught, say how a task
-went and report what the turns spent. Every task carries the session's project
-folder. Claude Code starts
-this program; you do not run it by hand. The daemon must be running:
+cca_resume, cca_activity, cca_agents, cca_approvals, cca_approve, cca_diff,
+cca_apply, cca_memory, cca_feedback and cca_tokens, which hand work to the CCA
+daemon (ccad), follow it, stop it, resume a task its budget paused, answer what the
+agents ask, show the patch a task made and apply it to the project's branch, search
+what earlier tasks taught, say how a task went and report what the turns spent.
+Every task carries the session's project folder. Claude Code starts this program;
+you do not run it by hand. The daemon must be running:
   cca daemon start
 
 Install it in Claude Code (from a checkout of the CCA repository):
@@ -50,14 +50,14 @@ Environment:
   CCA_AGENT_TOKEN    with --agent: the agent's own credential (the daemon sets it in
                      the MCP config it gives the agent; the access token cannot act as one)
   CCA_HOME           the CCA home directory (default ~/.cca)
-  CCA_MCP_WAIT_S     the longest cca_task waits for an answer before it returns
-                     the task id, in seconds (default ${DEFAULT_WAIT_LIMIT_S})
+  CCA_MCP_WAIT_S     the longest cca_task (or cca_resume) waits for an answer
+                     before it returns the task id, in seconds (default ${DEFAULT_WAIT_LIMIT_S})
   CCA_MCP_LOG_LEVEL  diagnostics on stderr: debug, info, warn, error (default warn)
 
 Configuration: the [mcp] section of cca.toml, found as ccad finds it ($CCA_CONFIG,
 the project folder's cca.toml, then $CCA_HOME/cca.toml; CCA__MCP__<KEY> overrides):
-  cancel_on_interrupt  true cancels a task when its cca_task wait is interrupted
-                       (Esc); by default the task goes on (default false)
+  cancel_on_interrupt  true cancels a task when its cca_task (or cca_resume) wait
+                       is interrupted (Esc); by default the task goes on (default false)
 `;
 
 const EnvSchema = z.object({

@@ -11,6 +11,7 @@ import {
   formatWorkspaceNotes,
   type PartChanges,
   type Task,
+  type TaskBudget,
   type TaskTree,
   type TokenUsage,
   type ToolUseSummary,
@@ -118,10 +119,49 @@ export function formatParts(task: Task | TaskTree): string {
   return lines.join("\n");
 }
 
-/** How a task that did not complete ended, as a verb phrase: "failed", "was cancelled", … */
+/** How a task that did not complete ended (or stopped), as a verb phrase: "failed", "was cancelled", "was paused", … */
 export function formatEndVerb(task: Task): string {
   if (task.status === "cancelled") return "was cancelled";
+  if (task.status === "paused") return "was paused";
   return task.status === "interrupted" ? "was interrupted" : "failed";
+}
+
+/**
+ * A task paused because a budget ran out, which is no failure but a question for the user: why,
+ * what was done and what was not run yet (the daemon's message), its answer so far, the parts,
+ * what its branch holds, how to go on, and its footer.
+ */
+export function formatTaskPaused(task: Task | TaskTree, changes: ChangesReading = null): string {
+  const why = task.error ? ` [${task.error.code}]: ${task.error.message}` : ".";
+  const answer = task.result?.trim() || "(No written answer yet.)";
+  const budget = task.budget ? `Its budget was ${formatBudget(task.budget)}. ` : "";
+  return [
+    `Task ${task.id} paused, not failed${why}`,
+    `Answer so far:\n${answer}`,
+    formatParts(task),
+    formatChanges(task, changes),
+    `${budget}${formatResumeHint(task)}`,
+    formatTaskFooter(task),
+  ]
+    .filter(Boolean)
+    .join("\n\n");
+}
+
+/** What a paused task waits for: the user's word to resume it (with what budget) or drop it. */
+function formatResumeHint(task: Task): string {
+  return (
+    `It waits for the user's decision: continue it with cca_resume {"task_id":"${task.id}"} ` +
+    '(another budget as big as its last), or give its new total, what it spent included, as "budget" ' +
+    `({"tokens": …} or {"usd": …}); cca_cancel {"task_id":"${task.id}"} drops it.`
+  );
+}
+
+/** `200,000 tokens and $2.00`: what a budget allows the whole team. */
+function formatBudget(budget: TaskBudget): string {
+  const limits: string[] = [];
+  if (budget.tokens !== undefined) limits.push(`${formatGroupedCount(budget.tokens)} tokens`);
+  if (budget.usd !== undefined) limits.push(`$${budget.usd.toFixed(2)}`);
+  return limits.join(" and ");
 }
 
 /** Why a task failed or was cancelled, the parts (if any), what its branch holds, and its footer. */
@@ -154,10 +194,13 @@ export function formatTaskDetails(task: Task, now: number, changes: ChangesReadi
   if (task.agent_duration_ms !== null) effort.push(`agent ${formatDuration(task.agent_duration_ms)}`);
   if (task.num_turns !== null) effort.push(`${task.num_turns} turns`);
   lines.push(`Effort: ${effort.join(" · ")}`);
-  if (task.error) lines.push(`Error [${task.error.code}]: ${task.error.message}`);
+  if (task.budget) lines.push(`Budget: ${formatBudget(task.budget)}`);
+  const paused = task.status === "paused";
+  if (task.error) lines.push(`${paused ? "Paused" : "Error"} [${task.error.code}]: ${task.error.message}`);
   const changed = formatChanges(task, changes);
   if (changed) lines.push(changed);
-  if (task.result !== null) lines.push("", "Result:", task.result);
+  if (paused && task.parent_id === null) lines.push(formatResumeHint(task));
+  if (task.result !== null) lines.push("", paused ? "Answer so far:" : "Result:", task.result);
   else if (task.status === "queued" || task.status === "running") {
     lines.push(
       "",

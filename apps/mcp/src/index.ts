@@ -16,6 +16,7 @@ export {
   formatTaskFailure,
   formatTaskFooter,
   formatTaskList,
+  formatTaskPaused,
 } from "./format.js";
 export { exitWithParent } from "./parent-watch.js";
 export {
@@ -26,6 +27,7 @@ export {
 export { CCA_ACTIVITY_TOOL } from "./tools/cca-activity.js";
 export { CCA_AGENTS_TOOL } from "./tools/cca-agents.js";
 export { CCA_CANCEL_TOOL } from "./tools/cca-cancel.js";
+export { CCA_RESUME_TOOL } from "./tools/cca-resume.js";
 export { CCA_STATUS_TOOL } from "./tools/cca-status.js";
 export { CCA_TASK_TOOL } from "./tools/cca-task.js";
 export { VERSION } from "./version.js";

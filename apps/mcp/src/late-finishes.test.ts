@@ -52,6 +52,22 @@ describe("late finishes", () => {
     );
   });
 
+  it("reports a task that paused meanwhile on its budget, with how to resume it", async () => {
+    const daemon = new InMemoryDaemonClient();
+    const client = await open(daemon);
+    await client.callTool({ name: "cca_task", arguments: { description: "Refactor", wait: false } });
+    daemon.pauseTask("task_1", {
+      message: "The task's budget of 1,000 tokens is spent (1,200 used).\nDone: no parts.",
+      usage: { cost_usd: 0.01 },
+    });
+    const next = await client.callTool({ name: "cca_agents", arguments: {} });
+    expect(textOf(next)).toBe(
+      "Meanwhile task_1 was paused [budget_exhausted]: The task's budget of 1,000 tokens is spent (1,200 used). " +
+        '(cost $0.0100; cca_status {"task_id":"task_1"} has it in full; cca_resume {"task_id":"task_1"} continues it)\n' +
+        NO_AGENTS,
+    );
+  });
+
   it("does not report a task again that cca_status has just shown ended", async () => {
     const daemon = new InMemoryDaemonClient();
     const client = await open(daemon);

@@ -10,20 +10,27 @@ import {
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { formatEndVerb } from "./format.js";
 
+/** A task watched until it ends; `interruptedIn` names the tool whose wait for it was interrupted. */
+interface FollowedTask {
+  interruptedIn: string | undefined;
+}
+
 /** How much of a late task's answer (or error) the one-line report quotes. */
 const QUOTED_CHARS = 200;
 
 /**
- * The tasks this server started whose `cca_task` call returned before they ended (the wait limit,
- * `wait: false`, an interrupted wait, a lost daemon). The next answer of any CCA tool says how
- * each ended, once, so the Command Center hears of work it stopped waiting for.
+ * The tasks this server started (or resumed) whose `cca_task` (`cca_resume`) call returned before
+ * they ended or paused (the wait limit, `wait: false`, an interrupted wait, a lost daemon). The
+ * next answer of any CCA tool says how each ended, once, so the Command Center hears of work it
+ * stopped waiting for.
  */
 export interface LateFinishes {
   /**
-   * Watches a task until it ends. With `interrupted`, the next answer first says that the task
-   * goes on although its wait was interrupted (the interrupted call's own answer is never sent).
+   * Watches a task until it ends (or pauses). With `interruptedIn` (the tool whose wait was
+   * interrupted: cca_task, cca_resume), the next answer first says that the task goes on
+   * although that wait was interrupted (the interrupted call's own answer is never sent).
    */
-  follow(taskId: string, options?: { interrupted?: boolean }): void;
+  follow(taskId: string, options?: { interruptedIn?: string }): void;
   /** A line for the next answer, once it is known (undefined: nothing to say after all). */
   announce(line: Promise<string | undefined>): void;
   /** Stops watching a task whose end an answer has just shown. */
@@ -44,10 +51,10 @@ export interface LateFinishes {
  */
 export function createLateFinishes(options: { client: DaemonClient; logger: Logger }): LateFinishes {
   const { client, logger } = options;
-  const followed = new Map<string, { interrupted: boolean }>();
+  const followed = new Map<string, FollowedTask>();
   const announcements: Array<Promise<string | undefined>> = [];
 
-  async function report(taskId: string, entry: { interrupted: boolean }): Promise<string | undefined> {
+  async function report(taskId: string, entry: FollowedTask): Promise<string | undefined> {
     let task: Task;
     try {
       task = await client.getTask(taskId);
@@ -62,14 +69,15 @@ export function createLateFinishes(options: { client: DaemonClient; logger: Logg
       followed.delete(taskId);
       return formatLateFinish(task);
     }
-    if (!entry.interrupted) return undefined;
-    entry.interrupted = false;
-    return formatStillGoing(task);
+    if (entry.interruptedIn === undefined) return undefined;
+    const tool = entry.interruptedIn;
+    entry.interruptedIn = undefined;
+    return formatStillGoing(task, tool);
   }
 
   const lateFinishes: LateFinishes = {
-    follow(taskId, { interrupted = false } = {}) {
-      followed.set(taskId, { interrupted });
+    follow(taskId, { interruptedIn } = {}) {
+      followed.set(taskId, { interruptedIn });
     },
     announce(line) {
       announcements.push(
@@ -97,7 +105,7 @@ export function createLateFinishes(options: { client: DaemonClient; logger: Logg
   return lateFinishes;
 }
 
-/** `Meanwhile task_1 completed: Added GET /health. (cost $0.0123)`, or how it failed. */
+/** `Meanwhile task_1 completed: Added GET /health. (cost $0.0123)`, or how it failed or paused. */
 export function formatLateFinish(task: Task): string {
   const said = task.status === "completed" ? task.result : task.error?.message;
   const firstLine = said?.trim().split("\n")[0]?.trim() ?? "";
@@ -105,17 +113,18 @@ export function formatLateFinish(task: Task): string {
   const whole = quoted === (said?.trim() ?? "");
   const cost = `cost ${formatCost(teamUsage(task).cost_usd)}`;
   const more = whole ? "" : `; cca_status {"task_id":"${task.id}"} has it in full`;
+  const resume = task.status === "paused" ? `; cca_resume {"task_id":"${task.id}"} continues it` : "";
   const how =
     task.status === "completed"
       ? "completed"
       : `${formatEndVerb(task)}${task.error ? ` [${task.error.code}]` : ""}`;
   const text = quoted || (task.status === "completed" ? "(no written answer)" : "");
-  return `Meanwhile ${task.id} ${how}${text ? `: ${text}` : ""} (${cost}${more})`;
+  return `Meanwhile ${task.id} ${how}${text ? `: ${text}` : ""} (${cost}${more}${resume})`;
 }
 
-function formatStillGoing(task: Task): string {
+function formatStillGoing(task: Task, tool: string): string {
   return (
-    `Task ${task.id} goes on (${task.status}) although its cca_task wait was interrupted; ` +
+    `Task ${task.id} goes on (${task.status}) although its ${tool} wait was interrupted; ` +
     `follow it with cca_status {"task_id":"${task.id}"}, or stop it with cca_cancel {"task_id":"${task.id}"}.`
   );
 }

@@ -10,15 +10,15 @@ export interface ToolContext {
   client: DaemonClient;
   clock: Clock;
   logger: Logger;
-  /** The longest `cca_task` waits for an answer before it hands back the task id, in seconds. */
+  /** The longest `cca_task` (or `cca_resume`) waits for an answer before it hands back the task id, in seconds. */
   waitLimitS: number;
-  /** How often a waiting `cca_task` sends a progress notification, in milliseconds. */
+  /** How often a waiting `cca_task` (or `cca_resume`) sends a progress notification, in milliseconds. */
   progressIntervalMs: number;
   /** The Command Center's project folder, sent with every task; undefined sends none. */
   projectDir: string | undefined;
-  /** Whether an interrupted `cca_task` wait cancels its task (`[mcp] cancel_on_interrupt`). */
+  /** Whether an interrupted `cca_task` (or `cca_resume`) wait cancels its task (`[mcp] cancel_on_interrupt`). */
   cancelOnInterrupt: boolean;
-  /** Tasks that ended after their `cca_task` call returned; every answer reports them. */
+  /** Tasks that ended after their `cca_task` (`cca_resume`) call returned; every answer reports them. */
   lateFinishes: LateFinishes;
   /** Whether the client can ask the person through MCP elicitation (approvals while `cca_task` waits). */
   supportsElicitation?: () => boolean;

@@ -54,4 +54,9 @@ export {
   type TaskRunState,
 } from "./tasks/task-repository.js";
 export type { PartBrief } from "./tasks/task-row.js";
-export { TokenUsageRepository, type TurnTokens } from "./tokens/token-usage-repository.js";
+export {
+  type ScopeSpends,
+  type Spend,
+  TokenUsageRepository,
+  type TurnTokens,
+} from "./tokens/token-usage-repository.js";

@@ -24,16 +24,29 @@ async function readBody(request: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-function sendJson(response: ServerResponse, status: number, body: unknown): void {
+function sendJson(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   response.writeHead(status, {
     "content-type": "application/json",
     "request-id": `req_mock_${randomUUID()}`,
+    ...headers,
   });
   response.end(JSON.stringify(body));
 }
 
 function sendError(response: ServerResponse, error: MockError): void {
-  sendJson(response, error.status, { type: "error", error: { type: error.type, message: error.message } });
+  const headers: Record<string, string> =
+    error.retryAfterS === undefined ? {} : { "retry-after": String(error.retryAfterS) };
+  sendJson(
+    response,
+    error.status,
+    { type: "error", error: { type: error.type, message: error.message } },
+    headers,
+  );
 }
 
 /** Resolves after `ms`, or as soon as the client goes away. */

@@ -23,6 +23,8 @@ export interface MockError {
   /** Anthropic error type, e.g. `api_error`, `overloaded_error`, `rate_limit_error`. */
   type: string;
   message: string;
+  /** Sent as the `retry-after` header (seconds), as the API does with 429 and 529. */
+  retryAfterS?: number;
 }
 
 /** What the mock answers to one Messages API request. */

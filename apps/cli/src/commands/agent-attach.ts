@@ -9,7 +9,7 @@ import { createIdResolver } from "../id-prefix.js";
 import { renderTaskLine } from "../render.js";
 import { AGENT_ID_POSITIONAL } from "./agent-id.js";
 import { type GlobalArgs, type SetExitCode, withJsonOption } from "./shared.js";
-import { waitForCreatedTask } from "./task.js";
+import { waitForTaskEnd } from "./task-wait.js";
 
 const ATTACH_HELP = [
   "An interactive agent is a raw terminal: what you type goes to Claude Code (Ctrl-C too), your",
@@ -88,7 +88,7 @@ async function sendToAgent(
   if (!argv.json && agent.state !== "ready") {
     context.warn(`Agent ${agentId} is ${agent.state}; the message waits for its turn.`);
   }
-  return waitForCreatedTask(context, client, task, { json: argv.json });
+  return waitForTaskEnd(context, client, task, { json: argv.json });
 }
 
 async function attachToAgent(context: CommandContext, argv: GlobalArgs & { id: string }): Promise<number> {

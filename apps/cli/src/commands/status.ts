@@ -86,12 +86,15 @@ async function showTeamStatus(context: CommandContext, argv: GlobalArgs & { watc
   }
 }
 
-/** What the daemon says about itself, its agents, and its running and queued top-level tasks. */
+/**
+ * What the daemon says about itself, its agents, and its open top-level tasks: running,
+ * queued, and paused (they wait for someone to resume them).
+ */
 export async function loadTeamStatus(client: DaemonClient): Promise<TeamStatus> {
   const [daemon, activity, open] = await Promise.all([
     client.status(),
     client.activity(),
-    client.listTasks({ parent: "none", status: ["running", "queued"], limit: TASK_SEARCH_LIMIT }),
+    client.listTasks({ parent: "none", status: ["running", "queued", "paused"], limit: TASK_SEARCH_LIMIT }),
   ]);
   return { daemon, activity, tasks: await loadTrees(client, open) };
 }

@@ -10,13 +10,14 @@ import { EXIT_CODES, exitCodeForTask } from "../exit-codes.js";
 import { truncateLine, truncateToWidth } from "../layout/text-width.js";
 import { createFrameWriter } from "../live/frame-writer.js";
 import { followLiveUpdates } from "../live/live-updates.js";
+import { resumeHint } from "../render-budget.js";
 import { renderChangesSection } from "../render-changes.js";
 import { flattenTree, renderTaskTreeStatus, runningActivity } from "../render-tree.js";
 
 /** Long-poll length of the fallback poll while watching, so a missed event costs at most this long. */
 const WATCH_POLL_S = 5;
 
-/** How following a task tree ended: the task ended, the deadline came first, or Ctrl-C. */
+/** How following a task tree ended: the task ended (or paused), the deadline came first, or Ctrl-C. */
 export interface FollowedTree {
   tree: TaskTree;
   outcome: "ended" | "timed_out" | "interrupted";
@@ -37,7 +38,7 @@ export interface FollowTreeOptions {
 }
 
 /**
- * Follows a task tree until the task ends, the deadline passes or Ctrl-C, showing its progress.
+ * Follows a task tree until the task ends or pauses, the deadline passes or Ctrl-C, showing its progress.
  * Looks again on each event about the tree's tasks or agents, and whenever a long poll of the
  * task answers.
  */
@@ -123,8 +124,9 @@ export async function followTaskTree(
 
 /**
  * `cca task status <id> --watch`: shows the task tree, and again each time it changes, until
- * the task ends; then what its branch holds. Resolves to the exit code (4 if the task failed
- * or was cancelled, 130 on Ctrl-C).
+ * the task ends or pauses; then what its branch holds (and how to resume a paused task).
+ * Resolves to the exit code (4 if the task failed or was cancelled, 7 if it paused, 130 on
+ * Ctrl-C).
  */
 export async function watchTaskTree(
   context: CommandContext,
@@ -150,6 +152,7 @@ export async function watchTaskTree(
     );
     if (changes) context.print(`\n${changes}`);
   }
+  if (tree.status === "paused") context.warn(resumeHint(tree));
   return exitCodeForTask(tree);
 }
 

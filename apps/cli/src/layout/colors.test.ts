@@ -22,6 +22,7 @@ describe("createColors", () => {
     expect(on.state("failed")).toBe("\u001b[1m\u001b[31mfailed\u001b[39m\u001b[22m");
     expect(on.state("running")).toBe("\u001b[36mrunning\u001b[39m");
     expect(on.state("waiting_input", "needs you")).toBe("\u001b[1m\u001b[35mneeds you\u001b[39m\u001b[22m");
+    expect(on.state("paused")).toBe("\u001b[1m\u001b[33mpaused\u001b[39m\u001b[22m");
     expect(createColors(false).state("failed")).toBe("failed");
   });
 });

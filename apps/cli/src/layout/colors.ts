@@ -3,7 +3,10 @@ import type { Env } from "@cca/core";
 /** Paints text for a terminal; with colour off every method gives the text back unchanged. */
 export interface Colors {
   readonly enabled: boolean;
-  /** A task status or agent state in its colour: green done, cyan at work, yellow needs you, red failed. */
+  /**
+   * A task status or agent state in its colour: green done, cyan at work, yellow waiting (bold
+   * yellow: paused, until someone resumes it), magenta needs you, red failed.
+   */
   state(state: string, text?: string): string;
   dim(text: string): string;
   bold(text: string): string;
@@ -28,6 +31,7 @@ const STATE_PAINTS: Record<string, readonly Paint[]> = {
   busy: ["cyan"],
   starting: ["cyan"],
   queued: ["yellow"],
+  paused: ["yellow", "bold"],
   waiting_input: ["magenta", "bold"],
   "needs you": ["magenta", "bold"],
   failed: ["red", "bold"],

@@ -47,6 +47,15 @@ export interface ExitInfo {
 export type DriverState = "starting" | "ready" | "busy" | "waiting_input" | "exited";
 
 /** What a driver reports while its process runs, whichever way it learns it. */
+/** A failed API call Claude Code retries: its HTTP status (429 rate limited, 529 overloaded, …) and wait. */
+export interface ApiRetry {
+  attempt: number | null;
+  error: string | null;
+  errorStatus: number | null;
+  /** How long Claude Code waits before the retry (the API's `retry-after` where it sent one). */
+  retryDelayMs: number | null;
+}
+
 export interface AgentDriverEvents {
   /** Assistant text. */
   text: (text: string) => void;
@@ -55,7 +64,7 @@ export interface AgentDriverEvents {
   /** A turn's own usage and cost, once it ended. */
   usage: (usage: TokenUsage) => void;
   /** Claude Code retries a failed API call (`attempt` counts from 1). */
-  apiRetry: (retry: { attempt: number | null; error: string | null }) => void;
+  apiRetry: (retry: ApiRetry) => void;
   state: (state: DriverState) => void;
   /**
    * A turn a person typed into the agent's terminal (not sent by `sendTurn`): once when it

@@ -67,6 +67,7 @@ type LauncherOptions = Pick<
   | "mcpFor"
   | "conversations"
   | "snapshots"
+  | "onApiRetry"
 >;
 
 /**
@@ -261,7 +262,10 @@ export class AgentLauncher {
     driver.on("text", (text) => agent.turn?.onText?.(text));
     driver.on("toolUse", (use) => agent.turn?.onToolUse?.(use.name, use.input));
     driver.on("toolResult", (result) => agent.turn?.onToolResult?.(result.isError, result.content));
-    driver.on("apiRetry", (retry) => agent.turn?.onApiRetry?.(retry.attempt, retry.error));
+    driver.on("apiRetry", (retry) => {
+      agent.turn?.onApiRetry?.(retry.attempt, retry.error);
+      this.#options.onApiRetry?.(retry, agent.record);
+    });
     driver.on("state", (state) => {
       if (!this.#roster.isCurrent(agent)) return;
       if (state === "waiting_input") this.#host.setWaitingInput(agent.record.id, true);

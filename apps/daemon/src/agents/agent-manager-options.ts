@@ -1,7 +1,7 @@
 import type { Agent, Clock, Config, Logger } from "@cca/core";
 import type { TokenUsageRepository } from "@cca/memory";
 import type { ActivityLog } from "../activity/activity-log.js";
-import type { AgentDriverFactory } from "./agent-driver.js";
+import type { AgentDriverFactory, ApiRetry } from "./agent-driver.js";
 import type { ConversationShelf, SnapshotTaker } from "./agent-parts.js";
 import type { AgentMcp } from "./launch-args.js";
 import type { RssReader } from "./process-memory.js";
@@ -35,6 +35,8 @@ export interface AgentManagerOptions {
   mcpFor?: (agentId: string, role: string) => AgentMcp | undefined;
   /** Told of every change to an agent's record (state, task, tokens), e.g. to store it. */
   onChange?: (agent: Agent) => void;
+  /** Told when an agent's Claude Code retries a failed API call (the turn limiter hears of rate limits so). */
+  onApiRetry?: (retry: ApiRetry, agent: Agent) => void;
   /**
    * Where conversations wait to be resumed: an agent that stops (evicted, crashed, or
    * shut down) after a turn leaves its session there; the next agent of its role takes it up.

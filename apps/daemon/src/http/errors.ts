@@ -5,8 +5,8 @@ import { type GitErrorCode, type GitErrorDetails, isGitError } from "../git/inde
 
 /**
  * The one place that turns a thrown error into `{error:{code,message}}` with its HTTP status.
- * A git layer error keeps its code, and its details (the files in the way, the branch, …) as
- * `error.details` with snake_case keys.
+ * Its details, where it has any, go along as `error.details`: a git layer error keeps its
+ * code, and its details (the files in the way, the branch, …) with snake_case keys.
  */
 export function errorResponse(context: Context, error: unknown, logger: Logger): Response {
   const failure = isGitError(error) ? fromGitError(error.code, error.message, error) : toCcaError(error);
@@ -14,9 +14,8 @@ export function errorResponse(context: Context, error: unknown, logger: Logger):
   if (status >= 500 && (failure.code === "internal" || failure.code === "git_failed")) {
     logger.error("request failed", { path: context.req.path, error: failure.message });
   }
-  const body = isGitError(error)
-    ? { ...failure.toJSON(), details: wireDetails(error.details) }
-    : failure.toJSON();
+  const details = isGitError(error) ? wireDetails(error.details) : failure.details;
+  const body = Object.keys(details).length > 0 ? { ...failure.toJSON(), details } : failure.toJSON();
   return context.json({ error: body }, status);
 }
 

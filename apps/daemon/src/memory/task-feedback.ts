@@ -29,10 +29,11 @@ export function createTaskFeedback(deps: {
 }) {
   return async (taskId: string, feedback: TaskFeedbackRequest): Promise<TaskFeedbackResult> => {
     const task = await deps.orchestrator.get(taskId);
-    if (!isTerminalStatus(task.status)) {
+    if (!isTerminalStatus(task.status) || task.status === "paused") {
+      const wait = task.status === "paused" ? `cca task resume ${task.id}` : `cca task wait ${task.id}`;
       throw new CcaError(
         "task_not_ended",
-        `Task ${task.id} is ${task.status}: give feedback once it has ended (cca task wait ${task.id})`,
+        `Task ${task.id} is ${task.status}: give feedback once it has ended (${wait})`,
       );
     }
     const itemsUpdated = await deps.bank.recordOutcome(

@@ -8,9 +8,11 @@ import {
   type Logger,
   noopLogger,
   type PartMerge,
+  type ResumeTaskRequest,
   subscribeTo,
   systemClock,
   type Task,
+  type TaskBudget,
   type TaskPriority,
   type TaskScheduler,
   type TaskTree,
@@ -31,7 +33,9 @@ import type { AgentManager } from "../agents/agent-manager.js";
 import { ActivityChannel, ControlChannel } from "../bus-channels.js";
 import { NO_MEMORY, type TaskMemory } from "../memory/task-memory.js";
 import type { Workspaces } from "../workspaces/workspaces.js";
+import { Budgets, NO_LIMITS } from "./budgets.js";
 import { partDeadline } from "./part-brief.js";
+import { Pauses } from "./pauses.js";
 import { Recovery } from "./recovery.js";
 import { scheduleEntry } from "./schedule-entry.js";
 import { COORDINATOR, createRunHandler, type OnRestart } from "./scheduled-runs.js";
@@ -40,6 +44,7 @@ import { TaskExecution } from "./task-execution.js";
 import type { StopReason } from "./task-outcomes.js";
 import { TaskRecords } from "./task-records.js";
 import { TaskWaiters } from "./task-waiters.js";
+import { TurnLimiter, type TurnLimiterView } from "./turn-limiter.js";
 
 export interface OrchestratorOptions {
   agents: AgentManager;
@@ -74,6 +79,12 @@ export interface OrchestratorOptions {
   memory?: TaskMemory;
   /** Where each turn's tokens are recorded (`token_usage`, the token reports). */
   tokens?: Pick<TokenUsageRepository, "record" | "deleteBefore">;
+  /** The spending limits a turn must be under to start (`[budgets]`, each task's own); default none. */
+  budgets?: Budgets;
+  /** How many task turns call the API at once (rate limits); default no limit. */
+  limiter?: TurnLimiter;
+  /** `[rate_limits] turn_retries`: a turn refused for a rate limit is tried again this many times. */
+  rateLimitRetries?: number;
   clock?: Clock;
   logger?: Logger;
 }
@@ -88,7 +99,14 @@ export interface DelegationRequest {
 
 /** How often a wait looks at the stored task when nothing woke it (a task run by another daemon). */
 const WAIT_POLL_MS = 500;
-const END_KINDS = new Set(["task.completed", "task.failed", "task.cancelled", "task.interrupted"]);
+/** The activity that ends a wait: a task's end, or its pause. */
+const END_KINDS = new Set([
+  "task.completed",
+  "task.failed",
+  "task.cancelled",
+  "task.interrupted",
+  "task.paused",
+]);
 
 /**
  * Accepts tasks, stores them before answering, and has the scheduler hand each to a
@@ -105,6 +123,9 @@ export class Orchestrator {
   readonly #execution: TaskExecution;
   readonly #recovery: Recovery;
   readonly #stopAnywhere: StopAnywhere;
+  readonly #budgets: Budgets;
+  readonly #limiter: TurnLimiter;
+  readonly #pauses: Pauses;
   readonly #unsubscribe: (() => Promise<void>)[] = [];
   #closed = false;
 
@@ -112,6 +133,8 @@ export class Orchestrator {
     this.#options = options;
     this.#logger = options.logger ?? noopLogger;
     const clock = options.clock ?? systemClock;
+    this.#budgets = options.budgets ?? new Budgets({ limits: NO_LIMITS });
+    this.#limiter = options.limiter ?? new TurnLimiter({ max: Number.MAX_SAFE_INTEGER });
     this.#records = new TaskRecords({
       repository: options.tasks,
       activity: options.activity,
@@ -119,6 +142,11 @@ export class Orchestrator {
       clock,
       logger: this.#logger,
       owner: options.daemonName,
+    });
+    this.#pauses = new Pauses({
+      records: this.#records,
+      budgets: this.#budgets,
+      enqueue: (task) => this.#enqueue(task),
     });
     this.#stopAnywhere = new StopAnywhere({
       records: this.#records,
@@ -134,6 +162,8 @@ export class Orchestrator {
       activity: options.activity,
       tokens: options.tokens,
       stopGraceMs: options.stopGraceMs,
+      limiter: this.#limiter,
+      rateLimitRetries: options.rateLimitRetries ?? 0,
     });
     this.#recovery = new Recovery({
       records: this.#records,
@@ -197,6 +227,7 @@ export class Orchestrator {
         workspaces: this.#options.workspaces,
         autoApply: this.#options.autoApply ?? false,
         memory: this.#options.memory ?? NO_MEMORY,
+        budgets: this.#budgets,
         closing: () => this.#closed,
         logger: this.#logger,
       }),
@@ -220,6 +251,8 @@ export class Orchestrator {
      * busy, and takes the agent's role and project. Refused unless the agent is live here.
      */
     agentId?: string;
+    /** The most its team may spend; absent: `[budgets]`'s default. */
+    budget?: TaskBudget;
   }): Promise<Task> {
     this.#refuseWhenClosed();
     const pinned =
@@ -228,7 +261,13 @@ export class Orchestrator {
     if (role !== undefined) this.#options.agents.checkRole(role);
     const project = pinned ? pinned.project : (request.project ?? null);
     const task = await this.#records.create(
-      { description: request.description, priority: request.priority, parent_id: null, project },
+      {
+        description: request.description,
+        priority: request.priority,
+        parent_id: null,
+        project,
+        budget: this.#budgets.forNewTask(request.budget),
+      },
       pinned
         ? { role: pinned.role, agentId: pinned.id }
         : role === undefined || role === COORDINATOR
@@ -381,9 +420,13 @@ export class Orchestrator {
     }
   }
 
-  /** Cancels a task and its parts: a queued one at once, a running one by interrupting its turn, wherever it runs. */
+  /**
+   * Cancels a task and its parts: a queued or paused one at once, a running one by
+   * interrupting its turn, wherever it runs.
+   */
   async cancel(id: string): Promise<Task> {
     const task = await this.get(id);
+    if (task.status === "paused") return this.#pauses.cancel(task);
     if (isTerminalStatus(task.status)) {
       throw new CcaError(
         "task_finished",
@@ -392,6 +435,15 @@ export class Orchestrator {
       );
     }
     return await this.#stop(task, "cancel");
+  }
+
+  /**
+   * Resumes a paused task with a new budget (see Pauses.resume): its paused parts and it go
+   * back in line; resolves with it queued.
+   */
+  resume(id: string, request: ResumeTaskRequest = {}): Promise<Task> {
+    this.#refuseWhenClosed();
+    return this.#pauses.resume(id, request);
   }
 
   /** Stops a task wherever it is, and resolves with it once it ended (or the wait for that ran out). */
@@ -442,6 +494,7 @@ export class Orchestrator {
     const stopping = Promise.all(
       this.#execution.runningIds().map((id) => this.#execution.stop(id, "shutdown")),
     );
+    this.#limiter.close();
     await Promise.all([stopping, this.#options.scheduler.stop()]);
     for (const unsubscribe of this.#unsubscribe.splice(0)) await unsubscribe().catch(() => {});
   }
@@ -451,6 +504,11 @@ export class Orchestrator {
     const task = await this.get(id);
     if (!task.workspace) return task;
     return this.#records.update(id, { workspace: { ...task.workspace, applied } });
+  }
+
+  /** How many task turns may call the API at once now, and those running and waiting (rate limits). */
+  turns(): TurnLimiterView {
+    return this.#limiter.view();
   }
 
   /** Task counts by status. */

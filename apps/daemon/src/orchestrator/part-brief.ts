@@ -9,8 +9,9 @@ export function partPrompt(part: Task, brief: PartBrief, fromRole: string, note:
 
 /**
  * When a part must have ended, in epoch ms: its timeout (the delegation's `timeout_s`, else
- * the daemon's default) counts from the delegation, time in line included.
+ * the daemon's default) counts from the delegation, time in line included, or from its
+ * resume when it was paused.
  */
 export function partDeadline(part: Task, brief: PartBrief, defaultTimeoutMs: number): number {
-  return Date.parse(part.created_at) + (brief.timeoutMs ?? defaultTimeoutMs);
+  return Date.parse(part.resumed_at ?? part.created_at) + (brief.timeoutMs ?? defaultTimeoutMs);
 }

@@ -9,10 +9,18 @@ const RESULT_LIMIT = 2_000;
 export const CUT_SHORT_NOTE =
   "(CCA: your earlier work on this task was cut short: the daemon running it stopped, or could not record its end. Parts of it may be done already: check where things stand, then finish it.)";
 
+/** What a task resumed after a pause for its budget is told, with its answer from before. */
+export function afterPauseNote(task: Task): string {
+  const answer = task.result?.trim() ?? "";
+  const before = answer ? `\n\nYour answer when it paused:\n${clip(answer)}` : "";
+  return `(CCA: this task was paused because a token budget ran out, and a person has resumed it. The parts that had not run have run now; finish the task from where it stands, without redoing what is done.)${before}`;
+}
+
 /**
- * What a resumed agent is told: that its turn was cut short, and how each part it had
- * delegated ended, so it does not delegate again what is done. Parts still running (on
- * another daemon, or resumed here) are waited for first, each until its deadline.
+ * What a resumed agent is told: why it resumes (`header`: its turn was cut short, or it
+ * was paused), and how each part it had delegated ended, so it does not delegate again
+ * what is done. Parts still running (on another daemon, resumed here, or put back in line
+ * by a resume) are waited for first, each until its deadline.
  */
 export async function resumeNote(
   task: Task,
@@ -21,6 +29,7 @@ export async function resumeNote(
     defaultTimeoutMs: number;
     waitForEnd: (id: string, timeoutMs: number) => Promise<unknown>;
   },
+  header = CUT_SHORT_NOTE,
 ): Promise<string> {
   const { records } = deps;
   const children = await records.repository.children(task.id);
@@ -35,8 +44,8 @@ export async function resumeNote(
       }),
   );
   const parts = await records.repository.children(task.id);
-  if (parts.length === 0) return CUT_SHORT_NOTE;
-  return `${CUT_SHORT_NOTE}\n\nThe parts you delegated before, and how they ended:\n${parts.map(describePart).join("\n")}`;
+  if (parts.length === 0) return header;
+  return `${header}\n\nThe parts you delegated before, and how they ended:\n${parts.map(describePart).join("\n")}`;
 }
 
 function describePart(part: Task): string {

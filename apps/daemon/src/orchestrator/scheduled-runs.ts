@@ -1,9 +1,11 @@
-import { isTerminalStatus, type Logger, type RunHandler } from "@cca/core";
+import { type ErrorInfo, isTerminalStatus, type Logger, type RunHandler, type Task } from "@cca/core";
 import type { TaskRunState } from "@cca/memory";
 import type { TaskMemory } from "../memory/task-memory.js";
 import type { Workspaces } from "../workspaces/workspaces.js";
+import type { Budgets } from "./budgets.js";
 import { partDeadline, partPrompt } from "./part-brief.js";
-import { CUT_SHORT_NOTE, resumeNote } from "./resume-note.js";
+import { pausedAtEnd, pausedBeforeStart } from "./pause-report.js";
+import { afterPauseNote, CUT_SHORT_NOTE, resumeNote } from "./resume-note.js";
 import type { TaskExecution } from "./task-execution.js";
 import { stopBeforeStartError } from "./task-outcomes.js";
 import type { TaskRecords } from "./task-records.js";
@@ -26,6 +28,8 @@ interface RunDeps {
   autoApply: boolean;
   /** The ReasoningBank's side of a task: hints for its first turn, its outcome at the end. */
   memory: TaskMemory;
+  /** The limits a turn must be under to start; at one, the task pauses. */
+  budgets: Budgets;
   /** True once the daemon shuts down: a task not started yet goes back in line. */
   closing: () => boolean;
   logger: Logger;
@@ -66,12 +70,11 @@ export function createRunHandler(deps: RunDeps): RunHandler {
 }
 
 async function runTask(deps: RunDeps, state: TaskRunState): Promise<"ended" | "requeued"> {
-  const resumed = state.task.status === "running";
-  const note = resumed
-    ? await resumeNote(state.task, { ...deps, defaultTimeoutMs: deps.taskTimeoutMs })
-    : null;
   // The Coordinator, unless the task was sent straight to a role.
   const role = state.brief?.role ?? COORDINATOR;
+  if (await pausedForBudget(deps, state.task, state.task, role)) return "ended";
+  const resumed = state.task.status === "running" || afterPause(state.task);
+  const note = resumed ? await resumeNoteOf(deps, state.task) : null;
   // Before it starts: between start and execute nothing may wait, or a shutdown in between
   // would miss the task. A resumed task's conversation has its hints already.
   const hints = resumed ? null : await deps.memory.forTask(state.task);
@@ -86,6 +89,7 @@ async function runTask(deps: RunDeps, state: TaskRunState): Promise<"ended" | "r
     agentId: state.brief?.agentId ?? null,
     onShutdown: deps.onRestart === "resume" ? "requeue" : "interrupt",
     workspace: topLevelWorkspace(deps, started, { resumed, autoApply: deps.autoApply }),
+    pauseAtEnd: () => pauseAtEnd(deps, started, started, role),
   });
   await deps.memory.ended(ended);
   return ended.status === "queued" ? "requeued" : "ended";
@@ -111,21 +115,50 @@ async function runPart(deps: RunDeps, state: TaskRunState): Promise<"ended"> {
     });
     return "ended";
   }
+  const ancestors = await records.ancestors(task);
+  const root = await records.read(ancestors.at(-1) ?? task.id);
+  if (await pausedForBudget(deps, root, task, brief.role)) return "ended";
   const cutShort = task.status === "running";
+  const note = cutShort ? CUT_SHORT_NOTE : afterPause(task) ? await resumeNoteOf(deps, task) : null;
   // Before it starts, as for a task (see runTask).
-  const hints = cutShort ? null : await deps.memory.forTask(task);
+  const hints = note ? null : await deps.memory.forTask(task);
   const started = await records.start(task.id, brief.role);
   if (!started) return "ended";
-  const prompt = withNotes(
-    partPrompt(started, brief, parent.brief?.role ?? COORDINATOR, cutShort ? CUT_SHORT_NOTE : null),
-    hints,
-  );
+  const prompt = withNotes(partPrompt(started, brief, parent.brief?.role ?? COORDINATOR, note), hints);
   const ended = await deps.execution.execute(started, brief.role, prompt, {
     timeoutMs: Math.max(0, partDeadline(started, brief, deps.taskTimeoutMs) - Date.now()),
-    ancestors: await records.ancestors(started),
+    ancestors,
     onShutdown: "interrupt",
     workspace: partWorkspace(deps, started, parent.task),
+    pauseAtEnd: () => pauseAtEnd(deps, root, started, brief.role),
   });
   await deps.memory.ended(ended);
   return "ended";
+}
+
+/** True for a task resumed after a pause that had had a turn before it (not one paused before its first). */
+const afterPause = (task: Task) => task.resumed_at !== null && task.agent_id !== null;
+
+/** The note of a resumed task: cut short by its daemon, or resumed after a pause. */
+function resumeNoteOf(deps: RunDeps, task: Task): Promise<string> {
+  const header = task.status === "running" ? CUT_SHORT_NOTE : afterPauseNote(task);
+  return resumeNote(task, { ...deps, defaultTimeoutMs: deps.taskTimeoutMs }, header);
+}
+
+/**
+ * Pauses `task` (of tree `root`) before its turn when a budget it counts against is spent;
+ * true if it did (or it is not in line any more).
+ */
+async function pausedForBudget(deps: RunDeps, root: Task, task: Task, role: string): Promise<boolean> {
+  const why = await deps.budgets.exhausted(root, role);
+  if (!why) return false;
+  await deps.records.pause(task.id, pausedBeforeStart(task, why));
+  return true;
+}
+
+/** Why `task` pauses at its turn's end: some of its parts were paused for a budget; else null. */
+async function pauseAtEnd(deps: RunDeps, root: Task, task: Task, role: string): Promise<ErrorInfo | null> {
+  const children = await deps.records.repository.children(task.id);
+  if (!children.some((child) => child.status === "paused")) return null;
+  return pausedAtEnd(task, children, await deps.budgets.exhausted(await deps.records.read(root.id), role));
 }

@@ -3,6 +3,7 @@ import {
   addUsage,
   type CcaError,
   type Clock,
+  type ErrorInfo,
   emptyUsage,
   isTerminalStatus,
   type Logger,
@@ -16,13 +17,14 @@ import type { TurnResult } from "../agents/agent-driver.js";
 import type { AgentManager } from "../agents/agent-manager.js";
 import { crashedTwiceError, crashRetryNote, isCrash } from "./crash-retry.js";
 import type { StopAnywhere } from "./stop-anywhere.js";
-import { type StopReason, stopError, stopStatus, turnError } from "./task-outcomes.js";
+import { type StopReason, stopBeforeStartError, stopError, stopStatus, turnError } from "./task-outcomes.js";
 import type { TaskRecords, TurnFields } from "./task-records.js";
+import { TurnLimiter } from "./turn-limiter.js";
 
 interface RunningTask {
   agentId: string | null;
   stopReason: StopReason | null;
-  /** Aborts the wait for an agent, when the task has none yet. */
+  /** Aborts its waits: for an agent (or a restarted one), and for room under the rate limit. */
   reservation: AbortController;
   /** Settles when the task has left this daemon (ended or requeued). */
   left: Promise<void>;
@@ -44,7 +46,20 @@ interface ExecuteOptions {
   agentId?: string | null;
   onShutdown: "requeue" | "interrupt";
   workspace?: TurnWorkspace;
+  /**
+   * Asked when the turn ended well: why the task pauses instead of completing (parts of it
+   * were paused for a budget), or null. Its answer so far is kept either way.
+   */
+  pauseAtEnd?: () => Promise<ErrorInfo | null>;
 }
+
+/** What a turn tried again after a rate limit is told. */
+const RATE_LIMIT_RETRY_NOTE =
+  "(CCA: your last attempt at this was refused by the Anthropic API's rate limit before you could answer; this is the same request again.)";
+
+/** The API refused the turn for its rate limit (429) or overload (529), after Claude Code's own retries. */
+const isRateLimited = (turn: TurnResult) =>
+  turn.isError && (turn.apiErrorStatus === 429 || turn.apiErrorStatus === 529);
 
 /** The largest delay Node's timers take; longer ones fire at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -62,6 +77,8 @@ export class TaskExecution {
   readonly #activity: ActivityLog | undefined;
   readonly #tokens: Pick<TokenUsageRepository, "record"> | undefined;
   readonly #stopGraceMs: number;
+  readonly #limiter: TurnLimiter;
+  readonly #rateLimitRetries: number;
   readonly #running = new Map<string, RunningTask>();
 
   constructor(options: {
@@ -76,6 +93,10 @@ export class TaskExecution {
     /** Where each turn's tokens are recorded (`token_usage`). */
     tokens?: Pick<TokenUsageRepository, "record">;
     stopGraceMs: number;
+    /** How many turns call the API at once (rate limits); default: no limit. */
+    limiter?: TurnLimiter;
+    /** A turn that fails on a rate limit is tried again this many times, after the limiter's wait. */
+    rateLimitRetries?: number;
   }) {
     this.#agents = options.agents;
     this.#records = options.records;
@@ -84,6 +105,8 @@ export class TaskExecution {
     this.#activity = options.activity;
     this.#tokens = options.tokens;
     this.#stopGraceMs = options.stopGraceMs;
+    this.#limiter = options.limiter ?? new TurnLimiter({ max: Number.MAX_SAFE_INTEGER });
+    this.#rateLimitRetries = options.rateLimitRetries ?? 0;
   }
 
   /** Ids of the tasks running here now. */
@@ -139,7 +162,7 @@ export class TaskExecution {
       this.#running.delete(id);
       running.leave();
     }
-    await this.#endChildren(id);
+    await this.#endChildren(id, ended);
     if (ended) return ended;
     // The end could not be stored (the database is down): the caller must not take the task
     // for ended. The scheduler retries its handler, which finds it still running and resumes it.
@@ -172,14 +195,18 @@ export class TaskExecution {
     let agent = await reserve();
     running.agentId = agent.id;
     let crash: { error: CcaError; note: string } | null = null;
+    let rateLimited = 0;
     try {
       for (;;) {
         await this.#records.update(task.id, { agent_id: agent.id, session_id: agent.session_id });
         if (running.stopReason) throw stopError(running.stopReason, options.timeoutMs);
         const note = (await options.workspace?.prepare(agent)) ?? null;
         if (running.stopReason) throw stopError(running.stopReason, options.timeoutMs);
-        const notes = [note, crash?.note].filter((line) => line !== null && line !== undefined);
+        const retryNote = rateLimited > 0 ? RATE_LIMIT_RETRY_NOTE : null;
+        const notes = [note, crash?.note, retryNote].filter((line) => line !== null && line !== undefined);
         let turn: TurnResult;
+        // Waits while the API's rate limit holds turns back; a stop ends the wait.
+        const release = await this.#limiter.acquire(task.id, options.ancestors, running.reservation.signal);
         try {
           turn = await this.#agents.runTurn(agent.id, task.id, [prompt, ...notes].join("\n\n"));
         } catch (error) {
@@ -200,10 +227,18 @@ export class TaskExecution {
           });
           agent = retry;
           continue;
+        } finally {
+          release();
         }
         await this.#recordTokens(task, role, agent.id, turn, options.ancestors);
+        if (!isRateLimited(turn)) this.#limiter.succeeded();
+        else if (rateLimited < this.#rateLimitRetries && !running.stopReason) {
+          rateLimited += 1;
+          this.#retryAfterRateLimit(task, agent.id, turn, rateLimited);
+          continue;
+        }
         await options.workspace?.settle(agent, turn);
-        return await this.#complete(task.id, turn, running, options);
+        return await this.#complete(task, turn, running, options);
       }
     } finally {
       this.#agents.release(agent.id);
@@ -240,6 +275,16 @@ export class TaskExecution {
     return next;
   }
 
+  /** A turn the API refused for its rate limit: new turns wait, then this one is tried again. */
+  #retryAfterRateLimit(task: Task, agentId: string, turn: TurnResult, attempt: number): void {
+    const { waitMs } = this.#limiter.rateLimited(null);
+    this.#activity?.record("task.retried", {
+      task_id: task.id,
+      agent_id: agentId,
+      summary: `the API answered HTTP ${turn.apiErrorStatus} (rate limited) once Claude Code's retries were spent; trying the turn again in ${Math.ceil(waitMs / 1000)} s (${attempt} of ${this.#rateLimitRetries})`,
+    });
+  }
+
   /** Records a turn's tokens for reports; a failure to is logged, and costs the task nothing. */
   async #recordTokens(
     task: Task,
@@ -265,22 +310,44 @@ export class TaskExecution {
       );
   }
 
-  /** Ends the task as its turn did, writing the turn's session, tokens and time in the same update. */
+  /**
+   * Ends the task as its turn did, writing the turn's session, tokens (added to what its
+   * earlier turns spent, if it resumed) and time in the same update.
+   */
   async #complete(
-    id: string,
+    task: Task,
     turn: TurnResult,
     running: RunningTask,
-    options: { timeoutMs: number; onShutdown: "requeue" | "interrupt" },
+    options: Pick<ExecuteOptions, "timeoutMs" | "onShutdown" | "pauseAtEnd">,
   ): Promise<Task> {
     const fields: TurnFields = {
       session_id: turn.sessionId,
       num_turns: turn.numTurns,
       agent_duration_ms: turn.durationMs,
-      usage: addUsage(emptyUsage(), turn.usage),
+      usage: addUsage(addUsage(emptyUsage(), task.usage), turn.usage),
     };
+    const { id } = task;
     if (running.stopReason || turn.interrupted) return this.#end(id, running, options, null, fields);
     if (turn.isError) return this.#records.finish(id, "failed", { error: turnError(turn), turn: fields });
+    const pause = await this.#pauseAtEnd(id, options);
+    if (pause) {
+      const paused = await this.#records.pause(id, pause, { result: turn.text, turn: fields }, ["running"]);
+      if (paused) return paused;
+    }
     return this.#records.finish(id, "completed", { result: turn.text, turn: fields });
+  }
+
+  /** Why the task pauses at its turn's end, if it does; a failure to tell completes it, logged. */
+  async #pauseAtEnd(id: string, options: Pick<ExecuteOptions, "pauseAtEnd">): Promise<ErrorInfo | null> {
+    try {
+      return (await options.pauseAtEnd?.()) ?? null;
+    } catch (error) {
+      this.#logger.warn("could not tell whether a task pauses for its budget; it completes", {
+        task: id,
+        error: String(error),
+      });
+      return null;
+    }
   }
 
   /** Ends a task that was stopped or failed: as its stop reason says, else failed with `error`. */
@@ -305,9 +372,21 @@ export class TaskExecution {
     return this.#records.finish(id, "failed", { error: error ?? undefined, turn });
   }
 
-  /** Parts still unfinished when their parent ends have nobody to report to: stop them. */
-  async #endChildren(parentId: string): Promise<void> {
+  /**
+   * Parts still unfinished when their parent ends have nobody to report to: stop them. A
+   * parent that ended rather than paused will never resume its paused parts: cancel those.
+   */
+  async #endChildren(parentId: string, ended: Task | undefined): Promise<void> {
     await this.#stopChildren(parentId, "parent_ended");
+    if (!ended || ended.status === "paused") return;
+    const below = await this.#records.repository.descendants(parentId).catch(() => [] as Task[]);
+    for (const part of below.filter((task) => task.status === "paused")) {
+      await this.#records
+        .finish(part.id, "cancelled", { error: stopBeforeStartError("parent_ended").toJSON() }, ["paused"])
+        .catch((error: unknown) =>
+          this.#logger.warn("could not cancel a paused part", { task: part.id, error: String(error) }),
+        );
+    }
   }
 
   /** Stops a task's unfinished parts: here, in line or on another daemon. */
@@ -336,8 +415,9 @@ export class TaskExecution {
     if (!running) return;
     running.stopReason ??= reason;
     const stoppingChildren = this.#stopChildren(id, reason);
+    // Ends any wait: for an agent, a restarted one, or room under the rate limit.
+    running.reservation.abort(stopError(reason, 0));
     if (!running.agentId) {
-      running.reservation.abort(stopError(reason, 0));
       await stoppingChildren;
       return;
     }

@@ -17,6 +17,13 @@ export const REQUEUED: Partial<Task> = {
 };
 
 export function turnError(turn: TurnResult): ErrorInfo {
+  if (turn.apiErrorStatus === 429 || turn.apiErrorStatus === 529) {
+    const why = turn.apiErrorStatus === 429 ? "rate limited" : "overloaded";
+    return {
+      code: "rate_limited",
+      message: `The Anthropic API answered HTTP ${turn.apiErrorStatus} (${why}) to every try, Claude Code's own retries and CCA's ([rate_limits] turn_retries): ${turn.text || turn.subtype}`,
+    };
+  }
   if (turn.apiErrorStatus !== null) {
     return {
       code: "api_error",

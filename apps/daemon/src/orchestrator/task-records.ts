@@ -6,6 +6,7 @@ import {
   newId,
   newTask,
   type Task,
+  type TaskBudget,
   type TaskPriority,
   type TaskStatus,
   type TaskWorkspace,
@@ -73,6 +74,7 @@ export class TaskRecords {
       priority: TaskPriority;
       parent_id: string | null;
       project?: string | null;
+      budget?: TaskBudget | null;
     },
     /**
      * A part: what its delegating agent asked, and that agent's role. A top-level task may
@@ -190,6 +192,54 @@ export class TaskRecords {
     );
     if (task) this.#waiters.wake(id);
     return task;
+  }
+
+  /**
+   * Pauses the task, if its status is one of `from` (queued: before its turn; running: at
+   * its turn's end), keeping what it has (`result`: its answer so far) and saying why in
+   * `error`; no daemon holds it until it is resumed. Undefined when its status was another.
+   */
+  async pause(
+    id: string,
+    error: ErrorInfo,
+    fields: { result?: string; turn?: TurnFields } = {},
+    from: readonly TaskStatus[] = UNFINISHED,
+  ): Promise<Task | undefined> {
+    const paused = await this.#repository.transition(
+      id,
+      from,
+      {
+        ...fields.turn,
+        status: "paused",
+        error,
+        ...(fields.result === undefined ? {} : { result: fields.result }),
+      },
+      { owner: null },
+    );
+    if (!paused) return undefined;
+    this.#activity.record("task.paused", {
+      task_id: id,
+      agent_id: paused.agent_id,
+      summary: `paused: ${oneLine(error.message, 2 * DESCRIPTION_LIMIT)}`,
+    });
+    this.#logger.info("task paused", { task: id, code: error.code });
+    this.#waiters.wake(id);
+    return paused;
+  }
+
+  /**
+   * Puts a paused task back in line with `fields` (e.g. its new budget), noting when;
+   * undefined when it is not paused (any more).
+   */
+  async resume(id: string, fields: Partial<Task> = {}, summary = "resumed"): Promise<Task | undefined> {
+    const resumed = await this.#repository.transition(
+      id,
+      ["paused"],
+      { ...fields, status: "queued", error: null, resumed_at: isoTime(this.#clock) },
+      { owner: null },
+    );
+    if (resumed) this.#activity.record("task.resumed", { task_id: id, summary });
+    return resumed;
   }
 
   /**

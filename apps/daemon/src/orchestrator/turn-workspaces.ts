@@ -16,7 +16,8 @@ interface Deps {
  * A top-level task's agent's folder (the Coordinator's, or the role it was sent to) around its turn: the task's branch made and checked out in its
  * worktree (on a resumed task, the parts that completed meanwhile merged first, and the
  * Coordinator told how); afterwards its own changes committed on the branch, the branch freed
- * for the user, and with `[projects] auto_apply` applied when the task completed.
+ * for the user, and with `[projects] auto_apply` applied when the task completed (not
+ * when it pauses with parts left to run).
  */
 export function topLevelWorkspace(
   deps: Deps,
@@ -35,6 +36,9 @@ export function topLevelWorkspace(
       const completed = turn !== null && !turn.isError && !turn.interrupted;
       if (!options.autoApply || !completed || task.workspace?.isolation !== "worktree" || !task.project)
         return;
+      // A task that pauses for its budget is not done: its branch waits for the rest.
+      const children = await records.repository.children(task.id);
+      if (children.some((child) => child.status === "paused")) return;
       const applied = await workspaces
         .apply({ ...task, project: task.project })
         .then(

@@ -88,7 +88,12 @@ function delegationResult(task: Task, role: string, merge: PartMerge | null): Ca
     return merge?.outcome === "conflict" ? errorResult(answer) : textResult(answer);
   }
   const verb = formatEndVerb(task);
+  const next = task.status === "paused" ? `\n\n${PAUSED_PART_NEXT}` : "";
   return errorResult(
-    `The ${role} part ${verb} [${task.error?.code}]: ${task.error?.message}${changes}\n\n${footer}`,
+    `The ${role} part ${verb} [${task.error?.code}]: ${task.error?.message}${changes}${next}\n\n${footer}`,
   );
 }
+
+/** What a delegating agent does about a part paused for a budget: delegate no more, and wrap up. */
+const PAUSED_PART_NEXT =
+  "Delegate nothing more now: every new part would pause too. Finish your turn with what you have, saying what remains; CCA pauses the task, and the part runs when a person resumes it.";

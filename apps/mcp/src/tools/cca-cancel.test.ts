@@ -21,6 +21,23 @@ describe("cca_cancel", () => {
     });
   });
 
+  it("cancels a paused task, which keeps its answer so far", async () => {
+    const daemon = new InMemoryDaemonClient();
+    const task = daemon.addTask({ description: "Migrate the DB" });
+    daemon.pauseTask(task.id, { message: "The task's budget is spent.", result: "Half the tables moved." });
+    const client = await open(daemon);
+    const result = await client.callTool({ name: "cca_cancel", arguments: { task_id: task.id } });
+    expect(result.isError).toBeFalsy();
+    expect(textOf(result)).toMatch(
+      new RegExp(`^Cancelled task ${task.id}\\.\\n\\n\\[cca ${task.id} · cancelled · `),
+    );
+    expect(await daemon.getTask(task.id)).toMatchObject({
+      status: "cancelled",
+      result: "Half the tables moved.",
+      error: { code: "task_cancelled", message: "Cancelled while paused" },
+    });
+  });
+
   it("answers an unknown task id with an error that says how to find the right one", async () => {
     const daemon = new InMemoryDaemonClient();
     const client = await open(daemon);

@@ -8,13 +8,13 @@ import { taskIdInput } from "./task-id-input.js";
 
 export const CCA_CANCEL_TOOL = "cca_cancel";
 
-const DESCRIPTION = "Cancel a queued or running CCA task by id; the parts it delegated stop too.";
+const DESCRIPTION = "Cancel a queued, running or paused CCA task by id; the parts it delegated stop too.";
 
 const inputSchema = {
   task_id: taskIdInput,
 };
 
-/** Registers `cca_cancel`: stop a task (and its parts) that is queued or running. */
+/** Registers `cca_cancel`: stop a task (and its parts) that is queued, running or paused. */
 export function registerCcaCancelTool(server: McpServer, context: ToolContext): void {
   registerCcaTool(
     server,

@@ -36,6 +36,35 @@ describe("cca_status", () => {
     );
   });
 
+  it("shows a paused task as paused, with its budget, how to resume it and its answer so far", async () => {
+    const clock = new ManualClock();
+    const daemon = new InMemoryDaemonClient({ clock });
+    const task = daemon.addTask({ description: "Refactor billing", budget: { tokens: 200_000, usd: 2 } });
+    daemon.pauseTask(task.id, {
+      message: "The task's budget of 200,000 tokens is spent (201,000 used): no turn started.",
+      result: "Split the module.",
+    });
+    const client = await open(daemon, { clock });
+    const result = await client.callTool({ name: "cca_status", arguments: { task_id: task.id } });
+    expect(result.isError).toBeFalsy();
+    expect(textOf(result)).toBe(
+      [
+        `Task ${task.id}: paused (priority normal)`,
+        "Description: Refactor billing",
+        "Times: created 0s ago",
+        "Effort: tokens 0 in / 0 out · $0.0000",
+        "Budget: 200,000 tokens and $2.00",
+        "Paused [budget_exhausted]: The task's budget of 200,000 tokens is spent (201,000 used): no turn started.",
+        `It waits for the user's decision: continue it with cca_resume {"task_id":"${task.id}"} ` +
+          '(another budget as big as its last), or give its new total, what it spent included, as "budget" ' +
+          `({"tokens": …} or {"usd": …}); cca_cancel {"task_id":"${task.id}"} drops it.`,
+        "",
+        "Answer so far:",
+        "Split the module.",
+      ].join("\n"),
+    );
+  });
+
   it("lists recent tasks, newest first, when no task_id is given", async () => {
     const clock = new ManualClock();
     const daemon = new InMemoryDaemonClient({ clock });

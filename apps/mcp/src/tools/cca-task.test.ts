@@ -5,6 +5,14 @@ import { InMemoryDaemonClient, ManualClock } from "../../test/fixtures/in-memory
 
 const open = commandCenterSessions();
 
+/** What ccad says when a task's turn ends with a part not run for its budget. */
+const PAUSE_MESSAGE = [
+  "The task's budget of 1,000 tokens is spent (1,000 used). Its turn finished, but 1 part did not run, so the task is paused with its answer so far.",
+  'Done: "Add the route".',
+  'Not run yet: "Write the tests".',
+  "Resume it with a bigger budget: cca task resume task_1 (POST /api/v1/tasks/task_1/resume, or cca_resume).",
+].join("\n");
+
 describe("cca_task", () => {
   it("waits for the task and returns the answer followed by a usage footer", async () => {
     const daemon = new InMemoryDaemonClient();
@@ -55,6 +63,62 @@ describe("cca_task", () => {
       arguments: { description: "Fix prod", priority: "critical", wait: false },
     });
     expect(daemon.createdRequests).toEqual([{ description: "Fix prod", priority: "critical" }]);
+  });
+
+  it("passes the budget on to the daemon", async () => {
+    const daemon = new InMemoryDaemonClient();
+    const client = await open(daemon);
+    await client.callTool({
+      name: "cca_task",
+      arguments: { description: "Refactor billing", budget: { tokens: 200_000, usd: 2.5 }, wait: false },
+    });
+    expect(daemon.createdRequests).toEqual([
+      { description: "Refactor billing", priority: undefined, budget: { tokens: 200_000, usd: 2.5 } },
+    ]);
+    expect((await daemon.getTask("task_1")).budget).toEqual({ tokens: 200_000, usd: 2.5 });
+  });
+
+  it("answers a task that paused on its budget as paused, not failed: why, done, not run yet, answer so far, how to resume", async () => {
+    const daemon = new InMemoryDaemonClient();
+    const client = await open(daemon);
+    const call = client.callTool({
+      name: "cca_task",
+      arguments: { description: "Add /health with tests", budget: { tokens: 1000 } },
+    });
+    const task = await daemon.nextTaskCreated();
+    daemon.startTask(task.id, "coordinator_1");
+    const route = daemon.addTask({ description: "Add the route", parent_id: task.id });
+    daemon.completeTask(route.id, {
+      result: "Route added.",
+      usage: { input_tokens: 700, output_tokens: 300 },
+    });
+    const tests = daemon.addTask({ description: "Write the tests", parent_id: task.id });
+    daemon.pauseTask(tests.id, { message: "this part did not start; it runs when its task is resumed" });
+    daemon.pauseTask(task.id, {
+      message: PAUSE_MESSAGE,
+      result: "The route is in; its tests are not written yet.",
+    });
+    const result = await call;
+    expect(result.isError).toBeFalsy();
+    expect(textOf(result)).toBe(
+      [
+        `Task ${task.id} paused, not failed [budget_exhausted]: ${PAUSE_MESSAGE}`,
+        "",
+        "Answer so far:",
+        "The route is in; its tests are not written yet.",
+        "",
+        "Parts:",
+        "- unassigned · completed · tokens 700 in / 300 out · $0.0000: Add the route",
+        "- unassigned · paused · tokens 0 in / 0 out · $0.0000 [budget_exhausted]: Write the tests",
+        "",
+        "Its budget was 1,000 tokens. " +
+          `It waits for the user's decision: continue it with cca_resume {"task_id":"${task.id}"} ` +
+          '(another budget as big as its last), or give its new total, what it spent included, as "budget" ' +
+          `({"tokens": …} or {"usd": …}); cca_cancel {"task_id":"${task.id}"} drops it.`,
+        "",
+        `[cca ${task.id} · paused · tokens 700 in / 300 out · $0.0000]`,
+      ].join("\n"),
+    );
   });
 
   it("sends progress every interval while waiting, carrying the latest activity of the task and its subtasks", async () => {
@@ -161,6 +225,12 @@ describe("cca_task", () => {
     [{}, "description is required"],
     [{ description: "Fix it", priority: "urgent" }, "priority must be one of: low, normal, high, critical"],
     [{ description: "Fix it", wait: "yes" }, "wait must be true or false"],
+    [{ description: "Fix it", budget: {} }, 'a budget names tokens, usd or both, e.g. {"tokens": 200000}'],
+    [{ description: "Fix it", budget: { tokens: 0 } }, "budget.tokens must be above 0"],
+    [{ description: "Fix it", budget: { tokens: 1.5 } }, "budget.tokens must be a whole number of tokens"],
+    [{ description: "Fix it", budget: { usd: "2" } }, "budget.usd must be a number of US dollars"],
+    [{ description: "Fix it", budget: 200_000 }, 'budget must be an object such as {"tokens": 200000}'],
+    [{ description: "Fix it", budget: { dollars: 2 } }, "budget takes only tokens and usd, not dollars"],
   ])("refuses bad input %j with a clear error and creates no task", async (args, expected) => {
     const daemon = new InMemoryDaemonClient();
     const client = await open(daemon);

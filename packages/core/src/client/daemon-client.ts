@@ -42,6 +42,7 @@ import {
   isTerminalStatus,
   type ProjectSummary,
   ProjectSummarySchema,
+  type ResumeTaskRequest,
   type Task,
   TaskSchema,
   type TaskStatus,
@@ -118,6 +119,11 @@ export interface DaemonClient {
   /** Long-polls a task: answers when it ends or after `waitS` seconds, whichever is first. */
   waitForTask(id: string, waitS: number, signal?: AbortSignal): Promise<Task>;
   cancelTask(id: string): Promise<Task>;
+  /**
+   * Resumes a paused task: with `budget`, its new total (what it spent included); without,
+   * another budget of the size it had. Resolves with the task queued again.
+   */
+  resumeTask(id: string, request?: ResumeTaskRequest): Promise<Task>;
   /** What the task's branch changed: per part and in total (`no_task_branch` when it has none). */
   taskChanges(id: string): Promise<TaskChanges>;
   /** The patch of the task's branch against its base, as `git diff` prints it. */
@@ -282,6 +288,8 @@ export function createDaemonClient(options: DaemonClientOptions): DaemonClient {
     waitForTask: (taskId, waitS, signal) =>
       request(TaskSchema, "GET", `/api/v1/tasks/${id(taskId)}?wait_s=${waitS}`, undefined, signal),
     cancelTask: (taskId) => request(TaskSchema, "POST", `/api/v1/tasks/${id(taskId)}/cancel`),
+    resumeTask: (taskId, resume = {}) =>
+      request(TaskSchema, "POST", `/api/v1/tasks/${id(taskId)}/resume`, resume),
     taskChanges: (taskId) => request(TaskChangesSchema, "GET", `/api/v1/tasks/${id(taskId)}/changes`),
     async taskDiff(taskId) {
       const path = `/api/v1/tasks/${id(taskId)}/diff`;

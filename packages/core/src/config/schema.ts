@@ -20,6 +20,10 @@ function integerIn(min: number, max: number, unit: string) {
     .max(max, { error: `is out of range: ${range}` });
 }
 
+/** A limit in tokens; 0: none. */
+const tokens = integerIn(0, Number.MAX_SAFE_INTEGER, "tokens");
+/** A limit in US dollars; 0: none. */
+const dollars = z.number().min(0, { error: "is out of range: expected 0 (no limit) or more US dollars" });
 /** A duration in seconds, at most what Node's timers can wait (MAX_TIMER_SECONDS). */
 const seconds = (min: number) => integerIn(min, MAX_TIMER_SECONDS, "seconds");
 
@@ -151,7 +155,6 @@ export const ConfigSchema = z.strictObject({
        * and for each project from its first task on.
        */
       warm: z.record(z.string(), integerIn(0, 256, "agents")).default({}),
-      token_budget_per_task: z.number().int().min(0).default(50_000),
       context_compression: z.boolean().default(true),
       /**
        * How long a tool use that needs approval waits for an answer (HTTP, `cca approve`, the
@@ -234,6 +237,37 @@ export const ConfigSchema = z.strictObject({
       default_algorithm: z.string().default("q_learning"),
       training_batch_size: z.number().int().min(1).default(32),
       update_interval_seconds: seconds(1).default(300),
+    })
+    .prefault({}),
+  /**
+   * Spending limits. At a limit no new turn starts: running turns finish, then the task
+   * pauses (`paused`, budget_exhausted) until someone resumes it. 0: no limit.
+   */
+  budgets: z
+    .strictObject({
+      /** The budget of a task that names none: the most its team may spend, in tokens. */
+      task_tokens: tokens.default(0),
+      /** The same in US dollars. */
+      task_usd: dollars.default(0),
+      /** All turns in a UTC day, of every daemon sharing the database. */
+      day_tokens: tokens.default(0),
+      day_usd: dollars.default(0),
+      /** Each project's turns in a UTC day. */
+      project_day_tokens: tokens.default(0),
+      project_day_usd: dollars.default(0),
+      /** Per role, the turns of its agents in a UTC day, e.g. `{ coordinator = 2000000, security = 200000 }`. */
+      roles: z.record(z.string(), tokens).default({}),
+    })
+    .prefault({}),
+  /** How the daemon keeps to the Anthropic API's rate limits (429, and 529 overloaded). */
+  rate_limits: z
+    .strictObject({
+      /** Task turns that may call the API at once; it halves at each rate limit and grows back. 0: `daemon.max_agents`. */
+      max_turns: integerIn(0, 1024, "turns").default(0),
+      /** A turn that still fails on a rate limit once Claude Code's own retries are spent is tried again this many times. */
+      turn_retries: integerIn(0, 100, "retries").default(2),
+      /** How long new turns wait after a rate limit when the API named no `retry-after`. */
+      retry_wait_s: seconds(0).default(30),
     })
     .prefault({}),
   token_efficiency: z

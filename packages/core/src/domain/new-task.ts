@@ -1,4 +1,4 @@
-import { emptyUsage, type Task, type TaskPriority, type TaskWorkspace } from "./schemas.js";
+import { emptyUsage, type Task, type TaskBudget, type TaskPriority, type TaskWorkspace } from "./schemas.js";
 
 /** A task as it is first stored: queued, with nothing run and nothing spent. */
 export function newTask(fields: {
@@ -9,6 +9,7 @@ export function newTask(fields: {
   parent_id?: string | null;
   project?: string | null;
   workspace?: TaskWorkspace | null;
+  budget?: TaskBudget | null;
 }): Task {
   return {
     id: fields.id,
@@ -29,5 +30,7 @@ export function newTask(fields: {
     duration_ms: null,
     agent_duration_ms: null,
     workspace: fields.workspace ?? null,
+    budget: fields.budget ?? null,
+    resumed_at: null,
   };
 }

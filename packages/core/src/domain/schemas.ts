@@ -21,17 +21,42 @@ export const TASK_STATUSES = [
   "failed",
   "cancelled",
   "interrupted",
+  "paused",
 ] as const;
 export const TaskStatusSchema = z.enum(TASK_STATUSES);
 export type TaskStatus = z.infer<typeof TaskStatusSchema>;
 
 /**
- * True once a task can no longer change. `interrupted`: it was running when its daemon
- * stopped or died, and `daemon.on_restart = "interrupt"` ended it there.
+ * True once a task neither runs nor waits to: it ended, or it is `paused` (a budget ran
+ * out, and it waits for a person to resume it), so waits for it end. `interrupted`: it
+ * was running when its daemon stopped or died, and `daemon.on_restart = "interrupt"` ended
+ * it there.
  */
 export function isTerminalStatus(status: TaskStatus): boolean {
   return status !== "queued" && status !== "running";
 }
+
+/**
+ * A task's token budget: the most its whole team (the task and all its parts) may spend,
+ * in tokens (input, output, cache writes and cache reads) and in US dollars. At the limit
+ * no new turn starts; running turns finish and the task pauses.
+ */
+export const TaskBudgetSchema = z
+  .strictObject({
+    tokens: z
+      .number({ error: "budget.tokens must be a whole number of tokens" })
+      .int("budget.tokens must be a whole number of tokens")
+      .positive("budget.tokens must be above 0")
+      .optional(),
+    usd: z
+      .number({ error: "budget.usd must be a number of US dollars" })
+      .positive("budget.usd must be above 0")
+      .optional(),
+  })
+  .refine((budget) => budget.tokens !== undefined || budget.usd !== undefined, {
+    message: 'a budget names tokens, usd or both, e.g. {"tokens": 200000}',
+  });
+export type TaskBudget = z.infer<typeof TaskBudgetSchema>;
 
 export const AGENT_STATES = [
   "starting",
@@ -131,6 +156,10 @@ export const TaskSchema = z.object({
   agent_duration_ms: z.number().nullable(),
   /** Where its agents work (worktree or shared); null for a task without a project. */
   workspace: TaskWorkspaceSchema.nullable().default(null),
+  /** A top-level task's budget (its own, or `[budgets]`'s default); null: none. */
+  budget: TaskBudgetSchema.nullable().default(null),
+  /** When it was last resumed after a pause; a part's deadline counts from then. */
+  resumed_at: z.string().nullable().default(null),
   /**
    * The team's total: the task's usage plus all its parts', recursively. The daemon sets it on
    * the tasks it lists and reads; read it with `teamUsage`.
@@ -193,6 +222,8 @@ export const ACTIVITY_KINDS = [
   "task.failed",
   "task.cancelled",
   "task.interrupted",
+  "task.paused",
+  "task.resumed",
   "task.retried",
   "agent.spawned",
   "agent.restarted",
@@ -205,6 +236,7 @@ export const ACTIVITY_KINDS = [
   "approval.answered",
   "memory.distilled",
   "memory.distill_failed",
+  "rate_limit.lowered",
 ] as const;
 export const ActivityKindSchema = z.enum(ACTIVITY_KINDS);
 export type ActivityKind = z.infer<typeof ActivityKindSchema>;
@@ -254,6 +286,8 @@ export const CreateTaskRequestSchema = z.object({
   project_dir: z.string({ error: "project_dir must be a string: an absolute path" }).min(1).optional(),
   /** Send the task straight to an agent of this role (e.g. "backend"), without the Coordinator. */
   role: z.string({ error: "role must be a string naming an agent role" }).trim().min(1).optional(),
+  /** The most the task's team may spend; absent: `[budgets]`'s default for tasks. */
+  budget: TaskBudgetSchema.optional(),
 });
 export type CreateTaskRequest = z.input<typeof CreateTaskRequestSchema>;
 
@@ -262,6 +296,13 @@ export const CreateAgentRequestSchema = z.object({
   /** How the agent runs Claude Code, overriding its role's driver. */
   driver: AgentDriverKindSchema.optional(),
 });
+
+/**
+ * `POST /api/v1/tasks/:id/resume`: a paused task's new budget (the whole task's, what it
+ * spent included); absent: another budget of the size it had, on top of what it spent.
+ */
+export const ResumeTaskRequestSchema = z.strictObject({ budget: TaskBudgetSchema.optional() });
+export type ResumeTaskRequest = z.infer<typeof ResumeTaskRequestSchema>;
 
 /** What `POST /api/v1/tasks` answers with `wait`: the task, and whether the wait ran out first. */
 export const TaskWaitResponseSchema = z.object({ task: TaskSchema, timed_out: z.boolean() });
@@ -299,6 +340,20 @@ export const DaemonStatusSchema = z.object({
   }),
   tasks: z.object({ total: z.number().int(), by_status: z.record(z.string(), z.number()) }),
   usage: TokenUsageSchema,
+  /**
+   * This daemon's turn limiter (rate limits): how many task turns may call the API at once
+   * now, of at most `max`; those running and waiting; and until when new turns wait for the
+   * API's `retry-after`. Absent from daemons before it.
+   */
+  turns: z
+    .object({
+      limit: z.number().int(),
+      max: z.number().int(),
+      active: z.number().int(),
+      waiting: z.number().int(),
+      wait_until: z.string().nullable(),
+    })
+    .optional(),
 });
 export type DaemonStatus = z.infer<typeof DaemonStatusSchema>;
 

@@ -27,6 +27,9 @@ export const ERROR_CODES = [
   "dependency_unavailable",
   "interrupted",
   "task_not_ended",
+  "task_not_paused",
+  "budget_exhausted",
+  "rate_limited",
   "no_task_branch",
   // The daemon's git layer (see docs/worktrees.md): refusals name the files in `details.files`.
   "not_a_repository",

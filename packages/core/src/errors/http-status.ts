@@ -33,6 +33,9 @@ export const HTTP_STATUS_BY_CODE: Record<ErrorCode, number> = {
   interrupted: 409,
   /** Apply (and what needs an ended task) on a task still queued or running. */
   task_not_ended: 409,
+  task_not_paused: 409,
+  budget_exhausted: 409,
+  rate_limited: 429,
   /** Diff, changes or apply of a task whose agents shared the folder (or a part): it has no branch. */
   no_task_branch: 409,
   not_a_repository: 409,

@@ -38,6 +38,8 @@ export interface TasksTable {
   attempts: Generated<number>;
   cancel_requested_at: Timestamp | null;
   workspace: Json | null;
+  budget: Json | null;
+  resumed_at: Timestamp | null;
   role: string | null;
   context: string | null;
   timeout_ms: number | null;

@@ -109,6 +109,8 @@ export class TaskRepository {
           duration_ms: task.duration_ms,
           agent_duration_ms: task.agent_duration_ms,
           workspace: task.workspace === null ? null : JSON.stringify(task.workspace),
+          budget: task.budget === null ? null : JSON.stringify(task.budget),
+          resumed_at: task.resumed_at,
           role: brief?.role ?? null,
           context: brief?.context ?? null,
           timeout_ms: brief?.timeoutMs ?? null,

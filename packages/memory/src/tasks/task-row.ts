@@ -12,6 +12,7 @@ export const TaskRowSchema = TaskSchema.extend({
   created_at: timestamp,
   started_at: timestamp.nullable(),
   finished_at: timestamp.nullable(),
+  resumed_at: timestamp.nullable(),
   owner: z.string().nullable(),
   attempts: z.number().int(),
   cancel_requested_at: timestamp.nullable(),
@@ -63,7 +64,7 @@ export function briefOfRow(row: TaskRow): PartBrief | null {
     : { ...brief, agentId: row.pinned_agent_id, daemon: row.pinned_daemon };
 }
 
-const JSON_COLUMNS = new Set(["usage", "error", "workspace"]);
+const JSON_COLUMNS = new Set(["usage", "error", "workspace", "budget"]);
 
 /** The columns a change to these task fields writes (JSON columns as JSON text). */
 export function columnsOfTask(fields: Partial<Task>): Record<string, unknown> {

@@ -126,4 +126,24 @@ describe.each(ENGINES)("TokenUsageRepository on %s", (engine) => {
     expect(await tokens.deleteBefore(new Date(DAY_TWO - 1))).toBe(2);
     expect((await tokens.report({ by: "role", since: null, taskId: null })).total.turns).toBe(2);
   });
+
+  it("adds up what a task tree, the day, a project and a role spent, for budgets", async () => {
+    await seed();
+    const dayTwo = new Date("2026-12-02T00:00:00.000Z");
+    const scope = { rootTaskId: "task_1", dayStart: dayTwo, project: "/work/shop", role: "coordinator" };
+    expect(await tokens.spent(scope)).toEqual({
+      // Every turn of task_1's tree, whatever the day: 1,020 + 2,050 + 640 tokens.
+      task: { tokens: 3_710, usd: 0.76 },
+      // Day two: the distiller's turn and task_9's.
+      day: { tokens: 645, usd: 0.01 },
+      project: { tokens: 640, usd: 0.01 },
+      role: { tokens: 5, usd: 0 },
+    });
+    const none = await tokens.spent({ ...scope, rootTaskId: "task_0", project: null, role: "qa" });
+    expect([none.task, none.project, none.role]).toEqual([
+      { tokens: 0, usd: 0 },
+      { tokens: 0, usd: 0 },
+      { tokens: 0, usd: 0 },
+    ]);
+  });
 });

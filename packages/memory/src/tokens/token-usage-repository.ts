@@ -27,6 +27,20 @@ export interface TurnTokens {
   cacheWrites?: { fiveMinute: number; oneHour: number };
 }
 
+/** Tokens (input, output, cache writes and reads) and dollars spent in one scope. */
+export interface Spend {
+  tokens: number;
+  usd: number;
+}
+
+/** What turns spent in each scope a budget may limit: one task tree, and a UTC day's (all, one project's, one role's). */
+export interface ScopeSpends {
+  task: Spend;
+  day: Spend;
+  project: Spend;
+  role: Spend;
+}
+
 /** Postgres sums of bigints come back as strings (numeric); each is a whole count. */
 const sum = z.coerce.number();
 const RowSchema = z.object({
@@ -47,6 +61,21 @@ const KEY_OF: Record<TokenReportGroup, ReturnType<typeof sql.raw>> = {
   day: sql.raw("to_char(day, 'YYYY-MM-DD')"),
   task: sql.raw("root_task_id"),
 };
+
+const SpendsRowSchema = z.object({
+  task_tokens: sum,
+  task_usd: sum,
+  day_tokens: sum,
+  day_usd: sum,
+  project_tokens: sum,
+  project_usd: sum,
+  role_tokens: sum,
+  role_usd: sum,
+});
+
+const ALL_TOKENS = sql.raw(
+  "input_tokens + output_tokens + cache_creation_input_tokens + cache_read_input_tokens",
+);
 
 function withShare(row: z.infer<typeof RowSchema>): TokenReportRow {
   const input = row.input_tokens + row.cache_creation_input_tokens + row.cache_read_input_tokens;
@@ -132,6 +161,39 @@ export class TokenUsageRepository {
       rows: groups.rows.map((row) => withShare(RowSchema.parse(row))),
       total: withShare(RowSchema.parse(total.rows[0])),
     };
+  }
+
+  /**
+   * What the turns of task tree `rootTaskId` spent, and what all turns, the turns of
+   * `project` and those of `role` spent since `dayStart` (the UTC day's start), in one query.
+   */
+  async spent(scope: {
+    rootTaskId: string;
+    dayStart: Date;
+    project: string | null;
+    role: string;
+  }): Promise<ScopeSpends> {
+    const day = sql`at >= ${scope.dayStart.toISOString()}::timestamptz`;
+    const filters = {
+      task: sql`root_task_id = ${scope.rootTaskId}`,
+      day,
+      project: scope.project === null ? sql`false` : sql`${day} and project = ${scope.project}`,
+      role: sql`${day} and role = ${scope.role}`,
+    };
+    const columns = Object.entries(filters).flatMap(([name, filter]) => [
+      sql`coalesce(sum(${ALL_TOKENS}) filter (where ${filter}), 0) as ${sql.ref(`${name}_tokens`)}`,
+      sql`coalesce(sum(cost_usd) filter (where ${filter}), 0) as ${sql.ref(`${name}_usd`)}`,
+    ]);
+    const result = await this.#database.run(() =>
+      sql<unknown>`select ${sql.join(columns)} from token_usage
+        where ${filters.task} or ${day}`.execute(this.#database.db),
+    );
+    const row = SpendsRowSchema.parse(result.rows[0]);
+    const spend = (name: keyof ScopeSpends): Spend => ({
+      tokens: row[`${name}_tokens`],
+      usd: row[`${name}_usd`],
+    });
+    return { task: spend("task"), day: spend("day"), project: spend("project"), role: spend("role") };
   }
 
   /** Deletes the turns before `cutoff` (the daemon's retention); returns how many. */

@@ -311,7 +311,12 @@ export class HeadlessDriver implements AgentDriver {
         });
         return;
       case "api_retry":
-        this.#events.emit("apiRetry", { attempt: line.attempt, error: line.error });
+        this.#events.emit("apiRetry", {
+          attempt: line.attempt,
+          error: line.error,
+          errorStatus: line.errorStatus,
+          retryDelayMs: line.retryDelayMs,
+        });
         return;
       case "control_response": {
         const pending = this.#controls.get(line.requestId);

@@ -117,7 +117,13 @@ describe("parseStreamLine on lines of the real Claude Code", () => {
 
   it("reads an API error: system/api_retry, then an error result with the HTTP status", () => {
     expect(recorded(16)).toEqual([
-      { type: "api_retry", attempt: 1, error: "server_error", errorStatus: 500 },
+      {
+        type: "api_retry",
+        attempt: 1,
+        error: "server_error",
+        errorStatus: 500,
+        retryDelayMs: 559.7379763815294,
+      },
     ]);
     expect(recorded(18)).toMatchObject([
       {

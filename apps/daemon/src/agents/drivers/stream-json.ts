@@ -89,6 +89,7 @@ const ApiRetrySchema = z.object({
   attempt: z.number().nullish(),
   error: z.string().nullish(),
   error_status: z.number().nullish(),
+  retry_delay_ms: z.number().nonnegative().nullish(),
 });
 
 const ResultSchema = z.object({
@@ -127,7 +128,13 @@ export type ClaudeOutputLine =
       tools: string[];
       mcpServers: { name: string; status: string }[];
     }
-  | { type: "api_retry"; attempt: number | null; error: string | null; errorStatus: number | null }
+  | {
+      type: "api_retry";
+      attempt: number | null;
+      error: string | null;
+      errorStatus: number | null;
+      retryDelayMs: number | null;
+    }
   | { type: "assistant_text"; text: string }
   | { type: "tool_use"; id: string; name: string; input: Record<string, unknown> }
   | { type: "tool_result"; toolUseId: string; isError: boolean; content: string }
@@ -217,6 +224,7 @@ const LINE_KINDS = {
       attempt: line.attempt ?? null,
       error: line.error ?? null,
       errorStatus: line.error_status ?? null,
+      retryDelayMs: line.retry_delay_ms ?? null,
     },
   ]),
   assistant: MessageLineSchema.transform(blockLines),

@@ -37,6 +37,7 @@ export function statusRoutes(deps: {
       agents: { total: agents.length, max: deps.status.maxAgents, by_state: byState },
       tasks: { total: Object.values(byStatus).reduce((sum, n) => sum + n, 0), by_status: byStatus },
       usage,
+      turns: deps.orchestrator.turns(),
     };
     return context.json(body);
   });

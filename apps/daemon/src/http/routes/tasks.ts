@@ -2,6 +2,7 @@ import {
   CcaError,
   CreateTaskRequestSchema,
   MAX_TASK_DESCRIPTION_CHARS,
+  ResumeTaskRequestSchema,
   TASK_STATUSES,
   type TaskStatus,
   type TaskWaitResponse,
@@ -50,7 +51,11 @@ export function taskRoutes(deps: { orchestrator: Orchestrator; defaultWaitMs: nu
     .get("/tasks/:id/tree", async (context) => context.json(await orchestrator.tree(context.req.param("id"))))
     .post("/tasks/:id/cancel", async (context) =>
       context.json(await orchestrator.cancel(context.req.param("id"))),
-    );
+    )
+    .post("/tasks/:id/resume", async (context) => {
+      const request = await readJsonBody(context, ResumeTaskRequestSchema);
+      return context.json(await orchestrator.resume(context.req.param("id"), request));
+    });
 }
 
 /**
