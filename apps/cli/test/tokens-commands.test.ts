@@ -1,6 +1,7 @@
-import { emptyUsage, TokenReportSchema, type TokenUsage } from "@cca/core";
-import { TokenUsageRepository, type TurnTokens } from "@cca/memory";
+import { emptyUsage, RedundancyReportSchema, TokenReportSchema, type TokenUsage } from "@cca/core";
+import { ContextReadRepository, TaskRepository, TokenUsageRepository, type TurnTokens } from "@cca/memory";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { makeTask } from "./fixtures/fake-daemon-api.ts";
 import { startTestDaemon, type TestDaemon } from "./fixtures/test-daemon.ts";
 
 let test: TestDaemon;
@@ -133,5 +134,64 @@ describe("cca tokens report", () => {
     expect(result.stderr).toBe(
       'cca: since must be a time (2026-12-01 or 2026-12-01T09:00:00Z) or a span (30m, 24h, 7d), not "yesterday" (bad_request)\n',
     );
+  });
+});
+
+describe("cca tokens redundancy", () => {
+  const SPEC =
+    `The signup API: ${"POST /signup takes an email and a password and answers 201. ".repeat(5)}`.trim();
+
+  /** A task with two parts that were both given the spec, whose agents both read src/db.ts. */
+  async function seedTree(): Promise<void> {
+    const tasks = new TaskRepository(test.database);
+    await tasks.insert(makeTask({ id: "task_tree" }));
+    for (const [id, role] of [
+      ["task_tree_b", "backend"],
+      ["task_tree_q", "qa"],
+    ] as const) {
+      await tasks.insert(makeTask({ id, parent_id: "task_tree", description: `${role} part` }), {
+        role,
+        context: SPEC,
+        timeoutMs: null,
+      });
+      await new ContextReadRepository(test.database).record({
+        taskId: id,
+        agentId: `${role}_1`,
+        role,
+        path: "src/db.ts",
+        chars: 4_000,
+      });
+    }
+  }
+
+  it("names what two agents of a task were both sent, with estimated tokens and what to do", async () => {
+    await seedTree();
+    const result = await cca(["tokens", "redundancy", "task_tree"]);
+    expect(result.code, result.stderr).toBe(0);
+    const specTokens = Math.ceil(SPEC.length / 4);
+    expect(result.stdout.split("\n")).toEqual([
+      `Task task_tree: about ${(1_000 + specTokens).toLocaleString("en-US")} tokens went to agents more than once (estimated from characters, chars/4).`,
+      "",
+      "file  src/db.ts",
+      "  to backend, qa; 1,000 tokens each, 1,000 more than once",
+      "  2 agents (backend, qa) each read src/db.ts: have one read it and put what the others need in their briefs, or name the lines that matter.",
+      "",
+      `text  ${SPEC.slice(0, 80)}…`,
+      `  to backend, qa; ${specTokens} tokens each, ${specTokens} more than once`,
+      `  The same ${specTokens}-token text went into 2 delegations (backend, qa): write it once in a file of the project and name that file in each brief.`,
+      "",
+    ]);
+    const json = RedundancyReportSchema.parse(
+      JSON.parse((await cca(["tokens", "redundancy", "task_tree", "--json"])).stdout),
+    );
+    expect(json.tokens_saveable).toBe(1_000 + specTokens);
+  });
+
+  it("says so when nothing went twice, and names an unknown task", async () => {
+    await new TaskRepository(test.database).insert(makeTask({ id: "task_alone" }));
+    expect((await cca(["tokens", "redundancy", "task_alone"])).stdout).toBe(
+      "Nothing was sent to more than one agent of task task_alone: no file read twice, no text pasted into two parts.\n",
+    );
+    expect((await cca(["tokens", "redundancy", "task_nope"])).code).toBe(5);
   });
 });

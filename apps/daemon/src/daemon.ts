@@ -18,6 +18,7 @@ import {
 import {
   AgentRepository,
   ApprovalRepository,
+  ContextReadRepository,
   DaemonRepository,
   type Database,
   ReasoningBank,
@@ -56,6 +57,7 @@ import { Orchestrator } from "./orchestrator/orchestrator.js";
 import { rateLimitSignals } from "./orchestrator/rate-limit-signals.js";
 import { TurnLimiter } from "./orchestrator/turn-limiter.js";
 import { summarizeProjects } from "./projects/project-summaries.js";
+import { createTaskRedundancy } from "./tokens/task-redundancy.js";
 import { DAEMON_VERSION } from "./version.js";
 import { Workspaces } from "./workspaces/workspaces.js";
 
@@ -120,6 +122,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
   const taskTimeoutMs = config.agents.default_timeout_seconds * 1000;
   const tasks = new TaskRepository(database);
   const tokenUsage = new TokenUsageRepository(database);
+  const contextReads = new ContextReadRepository(database);
   const agentRepository = new AgentRepository(database);
   const daemons = new DaemonRepository(database);
   const agentRecords = new AgentRecords({ repository: agentRepository, daemon: name, logger });
@@ -151,6 +154,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
   const agents = new AgentManager({
     onChange: (agent) => agentRecords.save(agent),
     onApiRetry: rateLimitSignals(turnLimiter, activity),
+    reads: contextReads,
     conversations: agentRecords,
     snapshots,
     config: agentsConfig,
@@ -247,6 +251,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
     autoApply: config.projects.auto_apply,
     memory: createTaskMemory({ bank: memory, limit: config.memory.hints, distiller, logger }),
     tokens: tokenUsage,
+    reads: contextReads,
     budgets: new Budgets({ limits: config.budgets, tokens: tokenUsage }),
     limiter: turnLimiter,
     rateLimitRetries: config.rate_limits.turn_retries,
@@ -296,6 +301,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
     agentMcp: agentMcp.routes,
     memory,
     tokens: tokenUsage,
+    redundancy: createTaskRedundancy({ tasks, reads: contextReads }),
     dependencies: { database, scheduler },
     eventStreamLimits: {
       maxStreams: config.daemon.max_event_streams,

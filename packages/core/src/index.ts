@@ -82,6 +82,14 @@ export {
   TaskFeedbackResultSchema,
 } from "./domain/memory-items.js";
 export { newTask } from "./domain/new-task.js";
+export {
+  estimateTokens,
+  type RedundancyItem,
+  RedundancyItemSchema,
+  type RedundancyReport,
+  RedundancyReportSchema,
+  TOKEN_ESTIMATE,
+} from "./domain/redundancy.js";
 export { BUILTIN_ROLES, type BuiltinRole, ROLE_NAME_PATTERN, type Role } from "./domain/roles.js";
 export {
   ACTIVITY_KINDS,

@@ -54,6 +54,7 @@ export {
   type TaskRunState,
 } from "./tasks/task-repository.js";
 export type { PartBrief } from "./tasks/task-row.js";
+export { type ContextRead, ContextReadRepository } from "./tokens/context-read-repository.js";
 export {
   type ScopeSpends,
   type Spend,

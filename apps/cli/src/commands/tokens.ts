@@ -2,6 +2,8 @@ import { TOKEN_REPORT_GROUPS, type TokenReportGroup } from "@cca/core";
 import type { Argv, CommandModule } from "yargs";
 import type { CommandContext } from "../context.js";
 import { EXIT_CODES } from "../exit-codes.js";
+import { createIdResolver } from "../id-prefix.js";
+import { renderRedundancy } from "../render-redundancy.js";
 import { renderTokenReport } from "../render-tokens.js";
 import { type GlobalArgs, type SetExitCode, withJsonOption } from "./shared.js";
 
@@ -19,7 +21,14 @@ const REPORT_HELP = [
   "(uncached, written and read): the higher, the better prompts reuse the cache.",
 ].join("\n");
 
-/** `cca tokens report`: what the team's turns spent, by role, project, day or task. */
+const REDUNDANCY_HELP = [
+  "Content that more than one agent of the task (the task and its parts) was sent, as tokens",
+  "that sharing could have saved: a file several agents read (Claude Code's Read tool), and a",
+  "paragraph of 200 characters or more pasted into several parts' briefs. Tokens are estimated",
+  "from characters (about 4 a token), not reported by Claude Code; each item says what to do.",
+].join("\n");
+
+/** `cca tokens report|redundancy`: what the team's turns spent, and what they were sent twice. */
 export function createTokensCommand(
   context: CommandContext,
   setExitCode: SetExitCode,
@@ -70,7 +79,27 @@ export function createTokensCommand(
             setExitCode(EXIT_CODES.ok);
           },
         )
-        .demandCommand(1, "Name a tokens command: report.")
+        .command(
+          "redundancy <id>",
+          "What several agents of a task were sent: the same file read, the same text pasted into parts",
+          (command) =>
+            withJsonOption(command)
+              .positional("id", {
+                type: "string",
+                demandOption: true,
+                description: "The task (or an id prefix)",
+              })
+              .epilog(REDUNDANCY_HELP)
+              .example("$0 tokens redundancy task_3f9c0a", "What the task's agents got more than once"),
+          async (argv) => {
+            const client = context.client(argv);
+            const report = await client.taskRedundancy(await createIdResolver(client).task(argv.id));
+            if (argv.json) context.printJson(report);
+            else context.print(renderRedundancy(report));
+            setExitCode(EXIT_CODES.ok);
+          },
+        )
+        .demandCommand(1, "Name a tokens command: report or redundancy.")
         .example("$0 tokens report --by project --since 7d", "What each project cost this week"),
     handler: () => {},
   };

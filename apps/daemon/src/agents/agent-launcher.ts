@@ -260,8 +260,10 @@ export class AgentLauncher {
   #listen(agent: ManagedAgent, mcp: AgentMcp | undefined): void {
     const { driver } = agent;
     driver.on("text", (text) => agent.turn?.onText?.(text));
-    driver.on("toolUse", (use) => agent.turn?.onToolUse?.(use.name, use.input));
-    driver.on("toolResult", (result) => agent.turn?.onToolResult?.(result.isError, result.content));
+    driver.on("toolUse", (use) => agent.turn?.onToolUse?.(use.name, use.input, use.id));
+    driver.on("toolResult", (result) =>
+      agent.turn?.onToolResult?.(result.isError, result.content, result.toolUseId),
+    );
     driver.on("apiRetry", (retry) => {
       agent.turn?.onApiRetry?.(retry.attempt, retry.error);
       this.#options.onApiRetry?.(retry, agent.record);

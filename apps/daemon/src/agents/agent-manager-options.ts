@@ -1,5 +1,5 @@
 import type { Agent, Clock, Config, Logger } from "@cca/core";
-import type { TokenUsageRepository } from "@cca/memory";
+import type { ContextReadRepository, TokenUsageRepository } from "@cca/memory";
 import type { ActivityLog } from "../activity/activity-log.js";
 import type { AgentDriverFactory, ApiRetry } from "./agent-driver.js";
 import type { ConversationShelf, SnapshotTaker } from "./agent-parts.js";
@@ -44,6 +44,8 @@ export interface AgentManagerOptions {
   conversations?: ConversationShelf;
   /** Context snapshots, taken at each turn end and stop, and used to put back a lost transcript. */
   snapshots?: SnapshotTaker;
+  /** Where the files agents read during tasks are noted, for the redundancy report. */
+  reads?: Pick<ContextReadRepository, "record">;
   /** Where the tokens of a turn a person typed into an agent are recorded (a task's turns are the orchestrator's). */
   tokens?: Pick<TokenUsageRepository, "record">;
   /** Times the restart budget's window; the backoff waits are real timers. */

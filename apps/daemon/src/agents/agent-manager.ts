@@ -257,6 +257,7 @@ export class AgentManager {
         activity: this.#options.activity,
         onChange: this.#options.onChange,
         snapshots: this.#options.snapshots,
+        reads: this.#options.reads,
         clock: this.#clock,
         logger: this.#logger,
       },

@@ -13,7 +13,10 @@ import { turnActivity } from "./turn-activity.js";
 export async function runAgentTurn(
   agent: ManagedAgent,
   turn: { taskId: string; prompt: string },
-  deps: Pick<AgentManagerOptions, "activity" | "onChange" | "snapshots"> & { clock: Clock; logger: Logger },
+  deps: Pick<AgentManagerOptions, "activity" | "onChange" | "snapshots" | "reads"> & {
+    clock: Clock;
+    logger: Logger;
+  },
 ): Promise<TurnResult> {
   const inbox = agent.inbox.splice(0);
   agent.turn = turnActivity({
@@ -22,6 +25,7 @@ export async function runAgentTurn(
     activity: deps.activity,
     clock: deps.clock,
     logger: deps.logger,
+    ...(deps.reads ? { reads: deps.reads } : {}),
   });
   let result: TurnResult;
   try {

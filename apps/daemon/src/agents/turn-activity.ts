@@ -1,13 +1,15 @@
 import { type Agent, type Clock, isoTime, type Logger } from "@cca/core";
+import type { ContextReadRepository } from "@cca/memory";
 import type { ActivityLog } from "../activity/activity-log.js";
 import { oneLine } from "../activity/one-line.js";
 import { summarizeToolUse } from "../activity/tool-summary.js";
+import { fileReads } from "./file-reads.js";
 
 /** What the agent manager does with a driver's events while a turn of a task runs. */
 export interface TurnListener {
   onText?(text: string): void;
-  onToolUse?(name: string, input: Record<string, unknown>): void;
-  onToolResult?(isError: boolean, content: string): void;
+  onToolUse?(name: string, input: Record<string, unknown>, id: string): void;
+  onToolResult?(isError: boolean, content: string, toolUseId: string): void;
   onApiRetry?(attempt: number | null, error: string | null): void;
 }
 
@@ -21,14 +23,18 @@ export function turnActivity(options: {
   activity: ActivityLog;
   clock: Clock;
   logger: Logger;
+  /** Where the files it reads are noted (the redundancy report); none: not noted. */
+  reads?: Pick<ContextReadRepository, "record">;
 }): TurnListener {
   const { record, taskId, activity, clock, logger } = options;
+  const read = options.reads ? fileReads({ record, taskId, reads: options.reads, logger }) : undefined;
   const touch = () => {
     record.last_activity_at = isoTime(clock);
   };
   return {
-    onToolUse: (name, input) => {
+    onToolUse: (name, input, id) => {
       touch();
+      read?.onToolUse(name, input, id);
       const summary = summarizeToolUse(name, input);
       record.last_tool = { name, summary, at: record.last_activity_at };
       activity.record("agent.tool_use", {
@@ -47,6 +53,7 @@ export function turnActivity(options: {
           summary: `${record.role}: ${line}`,
         });
     },
+    onToolResult: (isError, content, toolUseId) => read?.onToolResult(isError, content, toolUseId),
     onApiRetry: (attempt, error) => {
       touch();
       logger.warn("Claude Code is retrying an API call", { agent: record.id, attempt, error });

@@ -1,4 +1,11 @@
-import { CcaError, type EventBus, type Logger, noopLogger, type ProjectSummary } from "@cca/core";
+import {
+  CcaError,
+  type EventBus,
+  type Logger,
+  noopLogger,
+  type ProjectSummary,
+  type RedundancyReport,
+} from "@cca/core";
 import type { ReasoningBank, TokenUsageRepository } from "@cca/memory";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
@@ -45,6 +52,8 @@ export interface AppDeps {
   memory?: ReasoningBank;
   /** Every turn's tokens, for `GET /api/v1/tokens`. */
   tokens?: Pick<TokenUsageRepository, "report">;
+  /** A task tree's redundancy report, for `GET /api/v1/tasks/:id/redundancy`. */
+  redundancy?: (taskId: string) => Promise<RedundancyReport>;
   /** What the daemon depends on, checked by `GET /health`. */
   dependencies?: Dependencies;
   activity: ActivityLog;
@@ -97,7 +106,12 @@ export function createApp(deps: AppDeps): Hono {
   app.route("/api/v1", activityRoutes(deps));
   app.route("/api/v1", eventRoutes(deps));
   if (deps.approvals) app.route("/api/v1", approvalRoutes({ approvals: deps.approvals }));
-  if (deps.tokens) app.route("/api/v1", tokenRoutes({ tokens: deps.tokens }));
+  if (deps.tokens) {
+    app.route(
+      "/api/v1",
+      tokenRoutes({ tokens: deps.tokens, ...(deps.redundancy ? { redundancy: deps.redundancy } : {}) }),
+    );
+  }
   if (deps.memory) {
     app.route("/api/v1", memoryRoutes({ memory: deps.memory }));
     const feedback = createTaskFeedback({ bank: deps.memory, orchestrator: deps.orchestrator });

@@ -21,6 +21,7 @@ import {
 import type {
   AgentRepository,
   ApprovalRepository,
+  ContextReadRepository,
   DaemonRepository,
   SnapshotRepository,
   TaskListFilter,
@@ -79,6 +80,8 @@ export interface OrchestratorOptions {
   memory?: TaskMemory;
   /** Where each turn's tokens are recorded (`token_usage`, the token reports). */
   tokens?: Pick<TokenUsageRepository, "record" | "deleteBefore">;
+  /** The files agents read, deleted past the retention with the turns. */
+  reads?: Pick<ContextReadRepository, "deleteBefore">;
   /** The spending limits a turn must be under to start (`[budgets]`, each task's own); default none. */
   budgets?: Budgets;
   /** How many task turns call the API at once (rate limits); default no limit. */
@@ -179,6 +182,7 @@ export class Orchestrator {
       cancelWatchMs: 1_000,
       retentionMs: options.retentionMs,
       tokens: options.tokens,
+      ...(options.reads ? { reads: options.reads } : {}),
       logger: this.#logger,
     });
   }

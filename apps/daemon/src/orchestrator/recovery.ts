@@ -3,6 +3,7 @@ import type { Logger, TaskScheduler } from "@cca/core";
 import type {
   AgentRepository,
   ApprovalRepository,
+  ContextReadRepository,
   DaemonRepository,
   SnapshotRepository,
   TokenUsageRepository,
@@ -31,6 +32,8 @@ export interface RecoveryOptions {
   /** Ended tasks, stopped agents and turns' token records older than this are deleted; 0 keeps everything. */
   retentionMs: number;
   tokens?: Pick<TokenUsageRepository, "deleteBefore">;
+  /** The files agents read, deleted with the turns. */
+  reads?: Pick<ContextReadRepository, "deleteBefore">;
   logger: Logger;
 }
 
@@ -171,12 +174,14 @@ export class Recovery {
     const stopped = await agents.deleteStoppedBefore(cutoff);
     await daemons.deleteUnseenBefore(cutoff);
     const turns = (await this.#options.tokens?.deleteBefore(cutoff)) ?? 0;
-    if (tasks + stopped + pruned + turns > 0) {
+    const reads = (await this.#options.reads?.deleteBefore(cutoff)) ?? 0;
+    if (tasks + stopped + pruned + turns + reads > 0) {
       logger.info("deleted records past their retention", {
         tasks,
         agents: stopped,
         snapshots: pruned,
         token_turns: turns,
+        file_reads: reads,
       });
     }
   }

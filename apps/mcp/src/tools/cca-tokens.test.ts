@@ -58,6 +58,34 @@ describe("cca_tokens", () => {
     expect(daemon.tokenQueries).toEqual([{ by: "task", task_id: "task_1" }]);
   });
 
+  it("adds what several of the task's agents were sent, with estimated tokens and what to do", async () => {
+    const daemon = new InMemoryDaemonClient();
+    daemon.setTokenRows([tokenRow({ key: "backend", input_tokens: 10 })]);
+    daemon.setRedundancy([
+      {
+        kind: "file",
+        what: "src/db.ts",
+        recipients: [
+          { task_id: "p1", role: "backend", agent_id: "backend_1" },
+          { task_id: "p2", role: "qa", agent_id: "qa_1" },
+        ],
+        tokens_each: 1_000,
+        tokens_saveable: 1_000,
+        recommendation: "Have one read it.",
+      },
+    ]);
+    const client = await open(daemon);
+    const text = textOf(await client.callTool({ name: "cca_tokens", arguments: { task_id: "task_1" } }));
+    expect(text.split("\n").slice(-2)).toEqual([
+      "Sent to more than one agent: ~1,000 tokens (estimated, chars/4):",
+      "- file src/db.ts: ~1,000 tokens more than once. Have one read it.",
+    ]);
+    // Without a task, no redundancy is asked for.
+    expect(textOf(await client.callTool({ name: "cca_tokens", arguments: {} }))).not.toContain(
+      "more than one agent",
+    );
+  });
+
   it("says so when no turn was recorded, asking for every turn with since all", async () => {
     const daemon = new InMemoryDaemonClient();
     const client = await open(daemon);

@@ -1,6 +1,7 @@
 import {
   formatCost,
   formatGroupedCount,
+  type RedundancyReport,
   TOKEN_REPORT_GROUPS,
   type TokenReport,
   type TokenReportRow,
@@ -16,7 +17,7 @@ export const CCA_TOKENS_TOOL = "cca_tokens";
 const DEFAULT_SINCE = "24h";
 
 const DESCRIPTION =
-  "What CCA's agents spent: turns, tokens (input, output, cache writes, cache reads), the share of input read from cache, and cost, added up by role, project, UTC day or top-level task, most first, with the total. The last 24h unless since is given; with task_id, all of that task and its parts.";
+  "What CCA's agents spent: turns, tokens (input, output, cache writes, cache reads), the share of input read from cache, and cost, added up by role, project, UTC day or top-level task, most first, with the total. The last 24h unless since is given; with task_id, all of that task and its parts, and what several of its agents were sent twice.";
 
 const inputSchema = {
   by: z
@@ -54,12 +55,29 @@ export function registerCcaTokensTool(server: McpServer, context: ToolContext): 
           ...(window === "all" ? {} : { since: window }),
           ...(taskId ? { task_id: taskId } : {}),
         });
-        return textResult(formatTokenReport(report));
+        if (!taskId) return textResult(formatTokenReport(report));
+        const redundancy = await context.client.taskRedundancy(taskId);
+        return textResult(
+          [formatTokenReport(report), formatRedundancy(redundancy)].filter(Boolean).join("\n\n"),
+        );
       } catch (error) {
         return daemonErrorResult("Could not read the token report", error);
       }
     },
   );
+}
+
+/** What several agents of the task were sent, with estimated tokens and what to do; empty when nothing. */
+export function formatRedundancy(report: RedundancyReport): string {
+  if (report.items.length === 0) return "";
+  const lines = report.items.map(
+    (item) =>
+      `- ${item.kind === "file" ? "file" : "text"} ${item.what}: ~${formatGroupedCount(item.tokens_saveable)} tokens more than once. ${item.recommendation}`,
+  );
+  return [
+    `Sent to more than one agent: ~${formatGroupedCount(report.tokens_saveable)} tokens (estimated, ${report.estimate}):`,
+    ...lines,
+  ].join("\n");
 }
 
 /** The report as a Markdown table, one row per group and the total, e.g. `| backend | 3 | 12,000 | … |`. */

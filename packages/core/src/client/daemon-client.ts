@@ -25,6 +25,7 @@ import {
   type TaskFeedbackResult,
   TaskFeedbackResultSchema,
 } from "../domain/memory-items.js";
+import { type RedundancyReport, RedundancyReportSchema } from "../domain/redundancy.js";
 import {
   type ActivityEvent,
   ActivityEventSchema,
@@ -124,6 +125,8 @@ export interface DaemonClient {
    * another budget of the size it had. Resolves with the task queued again.
    */
   resumeTask(id: string, request?: ResumeTaskRequest): Promise<Task>;
+  /** What several agents of a task's tree were sent (the same file read, the same text pasted), with estimated tokens. */
+  taskRedundancy(id: string): Promise<RedundancyReport>;
   /** What the task's branch changed: per part and in total (`no_task_branch` when it has none). */
   taskChanges(id: string): Promise<TaskChanges>;
   /** The patch of the task's branch against its base, as `git diff` prints it. */
@@ -288,6 +291,8 @@ export function createDaemonClient(options: DaemonClientOptions): DaemonClient {
     waitForTask: (taskId, waitS, signal) =>
       request(TaskSchema, "GET", `/api/v1/tasks/${id(taskId)}?wait_s=${waitS}`, undefined, signal),
     cancelTask: (taskId) => request(TaskSchema, "POST", `/api/v1/tasks/${id(taskId)}/cancel`),
+    taskRedundancy: (taskId) =>
+      request(RedundancyReportSchema, "GET", `/api/v1/tasks/${id(taskId)}/redundancy`),
     resumeTask: (taskId, resume = {}) =>
       request(TaskSchema, "POST", `/api/v1/tasks/${id(taskId)}/resume`, resume),
     taskChanges: (taskId) => request(TaskChangesSchema, "GET", `/api/v1/tasks/${id(taskId)}/changes`),

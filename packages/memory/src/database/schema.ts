@@ -171,8 +171,20 @@ export interface TokenUsageTable {
   cost_usd: number;
 }
 
+/** A file an agent read during a task (see migrations/0012_context_reads.sql). */
+export interface ContextReadsTable {
+  id: string;
+  at: Timestamp;
+  task_id: string;
+  agent_id: string;
+  role: string;
+  path: string;
+  chars: number;
+}
+
 /** Every table CCA keeps, as kysely sees them. */
 export interface DatabaseSchema {
+  context_reads: ContextReadsTable;
   token_usage: TokenUsageTable;
   patterns: PatternsTable;
   pattern_injections: PatternInjectionsTable;

@@ -1,4 +1,4 @@
-import { CcaError, sinceInstant, TokenReportQuerySchema } from "@cca/core";
+import { CcaError, type RedundancyReport, sinceInstant, TokenReportQuerySchema } from "@cca/core";
 import type { TokenUsageRepository } from "@cca/memory";
 import { Hono } from "hono";
 import { z } from "zod";
@@ -6,10 +6,15 @@ import { z } from "zod";
 /**
  * Token reports over every turn's recorded usage: `GET /tokens?by=role|project|day|task
  * &since=24h|<ISO time>&task_id=`, each group's tokens (cache writes by lifetime, cache
- * reads, cost) with the total, most tokens first.
+ * reads, cost) with the total, most tokens first; and `GET /tasks/:id/redundancy`, what
+ * several agents of a task tree were sent.
  */
-export function tokenRoutes(deps: { tokens: Pick<TokenUsageRepository, "report"> }): Hono {
-  return new Hono().get("/tokens", async (context) => {
+export function tokenRoutes(deps: {
+  tokens: Pick<TokenUsageRepository, "report">;
+  /** A task tree's redundancy report, for `GET /tasks/:id/redundancy`. */
+  redundancy?: (taskId: string) => Promise<RedundancyReport>;
+}): Hono {
+  const routes = new Hono().get("/tokens", async (context) => {
     const parsed = TokenReportQuerySchema.safeParse(context.req.query());
     if (!parsed.success) {
       throw new CcaError(
@@ -28,4 +33,9 @@ export function tokenRoutes(deps: { tokens: Pick<TokenUsageRepository, "report">
     }
     return context.json(await deps.tokens.report({ by, since: from, taskId: task_id ?? null }));
   });
+  const { redundancy } = deps;
+  if (!redundancy) return routes;
+  return routes.get("/tasks/:id/redundancy", async (context) =>
+    context.json(await redundancy(context.req.param("id"))),
+  );
 }
