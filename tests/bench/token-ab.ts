@@ -169,6 +169,9 @@ async function singleSessionArm(): Promise<Arm> {
   };
 }
 
+/** The compaction arm's threshold: low enough for the bench's short conversations to pass it. */
+const COMPACTION_ARM_ABOVE = 20_000;
+
 const thousands = (n: number) => `${(n / 1000).toFixed(1)}k`;
 
 /** Prints the table; returns the summary lines. */
@@ -181,10 +184,19 @@ export async function runTokenAb(): Promise<string[]> {
     await teamArm("(c) minimal_tools alone", {
       CCA__TOKEN_EFFICIENCY__MINIMAL_TOOLS: "true",
       CCA__TOKEN_EFFICIENCY__NO_SKILLS: "false",
+      CCA__TOKEN_EFFICIENCY__COMPACTION: "false",
     }),
     await teamArm("(c) no_skills alone", {
       CCA__TOKEN_EFFICIENCY__MINIMAL_TOOLS: "false",
       CCA__TOKEN_EFFICIENCY__NO_SKILLS: "true",
+      CCA__TOKEN_EFFICIENCY__COMPACTION: "false",
+    }),
+    // The default threshold (60k) is past what these short tasks reach; 20k shows what it does.
+    await teamArm(`(c) compaction alone, above ${COMPACTION_ARM_ABOVE / 1000}k`, {
+      CCA__TOKEN_EFFICIENCY__MINIMAL_TOOLS: "false",
+      CCA__TOKEN_EFFICIENCY__NO_SKILLS: "false",
+      CCA__TOKEN_EFFICIENCY__COMPACTION: "true",
+      CCA__TOKEN_EFFICIENCY__COMPACT_ABOVE_TOKENS: String(COMPACTION_ARM_ABOVE),
     }),
   ];
   const arms = [single, off, on, ...alone];

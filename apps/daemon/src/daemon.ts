@@ -255,6 +255,10 @@ export function createDaemon(options: DaemonOptions): Daemon {
     budgets: new Budgets({ limits: config.budgets, tokens: tokenUsage }),
     limiter: turnLimiter,
     rateLimitRetries: config.rate_limits.turn_retries,
+    compactAboveTokens:
+      config.token_efficiency.enabled && config.token_efficiency.compaction
+        ? config.token_efficiency.compact_above_tokens
+        : null,
     logger,
   });
   const approvals = new ApprovalInbox({

@@ -24,6 +24,12 @@ export interface TurnOutcome {
   model?: string | null;
   /** Of the turn's cache writes, the 5-minute and 1-hour ones, where Claude Code told them apart. */
   cacheWrites?: { fiveMinute: number; oneHour: number };
+  /** The process's tokens so far, over all its models (`modelUsage`), where Claude Code said. */
+  processTokens?: TokenUsage;
+  /** The context the turn's last request sent (its whole input), where the driver saw it. */
+  contextTokens?: number | null;
+  /** When Claude Code compacted the conversation in this turn: its context before and after. */
+  compacted?: { preTokens: number; postTokens: number } | null;
 }
 
 /** The outcome of one turn, with this turn's own cost. */

@@ -196,6 +196,7 @@ export class AgentLauncher {
       stopping: false,
       started: false,
       turns: replaces?.turns ?? 0,
+      contextTokens: replaces?.contextTokens ?? null,
       inbox: replaces?.inbox ?? [],
       turn: null,
       typing: false,

@@ -29,6 +29,9 @@ import { WarmPool } from "./warm-pool.js";
 
 export type { AgentManagerOptions } from "./agent-manager-options.js";
 
+/** The fewest turns of a conversation Claude Code's `/compact` will compact. */
+const MIN_TURNS_TO_COMPACT = 2;
+
 /**
  * Starts, tracks and stops agents; runs turns on them and keeps their records current. An
  * agent whose process crashes is restarted in its conversation, within the restart budget;
@@ -241,6 +244,36 @@ export class AgentManager {
    * current. Rejects with `agent_crashed` when its process dies, or is restarting after it did.
    */
   async runTurn(agentId: string, taskId: string, prompt: string): Promise<TurnResult> {
+    return this.#runReservedTurn(this.#reservedFor(agentId, taskId), { taskId, prompt });
+  }
+
+  /**
+   * Compacts the conversation of a headless agent reserved for `taskId` (Claude Code's
+   * `/compact`, told what to keep in `instructions`) when its last request sent at least
+   * `aboveTokens` of context; resolves with that turn, or null when it was not needed.
+   */
+  async compactIfOver(
+    agentId: string,
+    taskId: string,
+    aboveTokens: number,
+    instructions: string,
+  ): Promise<TurnResult | null> {
+    const agent = this.#reservedFor(agentId, taskId);
+    // Claude Code compacts nothing shorter than two exchanges ("Not enough messages to compact").
+    if (agent.driver.kind !== "headless" || agent.turns < MIN_TURNS_TO_COMPACT) return null;
+    if ((agent.contextTokens ?? 0) < aboveTokens) return null;
+    const turn = await this.#runReservedTurn(agent, {
+      taskId,
+      prompt: `/compact ${instructions}`,
+      housekeeping: true,
+    });
+    // Measured again by its next turn; one that could not compact is not asked again at once.
+    agent.contextTokens = turn.compacted?.postTokens ?? null;
+    return turn;
+  }
+
+  /** The agent, if it is live and reserved for `taskId`; else why not. */
+  #reservedFor(agentId: string, taskId: string): ManagedAgent {
     const agent = this.#managed(agentId);
     if (this.#restarts.isRestarting(agent)) {
       throw new CcaError("agent_crashed", agent.record.last_error?.message ?? `Agent ${agentId} crashed`, {
@@ -250,18 +283,21 @@ export class AgentManager {
     if (agent.record.state !== "busy" || agent.record.current_task_id !== taskId) {
       throw new CcaError("internal", `Agent ${agentId} is not reserved for task ${taskId}`);
     }
-    return runAgentTurn(
-      agent,
-      { taskId, prompt },
-      {
-        activity: this.#options.activity,
-        onChange: this.#options.onChange,
-        snapshots: this.#options.snapshots,
-        reads: this.#options.reads,
-        clock: this.#clock,
-        logger: this.#logger,
-      },
-    );
+    return agent;
+  }
+
+  #runReservedTurn(
+    agent: ManagedAgent,
+    turn: { taskId: string; prompt: string; housekeeping?: boolean },
+  ): Promise<TurnResult> {
+    return runAgentTurn(agent, turn, {
+      activity: this.#options.activity,
+      onChange: this.#options.onChange,
+      snapshots: this.#options.snapshots,
+      reads: this.#options.reads,
+      clock: this.#clock,
+      logger: this.#logger,
+    });
   }
 
   /**

@@ -12,13 +12,15 @@ import { turnActivity } from "./turn-activity.js";
  */
 export async function runAgentTurn(
   agent: ManagedAgent,
-  turn: { taskId: string; prompt: string },
+  /** `housekeeping`: a turn of the daemon's own (a compaction), not the task's work. */
+  turn: { taskId: string; prompt: string; housekeeping?: boolean },
   deps: Pick<AgentManagerOptions, "activity" | "onChange" | "snapshots" | "reads"> & {
     clock: Clock;
     logger: Logger;
   },
 ): Promise<TurnResult> {
-  const inbox = agent.inbox.splice(0);
+  // A housekeeping turn is a slash command: the inbox waits for the next real turn.
+  const inbox = turn.housekeeping ? [] : agent.inbox.splice(0);
   agent.turn = turnActivity({
     record: agent.record,
     taskId: turn.taskId,
@@ -34,9 +36,10 @@ export async function runAgentTurn(
     agent.turn = null;
   }
   agent.turns += 1;
+  agent.contextTokens = result.contextTokens ?? agent.contextTokens;
   addUsage(agent.record.usage, result.usage);
   agent.record.session_id = result.sessionId ?? agent.record.session_id;
-  if (!result.isError) agent.record.tasks_completed += 1;
+  if (!result.isError && !turn.housekeeping) agent.record.tasks_completed += 1;
   deps.onChange?.(structuredClone(agent.record));
   deps.snapshots?.saveAfterTurn(structuredClone(agent.record));
   return result;

@@ -27,8 +27,9 @@ export interface AgentMcp {
 /**
  * The `claude` arguments for a headless agent: stream-json both ways, then the
  * conversation's arguments, and permission questions sent to CCA's approval tool. With
- * `noSkills`, no skills or slash commands: nobody types `/` into it, and their listing goes
- * with every request wherever the Skill tool is.
+ * `noSkills`, no skills or slash commands where it has the Skill tool: nobody types `/`
+ * into it, and their listing goes with every request. Without that tool there is no
+ * listing, and `/compact` stays available to the daemon.
  */
 export function headlessLaunchArgs(options: LaunchOptions & { noSkills?: boolean }): string[] {
   const args = [
@@ -40,11 +41,17 @@ export function headlessLaunchArgs(options: LaunchOptions & { noSkills?: boolean
     "--verbose",
     ...conversationArgs(options),
   ];
-  if (options.noSkills) args.push("--disable-slash-commands");
+  // Only where the Skill tool lists them: slash commands stay for /compact otherwise.
+  if (options.noSkills && hasSkillTool(options.profile)) args.push("--disable-slash-commands");
   if (options.skipPermissions) args.push("--permission-mode", "bypassPermissions");
   else if (options.mcp?.permissionPromptTool)
     args.push("--permission-prompt-tool", options.mcp.permissionPromptTool);
   return args;
+}
+
+/** True when the agent has Claude Code's Skill tool: all its tools, or a list that names it. */
+export function hasSkillTool(profile: RoleProfile): boolean {
+  return profile.tools === null || profile.tools.includes("Skill");
 }
 
 /**

@@ -12,6 +12,8 @@ export interface ManagedAgent {
   /** True once its process started; an exit before that is its start's failure, not a crash. */
   started: boolean;
   turns: number;
+  /** The context its last turn's last request sent (its whole input), when known: what compaction looks at. */
+  contextTokens: number | null;
   /** Messages from other agents, read at the start of its next turn. */
   inbox: InboxMessage[];
   /** What the running turn's events go to, if a turn runs. */

@@ -88,6 +88,8 @@ export interface OrchestratorOptions {
   limiter?: TurnLimiter;
   /** `[rate_limits] turn_retries`: a turn refused for a rate limit is tried again this many times. */
   rateLimitRetries?: number;
+  /** `[token_efficiency] compact_above_tokens`, when compaction is on: agents' conversations are compacted past it. */
+  compactAboveTokens?: number | null;
   clock?: Clock;
   logger?: Logger;
 }
@@ -167,6 +169,7 @@ export class Orchestrator {
       stopGraceMs: options.stopGraceMs,
       limiter: this.#limiter,
       rateLimitRetries: options.rateLimitRetries ?? 0,
+      compactAboveTokens: options.compactAboveTokens ?? null,
     });
     this.#recovery = new Recovery({
       records: this.#records,

@@ -5,14 +5,18 @@ import {
   type Clock,
   type ErrorInfo,
   emptyUsage,
+  formatGroupedCount,
   isTerminalStatus,
   type Logger,
   settlesWithin,
   type Task,
+  type TokenUsage,
   toCcaError,
+  totalTokens,
 } from "@cca/core";
 import type { TokenUsageRepository } from "@cca/memory";
 import type { ActivityLog } from "../activity/activity-log.js";
+import { oneLine } from "../activity/one-line.js";
 import type { TurnResult } from "../agents/agent-driver.js";
 import type { AgentManager } from "../agents/agent-manager.js";
 import { crashedTwiceError, crashRetryNote, isCrash } from "./crash-retry.js";
@@ -23,6 +27,8 @@ import { TurnLimiter } from "./turn-limiter.js";
 
 interface RunningTask {
   agentId: string | null;
+  /** Tokens of the daemon's own turns for it (a compaction first), added to its usage at the end. */
+  housekeeping: TokenUsage;
   stopReason: StopReason | null;
   /** Aborts its waits: for an agent (or a restarted one), and for room under the rate limit. */
   reservation: AbortController;
@@ -53,6 +59,10 @@ interface ExecuteOptions {
   pauseAtEnd?: () => Promise<ErrorInfo | null>;
 }
 
+/** What Claude Code's `/compact` is told to keep of a long-lived agent's conversation. */
+export const COMPACT_INSTRUCTIONS =
+  "Keep what later tasks may build on: each earlier task's goal and outcome, the decisions made and why, names, values and facts that were given or found (ids, paths, keys, numbers, exactly as written), the files touched, and what is still open. Drop tool output and the steps that led nowhere.";
+
 /** What a turn tried again after a rate limit is told. */
 const RATE_LIMIT_RETRY_NOTE =
   "(CCA: your last attempt at this was refused by the Anthropic API's rate limit before you could answer; this is the same request again.)";
@@ -79,6 +89,7 @@ export class TaskExecution {
   readonly #stopGraceMs: number;
   readonly #limiter: TurnLimiter;
   readonly #rateLimitRetries: number;
+  readonly #compactAboveTokens: number | null;
   readonly #running = new Map<string, RunningTask>();
 
   constructor(options: {
@@ -97,6 +108,8 @@ export class TaskExecution {
     limiter?: TurnLimiter;
     /** A turn that fails on a rate limit is tried again this many times, after the limiter's wait. */
     rateLimitRetries?: number;
+    /** Compact an agent's conversation before its turn once its context passes this many tokens; null: never. */
+    compactAboveTokens?: number | null;
   }) {
     this.#agents = options.agents;
     this.#records = options.records;
@@ -107,6 +120,7 @@ export class TaskExecution {
     this.#stopGraceMs = options.stopGraceMs;
     this.#limiter = options.limiter ?? new TurnLimiter({ max: Number.MAX_SAFE_INTEGER });
     this.#rateLimitRetries = options.rateLimitRetries ?? 0;
+    this.#compactAboveTokens = options.compactAboveTokens ?? null;
   }
 
   /** Ids of the tasks running here now. */
@@ -132,6 +146,7 @@ export class TaskExecution {
     });
     const running: RunningTask = {
       agentId: null,
+      housekeeping: emptyUsage(),
       stopReason: null,
       reservation: new AbortController(),
       left,
@@ -201,6 +216,8 @@ export class TaskExecution {
         await this.#records.update(task.id, { agent_id: agent.id, session_id: agent.session_id });
         if (running.stopReason) throw stopError(running.stopReason, options.timeoutMs);
         const note = (await options.workspace?.prepare(agent)) ?? null;
+        if (running.stopReason) throw stopError(running.stopReason, options.timeoutMs);
+        if (!crash && rateLimited === 0) await this.#compactFirst(task, role, agent.id, running, options);
         if (running.stopReason) throw stopError(running.stopReason, options.timeoutMs);
         const retryNote = rateLimited > 0 ? RATE_LIMIT_RETRY_NOTE : null;
         const notes = [note, crash?.note, retryNote].filter((line) => line !== null && line !== undefined);
@@ -275,6 +292,49 @@ export class TaskExecution {
     return next;
   }
 
+  /**
+   * Compacts the agent's conversation before the task's turn when its context has grown past
+   * the threshold; the compaction's tokens count for the task. A compaction that fails costs
+   * the task nothing but the try.
+   */
+  async #compactFirst(
+    task: Task,
+    role: string,
+    agentId: string,
+    running: RunningTask,
+    options: ExecuteOptions,
+  ): Promise<void> {
+    const above = this.#compactAboveTokens;
+    if (above === null) return;
+    try {
+      const release = await this.#limiter.acquire(task.id, options.ancestors, running.reservation.signal);
+      let turn: TurnResult | null;
+      try {
+        turn = await this.#agents.compactIfOver(agentId, task.id, above, COMPACT_INSTRUCTIONS);
+      } finally {
+        release();
+      }
+      if (!turn) return;
+      addUsage(running.housekeeping, turn.usage);
+      await this.#recordTokens(task, role, agentId, turn, options.ancestors, "compact");
+      const spent = formatGroupedCount(totalTokens(turn.usage));
+      this.#activity?.record("agent.compacted", {
+        task_id: task.id,
+        agent_id: agentId,
+        summary: turn.compacted
+          ? `${role}: conversation compacted before its next task, context ${formatGroupedCount(turn.compacted.preTokens)} → ${formatGroupedCount(turn.compacted.postTokens)} tokens (${spent} tokens to compact)`
+          : `${role}: its conversation could not be compacted (${oneLine(turn.text, 120) || turn.subtype}); it goes on as it is`,
+      });
+    } catch (error) {
+      if (running.stopReason) return;
+      this.#logger.warn("could not compact an agent's conversation; the task goes on without", {
+        task: task.id,
+        agent: agentId,
+        error: String(error),
+      });
+    }
+  }
+
   /** A turn the API refused for its rate limit: new turns wait, then this one is tried again. */
   #retryAfterRateLimit(task: Task, agentId: string, turn: TurnResult, attempt: number): void {
     const { waitMs } = this.#limiter.rateLimited(null);
@@ -292,10 +352,11 @@ export class TaskExecution {
     agentId: string,
     turn: TurnResult,
     ancestors: readonly string[],
+    kind: "turn" | "compact" = "turn",
   ): Promise<void> {
     await this.#tokens
       ?.record({
-        kind: "turn",
+        kind,
         taskId: task.id,
         rootTaskId: ancestors.at(-1) ?? task.id,
         agentId,
@@ -324,7 +385,7 @@ export class TaskExecution {
       session_id: turn.sessionId,
       num_turns: turn.numTurns,
       agent_duration_ms: turn.durationMs,
-      usage: addUsage(addUsage(emptyUsage(), task.usage), turn.usage),
+      usage: addUsage(addUsage(addUsage(emptyUsage(), task.usage), running.housekeeping), turn.usage),
     };
     const { id } = task;
     if (running.stopReason || turn.interrupted) return this.#end(id, running, options, null, fields);

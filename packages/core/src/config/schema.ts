@@ -280,10 +280,17 @@ export const ConfigSchema = z.strictObject({
        */
       minimal_tools: z.boolean().default(true),
       /**
-       * Headless agents load no skills or slash commands (`--disable-slash-commands`): their
-       * listing goes with every request wherever the Skill tool is (about 7 KB with all tools).
+       * Headless agents with the Skill tool load no skills or slash commands
+       * (`--disable-slash-commands`): their listing goes with every request (about 7 KB with
+       * all tools). Without that tool there is nothing to save, and `/compact` stays.
        */
       no_skills: z.boolean().default(true),
+      /**
+       * A headless agent whose last request sent more than `compact_above_tokens` of context
+       * has its conversation compacted (Claude Code's /compact) before its next task.
+       */
+      compaction: z.boolean().default(true),
+      compact_above_tokens: integerIn(1_000, 10_000_000, "tokens").default(60_000),
       target_reduction: z.number().min(0).max(1).default(0.3),
       compression_algorithm: z.enum(["zstd", "none"]).default("zstd"),
     })

@@ -232,6 +232,7 @@ export const ACTIVITY_KINDS = [
   "agent.text",
   "agent.message",
   "agent.stopped",
+  "agent.compacted",
   "approval.requested",
   "approval.answered",
   "memory.distilled",

@@ -5,8 +5,11 @@ export const TOKEN_REPORT_GROUPS = ["role", "project", "day", "task"] as const;
 export const TokenReportGroupSchema = z.enum(TOKEN_REPORT_GROUPS);
 export type TokenReportGroup = z.infer<typeof TokenReportGroupSchema>;
 
-/** What made a turn: an agent's turn on a task (or a person's, typed in), or the memory's distiller. */
-export const TOKEN_TURN_KINDS = ["turn", "distill"] as const;
+/**
+ * What made a turn: an agent's turn on a task (or a person's, typed in), the memory's
+ * distiller, or the compaction of an agent's conversation.
+ */
+export const TOKEN_TURN_KINDS = ["turn", "distill", "compact"] as const;
 export type TokenTurnKind = (typeof TOKEN_TURN_KINDS)[number];
 
 /** A `since` of the form `30m`, `24h` or `7d`. */

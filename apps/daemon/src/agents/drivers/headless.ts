@@ -1,6 +1,14 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
-import { CcaError, clampTimerMs, emptyUsage, type Logger, noopLogger } from "@cca/core";
+import {
+  CcaError,
+  clampTimerMs,
+  emptyUsage,
+  type Logger,
+  noopLogger,
+  type TokenUsage,
+  totalTokens,
+} from "@cca/core";
 import {
   type AgentDriver,
   type AgentDriverEvent,
@@ -61,6 +69,11 @@ export class HeadlessDriver implements AgentDriver {
   #spawnError: CcaError | null = null;
   #nextRequestId = 1;
   #lastTotalCostUsd = 0;
+  /** The process's tokens at the last turn's end, from `modelUsage`. */
+  #lastProcessTokens: TokenUsage | null = null;
+  /** What the running turn's last request sent, and whether it compacted the conversation. */
+  #contextTokens: number | null = null;
+  #compacted: { preTokens: number; postTokens: number } | null = null;
   #sessionId: string | null = null;
 
   constructor(options: HeadlessDriverOptions) {
@@ -170,6 +183,8 @@ export class HeadlessDriver implements AgentDriver {
         interrupted: false,
         ended,
       };
+      this.#contextTokens = null;
+      this.#compacted = null;
       this.#child!.stdin!.write(userTurnLine(prompt));
       this.#events.emit("state", "busy");
     });
@@ -300,6 +315,13 @@ export class HeadlessDriver implements AgentDriver {
       case "assistant_text":
         this.#events.emit("text", line.text);
         return;
+      case "request_context":
+        this.#contextTokens = line.tokens;
+        return;
+      case "compacted":
+        this.#compacted = { preTokens: line.preTokens, postTokens: line.postTokens };
+        this.#contextTokens = line.postTokens;
+        return;
       case "tool_use":
         this.#events.emit("toolUse", { id: line.id, name: line.name, input: line.input });
         return;
@@ -376,10 +398,37 @@ export class HeadlessDriver implements AgentDriver {
       return;
     }
     this.#turn = null;
-    const usage = { ...outcome.usage, cost_usd: turnCost };
+    const usage = { ...this.#turnTokens(outcome), cost_usd: turnCost };
     this.#events.emit("usage", usage);
     this.#events.emit("state", "ready");
-    turn.resolve({ ...outcome, usage, interrupted: turn.interrupted });
+    turn.resolve({
+      ...outcome,
+      usage,
+      interrupted: turn.interrupted,
+      contextTokens: this.#contextTokens,
+      compacted: this.#compacted,
+    });
+  }
+
+  /**
+   * The turn's own tokens: its `result` line's, or where that counts none though the
+   * process's totals grew (a `/compact` turn reports zeros), the growth of those totals.
+   */
+  #turnTokens(outcome: TurnOutcome): TokenUsage {
+    const before = this.#lastProcessTokens;
+    if (outcome.processTokens) this.#lastProcessTokens = outcome.processTokens;
+    if (totalTokens(outcome.usage) > 0 || !before || !outcome.processTokens) return outcome.usage;
+    const now = outcome.processTokens;
+    return {
+      input_tokens: Math.max(0, now.input_tokens - before.input_tokens),
+      output_tokens: Math.max(0, now.output_tokens - before.output_tokens),
+      cache_creation_input_tokens: Math.max(
+        0,
+        now.cache_creation_input_tokens - before.cache_creation_input_tokens,
+      ),
+      cache_read_input_tokens: Math.max(0, now.cache_read_input_tokens - before.cache_read_input_tokens),
+      cost_usd: 0,
+    };
   }
 
   #onSpawnError(error: NodeJS.ErrnoException): void {

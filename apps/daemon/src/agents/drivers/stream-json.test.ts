@@ -20,7 +20,9 @@ const recorded = (lineNumber: number): ClaudeOutputLine[] => parseStreamLine(REC
 
 describe("parseStreamLine on lines of the real Claude Code", () => {
   it("reads every recorded line as a known kind, none malformed", () => {
-    const types = RECORDED.flatMap((line) => parseStreamLine(line).map((parsed) => parsed.type));
+    const types = RECORDED.flatMap((line) => parseStreamLine(line).map((parsed) => parsed.type)).filter(
+      (type) => type !== "request_context",
+    );
     expect(types).toEqual([
       ...["system_init", "assistant_text", "result"],
       ...["system_init", "assistant_text", "tool_use", "tool_result", "assistant_text", "result"],
@@ -64,9 +66,20 @@ describe("parseStreamLine on lines of the real Claude Code", () => {
           permissionDenials: [],
           model: "claude-opus-4-8[1m]",
           cacheWrites: { fiveMinute: 0, oneHour: 0 },
+          processTokens: {
+            input_tokens: 1234,
+            output_tokens: 56,
+            cache_creation_input_tokens: 0,
+            cache_read_input_tokens: 0,
+            cost_usd: 0,
+          },
         },
       },
     ]);
+  });
+
+  it("reads each request's whole input from its assistant line: the context it sent", () => {
+    expect(recorded(5)[0]).toEqual({ type: "request_context", tokens: 19_112 });
   });
 
   it("reads the cache writes by lifetime, and the model the turns ran on (the costliest)", () => {
@@ -92,7 +105,7 @@ describe("parseStreamLine on lines of the real Claude Code", () => {
   });
 
   it("reads an assistant tool_use block and the user line with its tool_result", () => {
-    expect(recorded(6)).toEqual([
+    expect(recorded(6).filter((line) => line.type !== "request_context")).toEqual([
       {
         type: "tool_use",
         id: "toolu_mock_654bd9da4316465c9a4d5934",
@@ -145,8 +158,19 @@ describe("parseStreamLine on lines it does not know", () => {
     expect(parseStreamLine('{"type":"stream_event","event":{}}')).toEqual([
       { type: "other", raw: { type: "stream_event", event: {} } },
     ]);
-    expect(parseStreamLine('{"type":"system","subtype":"compact_boundary"}')).toMatchObject([
+    expect(parseStreamLine('{"type":"system","subtype":"no_such_subtype"}')).toMatchObject([
       { type: "other" },
+    ]);
+  });
+
+  it("reads a compaction: the context before and after", () => {
+    const line = {
+      type: "system",
+      subtype: "compact_boundary",
+      compact_metadata: { trigger: "manual", pre_tokens: 21_184, post_tokens: 1_076 },
+    };
+    expect(parseStreamLine(JSON.stringify(line))).toEqual([
+      { type: "compacted", preTokens: 21_184, postTokens: 1_076 },
     ]);
   });
 

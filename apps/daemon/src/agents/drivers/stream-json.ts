@@ -75,7 +75,23 @@ const ContentSchema = z.preprocess(
 );
 
 const MessageLineSchema = z.object({
-  message: z.object({ content: ContentSchema }),
+  /** On assistant lines: the request's usage (its input is the whole context sent; output is partial). */
+  message: z.object({ content: ContentSchema, usage: UsageSchema.optional() }),
+});
+
+const CompactBoundarySchema = z.object({
+  compact_metadata: z
+    .object({ trigger: z.string().optional(), pre_tokens: tokenCount, post_tokens: tokenCount })
+    .optional(),
+});
+
+/** A model's counts over the whole process, in `modelUsage`. */
+const ModelUsageSchema = z.object({
+  costUSD: z.number().nonnegative(),
+  inputTokens: tokenCount,
+  outputTokens: tokenCount,
+  cacheReadInputTokens: tokenCount,
+  cacheCreationInputTokens: tokenCount,
 });
 
 const SystemInitSchema = z.object({
@@ -102,7 +118,7 @@ const ResultSchema = z.object({
   duration_ms: z.number().optional(),
   usage: UsageSchema.optional(),
   /** Per model, over the whole process, like `total_cost_usd`. */
-  modelUsage: z.record(z.string(), z.object({ costUSD: z.number().nonnegative() })).optional(),
+  modelUsage: z.record(z.string(), ModelUsageSchema).optional(),
   total_cost_usd: z.number().nonnegative().optional(),
   api_error_status: z.number().nullish(),
   permission_denials: z.array(z.object({ tool_name: z.string() })).default([]),
@@ -136,6 +152,10 @@ export type ClaudeOutputLine =
       retryDelayMs: number | null;
     }
   | { type: "assistant_text"; text: string }
+  /** A request's whole input (uncached, cache writes and reads): the context it sent. */
+  | { type: "request_context"; tokens: number }
+  /** Claude Code compacted the conversation (`/compact`, or on its own): its context before and after. */
+  | { type: "compacted"; preTokens: number; postTokens: number }
   | { type: "tool_use"; id: string; name: string; input: Record<string, unknown> }
   | { type: "tool_result"; toolUseId: string; isError: boolean; content: string }
   | { type: "result"; result: TurnOutcome }
@@ -162,6 +182,19 @@ function toolResultText(content: z.infer<typeof ToolResultBlockSchema>["content"
     .map((block) => block.text ?? "")
     .filter(Boolean)
     .join("\n");
+}
+
+function assistantLines(line: z.infer<typeof MessageLineSchema>): ClaudeOutputLine[] {
+  const usage = line.message.usage;
+  const context: ClaudeOutputLine[] = usage
+    ? [
+        {
+          type: "request_context",
+          tokens: usage.input_tokens + usage.cache_creation_input_tokens + usage.cache_read_input_tokens,
+        },
+      ]
+    : [];
+  return [...context, ...blockLines(line)];
 }
 
 function blockLines(line: z.infer<typeof MessageLineSchema>): ClaudeOutputLine[] {
@@ -204,7 +237,20 @@ function resultOutcome(line: z.infer<typeof ResultSchema>): TurnOutcome {
         }
       : {}),
     ...(line.structured_output === undefined ? {} : { structuredOutput: line.structured_output }),
+    ...(line.modelUsage ? { processTokens: processTokensOf(line.modelUsage) } : {}),
   };
+}
+
+/** The tokens of every model over the process so far (`modelUsage` accumulates like the cost). */
+function processTokensOf(models: Record<string, z.infer<typeof ModelUsageSchema>>): TokenUsage {
+  const total = { ...usageOf(undefined) };
+  for (const model of Object.values(models)) {
+    total.input_tokens += model.inputTokens;
+    total.output_tokens += model.outputTokens;
+    total.cache_creation_input_tokens += model.cacheCreationInputTokens;
+    total.cache_read_input_tokens += model.cacheReadInputTokens;
+  }
+  return total;
 }
 
 /** Each known kind of line ("system/<subtype>" for system lines), with what it becomes. */
@@ -227,7 +273,14 @@ const LINE_KINDS = {
       retryDelayMs: line.retry_delay_ms ?? null,
     },
   ]),
-  assistant: MessageLineSchema.transform(blockLines),
+  "system/compact_boundary": CompactBoundarySchema.transform((line): ClaudeOutputLine[] => [
+    {
+      type: "compacted",
+      preTokens: line.compact_metadata?.pre_tokens ?? 0,
+      postTokens: line.compact_metadata?.post_tokens ?? 0,
+    },
+  ]),
+  assistant: MessageLineSchema.transform(assistantLines),
   user: MessageLineSchema.transform(blockLines),
   result: ResultSchema.transform((line): ClaudeOutputLine[] => [
     { type: "result", result: resultOutcome(line) },
