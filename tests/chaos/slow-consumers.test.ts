@@ -245,6 +245,7 @@ describe("event streams beyond daemon.max_event_streams", () => {
         message: expect.stringMatching(
           /^2 event streams are open already, the most daemon\.max_event_streams/,
         ),
+        details: { max_streams: 2 },
       },
     });
     await held[0]!.body!.cancel();
