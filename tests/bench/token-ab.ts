@@ -4,8 +4,10 @@
 // In each task the Coordinator must pass a planted fact to the backend and another to qa;
 // each specialist answers with a receipt only when its fact reached it, and the task
 // succeeds only when both receipts reach the Coordinator. Tokens are Claude Code's own
-// counts of every process (the mock counts a request's bytes / 4), Coordinator, specialists
-// and the ReasoningBank's distiller included, read from the daemon's token report.
+// counts of every process (the mock counts a request's bytes / 4 and plays the prompt cache),
+// Coordinator, specialists and the ReasoningBank's distiller included, read from the
+// daemon's token report. A long run (BENCH_AB_LONG_TASKS, 60) of one Coordinator measures
+// compaction, which ten short tasks never reach.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -24,11 +26,18 @@ import { startCcad } from "../support/ccad-process.js";
 import { countOption } from "./options.js";
 import { stopAndRemove } from "./storage-setups.js";
 
-const TASKS = Array.from({ length: countOption("BENCH_AB_TASKS", 10) }, (_, i) => ({
-  description: `Task ${i + 1}: add the /orders-${i + 1} endpoint and its tests. Backend fact: the table is orders_${i + 1}_v${(i * 7) % 5}. QA fact: the fixture is fixture-${(i * 13) % 97}.json.`,
-  backendFact: `the table is orders_${i + 1}_v${(i * 7) % 5}`,
-  qaFact: `the fixture is fixture-${(i * 13) % 97}.json`,
-}));
+/** `n` scripted tasks, each with a fact for the backend and one for qa. */
+const scriptedTasks = (n: number) =>
+  Array.from({ length: n }, (_, i) => ({
+    description: `Task ${i + 1}: add the /orders-${i + 1} endpoint and its tests. Backend fact: the table is orders_${i + 1}_v${(i * 7) % 5}. QA fact: the fixture is fixture-${(i * 13) % 97}.json.`,
+    backendFact: `the table is orders_${i + 1}_v${(i * 7) % 5}`,
+    qaFact: `the fixture is fixture-${(i * 13) % 97}.json`,
+  }));
+const TASKS = scriptedTasks(countOption("BENCH_AB_TASKS", 10));
+/** The long run that compaction is for: one Coordinator conversation over many tasks. */
+const LONG_TASKS = scriptedTasks(countOption("BENCH_AB_LONG_TASKS", 60));
+/** Compaction's threshold in the long run: the conversation's growth past the fixed prompt. */
+const LONG_RUN_COMPACT_ABOVE = 5_000;
 
 const DELEGATE = "mcp__cca__cca_delegate";
 /** The longest the distiller may take over all of an arm's tasks. */
@@ -39,12 +48,29 @@ const backend = isRole("backend specialist");
 const qa = isRole("QA specialist");
 const distiller = (r: RecordedRequest) => r.systemText.includes("You are the ReasoningBank distiller");
 const receipt = (role: string, fact: string) => `RECEIPT ${role}: ${fact}`;
-const taskOf = (text: string) => TASKS.find((task) => text.includes(task.description.slice(0, 40)));
+type ScriptedTask = ReturnType<typeof scriptedTasks>[number];
+const taskIn = (tasks: readonly ScriptedTask[], text: string) =>
+  tasks.find((task) => text.includes(task.description.slice(0, 40)));
+/** Claude Code's own summary request, made by `/compact`. */
+const isSummaryRequest = (r: RecordedRequest) => r.lastUserText.includes("CRITICAL: Respond with TEXT ONLY");
 
 /** The mock as every model of the team: it passes facts on only as scripted, and checks them. */
-async function teamMock(): Promise<MockAnthropic> {
+async function teamMock(tasks: readonly ScriptedTask[]): Promise<MockAnthropic> {
   const mock = await createMockAnthropic();
+  const taskOf = (text: string) => taskIn(tasks, text);
   mock.on({ when: distiller, reply: { toolUses: [{ name: "StructuredOutput", input: { items: [] } }] } });
+  // A compaction's summary: which tasks are done, one line each.
+  mock.on({
+    when: isSummaryRequest,
+    reply: (r) => {
+      const done = tasks.filter((task) =>
+        r.allUserText.some((text) => text.includes(task.description.slice(0, 40))),
+      );
+      return replyText(
+        `Summary: tasks done so far: ${done.map((task) => task.description.split(":")[0]).join(", ")}.`,
+      );
+    },
+  });
   mock.on({
     name: "Coordinator delegates, each fact to its specialist",
     when: (r) => coordinator(r) && r.toolResults.length === 0,
@@ -64,16 +90,15 @@ async function teamMock(): Promise<MockAnthropic> {
     when: coordinator,
     reply: (r) => {
       const results = r.toolResults.map((result) => result.content).join("\n");
-      const task = TASKS.find((one) => results.includes(receipt("backend", one.backendFact)));
+      const task = tasks.find((one) => results.includes(receipt("backend", one.backendFact)));
       const done = task && results.includes(receipt("qa", task.qaFact));
       return replyText(done ? "SUCCESS: both parts reported back" : "FAILED: a receipt is missing");
     },
   });
-  const specialist =
-    (role: string, factOf: (task: (typeof TASKS)[number]) => string) => (r: RecordedRequest) => {
-      const task = TASKS.find((one) => r.lastUserText.includes(factOf(one)));
-      return replyText(task ? receipt(role, factOf(task)) : "I was not told what I need");
-    };
+  const specialist = (role: string, factOf: (task: ScriptedTask) => string) => (r: RecordedRequest) => {
+    const task = tasks.find((one) => r.lastUserText.includes(factOf(one)));
+    return replyText(task ? receipt(role, factOf(task)) : "I was not told what I need");
+  };
   mock.on({ when: backend, reply: specialist("backend", (task) => task.backendFact) });
   mock.on({ when: qa, reply: specialist("qa", (task) => task.qaFact) });
   return mock;
@@ -86,16 +111,22 @@ interface Arm {
   wallS: number;
   /** Tokens by role, for the CCA arms. */
   byRole: Map<string, number>;
+  /** Conversations compacted (Claude Code's summary requests the mock answered). */
+  compactions: number;
 }
 
 /** (b) and (c): the team on a fresh daemon with these [token_efficiency] settings. */
-async function teamArm(name: string, efficiency: Record<string, string>): Promise<Arm> {
-  const mock = await teamMock();
+async function teamArm(
+  name: string,
+  efficiency: Record<string, string>,
+  tasks: readonly ScriptedTask[] = TASKS,
+): Promise<Arm> {
+  const mock = await teamMock(tasks);
   const ccad = await startCcad({ mockUrl: mock.url, env: { CCA__MEMORY__DISTILL: "true", ...efficiency } });
   const started = performance.now();
   // The distiller runs after each task: the report waits for it, so every process counts.
   const distilled = withDeadline(
-    distillationsEnded(ccad, TASKS.length),
+    distillationsEnded(ccad, tasks.length),
     DISTILL_DEADLINE_MS,
     `${name}: the distiller did not finish with every task`,
   );
@@ -103,7 +134,7 @@ async function teamArm(name: string, efficiency: Record<string, string>): Promis
   distilled.catch(() => {});
   try {
     let successes = 0;
-    for (const task of TASKS) {
+    for (const task of tasks) {
       const { task: ended } = await ccad.client.createTaskAndWait({ description: task.description });
       if (ended.status === "completed" && ended.result?.startsWith("SUCCESS")) successes++;
     }
@@ -115,6 +146,7 @@ async function teamArm(name: string, efficiency: Record<string, string>): Promis
       successes,
       wallS: (performance.now() - started) / 1000,
       byRole: new Map(report.rows.map((row) => [row.key ?? "(none)", totalTokens(row)])),
+      compactions: mock.requests.filter(isSummaryRequest).length,
     };
   } finally {
     await stopAndRemove(ccad);
@@ -137,7 +169,7 @@ const ResultSchema = z.object({
 async function singleSessionArm(): Promise<Arm> {
   const mock = await createMockAnthropic();
   mock.on({
-    when: (r) => taskOf(r.lastUserText) !== undefined,
+    when: (r) => taskIn(TASKS, r.lastUserText) !== undefined,
     reply: replyText("SUCCESS: done alone"),
   });
   const home = mkdtempSync(join(tmpdir(), "cca-bench-ab-"));
@@ -166,11 +198,9 @@ async function singleSessionArm(): Promise<Arm> {
     successes,
     wallS: (performance.now() - started) / 1000,
     byRole: new Map(),
+    compactions: 0,
   };
 }
-
-/** The compaction arm's threshold: low enough for the bench's short conversations to pass it. */
-const COMPACTION_ARM_ABOVE = 20_000;
 
 const thousands = (n: number) => `${(n / 1000).toFixed(1)}k`;
 
@@ -191,14 +221,14 @@ export async function runTokenAb(): Promise<string[]> {
       CCA__TOKEN_EFFICIENCY__NO_SKILLS: "true",
       CCA__TOKEN_EFFICIENCY__COMPACTION: "false",
     }),
-    // The default threshold (60k) is past what these short tasks reach; 20k shows what it does.
-    await teamArm(`(c) compaction alone, above ${COMPACTION_ARM_ABOVE / 1000}k`, {
+    // Ten short tasks never reach the default threshold (60k of conversation): nothing to compact.
+    await teamArm("(c) compaction alone", {
       CCA__TOKEN_EFFICIENCY__MINIMAL_TOOLS: "false",
       CCA__TOKEN_EFFICIENCY__NO_SKILLS: "false",
       CCA__TOKEN_EFFICIENCY__COMPACTION: "true",
-      CCA__TOKEN_EFFICIENCY__COMPACT_ABOVE_TOKENS: String(COMPACTION_ARM_ABOVE),
     }),
   ];
+  const long = await longRun();
   const arms = [single, off, on, ...alone];
   const n = TASKS.length;
   console.log(`\nToken A/B: ${n} scripted team tasks, two planted facts each (one run, PGlite)`);
@@ -218,12 +248,44 @@ export async function runTokenAb(): Promise<string[]> {
     );
   }
   const reduction = 1 - totalTokens(on.usage) / totalTokens(off.usage);
-  const share = (arm: Arm) => `${((1 - totalTokens(arm.usage) / totalTokens(off.usage)) * 100).toFixed(0)}%`;
+  // + 0 turns a rounded -0 into 0.
+  const share = (arm: Arm) =>
+    `${Math.round((1 - totalTokens(arm.usage) / totalTokens(off.usage)) * 100) + 0}%`;
   console.log(
     `each saving alone, against (b): ${alone.map((arm) => `${arm.name.replace("(c) ", "")} ${share(arm)}`).join(", ")}`,
   );
+  const [longOff, longOn] = long;
+  const longSaving = 1 - totalTokens(longOn.usage) / totalTokens(longOff.usage);
+  console.log(
+    `\nLong run: ${LONG_TASKS.length} tasks on one Coordinator, minimal tools; compaction above ${LONG_RUN_COMPACT_ABOVE / 1000}k of conversation`,
+  );
+  console.log("| arm | succeeded | all tokens | coordinator | compactions | cost | wall |");
+  console.log("| --- | --- | --- | --- | --- | --- | --- |");
+  for (const arm of long) {
+    console.log(
+      `| ${arm.name} | ${arm.successes}/${LONG_TASKS.length} | ${thousands(totalTokens(arm.usage))} | ${thousands(arm.byRole.get("coordinator") ?? 0)} | ${arm.compactions} | $${arm.usage.cost_usd.toFixed(2)} | ${arm.wallS.toFixed(0)} s |`,
+    );
+  }
   return [
     `(c) used ${(reduction * 100).toFixed(0)}% fewer tokens than (b), success ${on.successes}/${n} against ${off.successes}/${n}`,
     `the team (c) cost ${(totalTokens(on.usage) / totalTokens(single.usage)).toFixed(1)}x the single session's tokens`,
+    `over ${LONG_TASKS.length} tasks, compaction used ${(longSaving * 100).toFixed(0)}% fewer tokens (${longOn.compactions} compactions), success ${longOn.successes}/${LONG_TASKS.length} against ${longOff.successes}/${LONG_TASKS.length}`,
+  ];
+}
+
+/** The long run, without and with compaction; both with minimal tools. */
+async function longRun(): Promise<[Arm, Arm]> {
+  const base = { CCA__TOKEN_EFFICIENCY__MINIMAL_TOOLS: "true" };
+  return [
+    await teamArm("compaction off", { ...base, CCA__TOKEN_EFFICIENCY__COMPACTION: "false" }, LONG_TASKS),
+    await teamArm(
+      "compaction on",
+      {
+        ...base,
+        CCA__TOKEN_EFFICIENCY__COMPACTION: "true",
+        CCA__TOKEN_EFFICIENCY__COMPACT_ABOVE_TOKENS: String(LONG_RUN_COMPACT_ABOVE),
+      },
+      LONG_TASKS,
+    ),
   ];
 }

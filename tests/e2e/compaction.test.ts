@@ -24,9 +24,14 @@ describe("compaction of a long-lived agent with real Claude Code", () => {
           },
         ),
     });
+    // The conversation grows by 4,000 tokens: past the threshold of 2,000.
     t.mock.on({
-      when: (r) => coordinator(r) && (r.lastUserText.includes(FACT) || r.lastUserText.includes(OTHER)),
+      when: (r) => coordinator(r) && r.lastUserText.includes(FACT),
       reply: replyText("Noted.", { input_tokens: 5_000, output_tokens: 5 }),
+    });
+    t.mock.on({
+      when: (r) => coordinator(r) && r.lastUserText.includes(OTHER),
+      reply: replyText("Noted.", { input_tokens: 9_000, output_tokens: 5 }),
     });
     t.mock.on({
       when: (r) => coordinator(r) && r.lastUserText.includes("What is the deploy key?"),
@@ -37,7 +42,7 @@ describe("compaction of a long-lived agent with real Claude Code", () => {
         ),
     });
 
-    // Two exchanges of 5,000 tokens of context each: past the threshold, and enough for /compact.
+    // Two exchanges: enough for /compact.
     for (const description of [FACT, OTHER]) {
       const { task } = await t.ccad.client.createTaskAndWait({ description, timeout_s: 60 });
       expect(task.status, JSON.stringify(task.error)).toBe("completed");

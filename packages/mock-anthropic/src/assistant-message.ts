@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import type { MockReply } from "./types.ts";
+import type { CacheSplit } from "./prompt-cache.ts";
+import type { MockReply, MockUsage } from "./types.ts";
 
 /** A content block of an assistant message as the Messages API returns it. */
 export type AssistantContentBlock =
@@ -34,6 +35,8 @@ export interface AssistantMessageContext {
   model: string;
   /** Size of the request body in bytes; the default input token count is derived from it. */
   requestBytes: number;
+  /** How the prompt cache split the input, when the reply scripts no usage of its own. */
+  cache?: CacheSplit;
 }
 
 const CHARACTERS_PER_TOKEN = 4;
@@ -45,6 +48,38 @@ export function estimateTokens(characters: number): number {
 
 function newId(prefix: string): string {
   return `${prefix}_mock_${randomUUID().replaceAll("-", "").slice(0, 24)}`;
+}
+
+/** A reply's own usage; what it leaves out is estimated (input, output) or 0 (cache). */
+function scriptedUsage(
+  usage: MockUsage,
+  outputCharacters: number,
+  context: AssistantMessageContext,
+): WireUsage {
+  return {
+    input_tokens: usage.input_tokens ?? estimateTokens(context.requestBytes),
+    output_tokens: usage.output_tokens ?? estimateTokens(outputCharacters),
+    cache_creation_input_tokens: usage.cache_creation_input_tokens ?? 0,
+    cache_read_input_tokens: usage.cache_read_input_tokens ?? 0,
+    ...(usage.cache_creation ? { cache_creation: usage.cache_creation } : {}),
+  };
+}
+
+/** Usage estimated from the sizes, the input split as the prompt cache read and wrote it. */
+function defaultUsage(outputCharacters: number, context: AssistantMessageContext): WireUsage {
+  const total = estimateTokens(context.requestBytes);
+  const read = context.cache?.read ?? 0;
+  const fiveMinute = context.cache?.written.fiveMinute ?? 0;
+  const oneHour = context.cache?.written.oneHour ?? 0;
+  return {
+    input_tokens: Math.max(1, total - read - fiveMinute - oneHour),
+    output_tokens: estimateTokens(outputCharacters),
+    cache_creation_input_tokens: fiveMinute + oneHour,
+    cache_read_input_tokens: read,
+    ...(context.cache
+      ? { cache_creation: { ephemeral_5m_input_tokens: fiveMinute, ephemeral_1h_input_tokens: oneHour } }
+      : {}),
+  };
 }
 
 /** Turns a scripted reply into the message the API would return. */
@@ -71,12 +106,8 @@ export function buildAssistantMessage(reply: MockReply, context: AssistantMessag
     content,
     stop_reason: reply.stopReason ?? (hasToolUse ? "tool_use" : "end_turn"),
     stop_sequence: null,
-    usage: {
-      input_tokens: reply.usage?.input_tokens ?? estimateTokens(context.requestBytes),
-      output_tokens: reply.usage?.output_tokens ?? estimateTokens(outputCharacters),
-      cache_creation_input_tokens: reply.usage?.cache_creation_input_tokens ?? 0,
-      cache_read_input_tokens: reply.usage?.cache_read_input_tokens ?? 0,
-      ...(reply.usage?.cache_creation ? { cache_creation: reply.usage.cache_creation } : {}),
-    },
+    usage: reply.usage
+      ? scriptedUsage(reply.usage, outputCharacters, context)
+      : defaultUsage(outputCharacters, context),
   };
 }

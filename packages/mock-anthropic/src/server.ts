@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { buildAssistantMessage, estimateTokens } from "./assistant-message.ts";
+import { PromptCache } from "./prompt-cache.ts";
 import { parseRecordedRequest } from "./request.ts";
 import { RequestLog } from "./request-log.ts";
 import { noRuleReply, RuleBook, sideRequestReply } from "./script.ts";
@@ -88,6 +89,7 @@ export async function createMockAnthropic(options: MockAnthropicOptions = {}): P
   const side = new RequestLog();
   const defaultReply = options.defaultReply ?? noRuleReply;
   const sideReply = options.sideReply ?? sideRequestReply;
+  const promptCache = options.promptCache === false ? null : new PromptCache();
 
   async function answer(
     response: ServerResponse,
@@ -107,7 +109,9 @@ export async function createMockAnthropic(options: MockAnthropicOptions = {}): P
       return;
     }
     const model = typeof body.model === "string" ? body.model : "claude-mock";
-    const message = buildAssistantMessage(reply, { model, requestBytes: bytes });
+    // A reply with usage of its own says what it costs; otherwise the cache splits the input.
+    const cache = reply.usage === undefined ? promptCache?.account(body, estimateTokens(bytes)) : undefined;
+    const message = buildAssistantMessage(reply, { model, requestBytes: bytes, ...(cache ? { cache } : {}) });
     if (body.stream !== true) {
       sendJson(response, 200, message);
       return;

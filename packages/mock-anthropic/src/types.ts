@@ -93,6 +93,11 @@ export interface MockAnthropicOptions {
   defaultReply?: (request: RecordedRequest) => MockReply;
   /** Answer to side requests; by default JSON that fits the requested schema, or a short text. */
   sideReply?: (request: RecordedRequest) => MockReply;
+  /**
+   * Play the API's prompt cache (see PromptCache) in replies without usage of their own:
+   * their input splits into uncached, cache writes and cache reads. On by default.
+   */
+  promptCache?: boolean;
 }
 
 /** A running mock of the Anthropic Messages API. */

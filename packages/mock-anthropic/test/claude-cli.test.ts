@@ -75,6 +75,24 @@ describe("the real Claude Code CLI against the mock", () => {
     expect(await claude.close()).toBe(0);
   });
 
+  it("plays the prompt cache: a session's second request reads what its first wrote", async () => {
+    mock.on({ when: () => true, reply: replyText("ok") });
+    const claude = startHeadless();
+    claude.send("first question");
+    const first = await claude.nextResult();
+    claude.send("second question");
+    const second = await claude.nextResult();
+
+    // Claude Code's tools and system prompt stay put between turns, so the second reads them.
+    expect(first.usage.cache_read_input_tokens).toBe(0);
+    expect(first.usage.cache_creation_input_tokens).toBeGreaterThan(1_024);
+    expect(second.usage.cache_read_input_tokens).toBeGreaterThanOrEqual(
+      first.usage.cache_creation_input_tokens,
+    );
+    expect(second.usage.input_tokens).toBeLessThan(first.usage.input_tokens + 100);
+    expect(await claude.close()).toBe(0);
+  });
+
   it("runs an allowed built-in tool and returns its result to the mock", async () => {
     mock.on({
       when: lastUserTextIncludes("say hi in the shell"),

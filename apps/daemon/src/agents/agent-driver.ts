@@ -28,6 +28,8 @@ export interface TurnOutcome {
   processTokens?: TokenUsage;
   /** The context the turn's last request sent (its whole input), where the driver saw it. */
   contextTokens?: number | null;
+  /** The smallest context any request of the turn sent: with the first turn's, the fixed part (tools, system prompt). */
+  smallestContextTokens?: number | null;
   /** When Claude Code compacted the conversation in this turn: its context before and after. */
   compacted?: { preTokens: number; postTokens: number } | null;
 }

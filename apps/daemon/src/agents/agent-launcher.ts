@@ -197,6 +197,7 @@ export class AgentLauncher {
       started: false,
       turns: replaces?.turns ?? 0,
       contextTokens: replaces?.contextTokens ?? null,
+      baseContextTokens: replaces?.baseContextTokens ?? null,
       inbox: replaces?.inbox ?? [],
       turn: null,
       typing: false,

@@ -249,8 +249,10 @@ export class AgentManager {
 
   /**
    * Compacts the conversation of a headless agent reserved for `taskId` (Claude Code's
-   * `/compact`, told what to keep in `instructions`) when its last request sent at least
-   * `aboveTokens` of context; resolves with that turn, or null when it was not needed.
+   * `/compact`, told what to keep in `instructions`) when its conversation has grown to at
+   * least `aboveTokens`: what its last request sent beyond the smallest any sent (the
+   * tools and system prompt that every request carries). Resolves with that turn, or null
+   * when it was not needed.
    */
   async compactIfOver(
     agentId: string,
@@ -261,7 +263,7 @@ export class AgentManager {
     const agent = this.#reservedFor(agentId, taskId);
     // Claude Code compacts nothing shorter than two exchanges ("Not enough messages to compact").
     if (agent.driver.kind !== "headless" || agent.turns < MIN_TURNS_TO_COMPACT) return null;
-    if ((agent.contextTokens ?? 0) < aboveTokens) return null;
+    if ((agent.contextTokens ?? 0) - (agent.baseContextTokens ?? 0) < aboveTokens) return null;
     const turn = await this.#runReservedTurn(agent, {
       taskId,
       prompt: `/compact ${instructions}`,

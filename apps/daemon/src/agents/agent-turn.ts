@@ -37,6 +37,8 @@ export async function runAgentTurn(
   }
   agent.turns += 1;
   agent.contextTokens = result.contextTokens ?? agent.contextTokens;
+  const smallest = result.smallestContextTokens ?? null;
+  if (smallest !== null) agent.baseContextTokens = Math.min(agent.baseContextTokens ?? smallest, smallest);
   addUsage(agent.record.usage, result.usage);
   agent.record.session_id = result.sessionId ?? agent.record.session_id;
   if (!result.isError && !turn.housekeeping) agent.record.tasks_completed += 1;

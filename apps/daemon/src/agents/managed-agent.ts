@@ -12,8 +12,13 @@ export interface ManagedAgent {
   /** True once its process started; an exit before that is its start's failure, not a crash. */
   started: boolean;
   turns: number;
-  /** The context its last turn's last request sent (its whole input), when known: what compaction looks at. */
+  /** The context its last turn's last request sent (its whole input), when known. */
   contextTokens: number | null;
+  /**
+   * The smallest context any of its requests sent: about its fixed part (tools, system
+   * prompt). What the last one sent beyond it is its conversation, which compaction looks at.
+   */
+  baseContextTokens: number | null;
   /** Messages from other agents, read at the start of its next turn. */
   inbox: InboxMessage[];
   /** What the running turn's events go to, if a turn runs. */

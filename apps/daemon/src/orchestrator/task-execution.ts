@@ -5,21 +5,20 @@ import {
   type Clock,
   type ErrorInfo,
   emptyUsage,
-  formatGroupedCount,
   isTerminalStatus,
   type Logger,
   settlesWithin,
   type Task,
   type TokenUsage,
   toCcaError,
-  totalTokens,
 } from "@cca/core";
 import type { TokenUsageRepository } from "@cca/memory";
 import type { ActivityLog } from "../activity/activity-log.js";
-import { oneLine } from "../activity/one-line.js";
 import type { TurnResult } from "../agents/agent-driver.js";
 import type { AgentManager } from "../agents/agent-manager.js";
+import { Compaction } from "./compaction.js";
 import { crashedTwiceError, crashRetryNote, isCrash } from "./crash-retry.js";
+import { isRateLimited, RATE_LIMIT_RETRY_NOTE } from "./rate-limit-signals.js";
 import type { StopAnywhere } from "./stop-anywhere.js";
 import { type StopReason, stopBeforeStartError, stopError, stopStatus, turnError } from "./task-outcomes.js";
 import type { TaskRecords, TurnFields } from "./task-records.js";
@@ -59,18 +58,6 @@ interface ExecuteOptions {
   pauseAtEnd?: () => Promise<ErrorInfo | null>;
 }
 
-/** What Claude Code's `/compact` is told to keep of a long-lived agent's conversation. */
-export const COMPACT_INSTRUCTIONS =
-  "Keep what later tasks may build on: each earlier task's goal and outcome, the decisions made and why, names, values and facts that were given or found (ids, paths, keys, numbers, exactly as written), the files touched, and what is still open. Drop tool output and the steps that led nowhere.";
-
-/** What a turn tried again after a rate limit is told. */
-const RATE_LIMIT_RETRY_NOTE =
-  "(CCA: your last attempt at this was refused by the Anthropic API's rate limit before you could answer; this is the same request again.)";
-
-/** The API refused the turn for its rate limit (429) or overload (529), after Claude Code's own retries. */
-const isRateLimited = (turn: TurnResult) =>
-  turn.isError && (turn.apiErrorStatus === 429 || turn.apiErrorStatus === 529);
-
 /** The largest delay Node's timers take; longer ones fire at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -89,7 +76,7 @@ export class TaskExecution {
   readonly #stopGraceMs: number;
   readonly #limiter: TurnLimiter;
   readonly #rateLimitRetries: number;
-  readonly #compactAboveTokens: number | null;
+  readonly #compaction: Compaction;
   readonly #running = new Map<string, RunningTask>();
 
   constructor(options: {
@@ -120,7 +107,13 @@ export class TaskExecution {
     this.#stopGraceMs = options.stopGraceMs;
     this.#limiter = options.limiter ?? new TurnLimiter({ max: Number.MAX_SAFE_INTEGER });
     this.#rateLimitRetries = options.rateLimitRetries ?? 0;
-    this.#compactAboveTokens = options.compactAboveTokens ?? null;
+    this.#compaction = new Compaction({
+      agents: options.agents,
+      limiter: this.#limiter,
+      aboveTokens: options.compactAboveTokens ?? null,
+      ...(options.activity ? { activity: options.activity } : {}),
+      logger: options.logger,
+    });
   }
 
   /** Ids of the tasks running here now. */
@@ -217,7 +210,19 @@ export class TaskExecution {
         if (running.stopReason) throw stopError(running.stopReason, options.timeoutMs);
         const note = (await options.workspace?.prepare(agent)) ?? null;
         if (running.stopReason) throw stopError(running.stopReason, options.timeoutMs);
-        if (!crash && rateLimited === 0) await this.#compactFirst(task, role, agent.id, running, options);
+        if (!crash && rateLimited === 0) {
+          const compacted = await this.#compaction.before(
+            task,
+            role,
+            agent.id,
+            options.ancestors,
+            running.reservation.signal,
+          );
+          if (compacted) {
+            addUsage(running.housekeeping, compacted.usage);
+            await this.#recordTokens(task, role, agent.id, compacted, options.ancestors, "compact");
+          }
+        }
         if (running.stopReason) throw stopError(running.stopReason, options.timeoutMs);
         const retryNote = rateLimited > 0 ? RATE_LIMIT_RETRY_NOTE : null;
         const notes = [note, crash?.note, retryNote].filter((line) => line !== null && line !== undefined);
@@ -290,49 +295,6 @@ export class TaskExecution {
     const next = await reserve();
     running.agentId = next.id;
     return next;
-  }
-
-  /**
-   * Compacts the agent's conversation before the task's turn when its context has grown past
-   * the threshold; the compaction's tokens count for the task. A compaction that fails costs
-   * the task nothing but the try.
-   */
-  async #compactFirst(
-    task: Task,
-    role: string,
-    agentId: string,
-    running: RunningTask,
-    options: ExecuteOptions,
-  ): Promise<void> {
-    const above = this.#compactAboveTokens;
-    if (above === null) return;
-    try {
-      const release = await this.#limiter.acquire(task.id, options.ancestors, running.reservation.signal);
-      let turn: TurnResult | null;
-      try {
-        turn = await this.#agents.compactIfOver(agentId, task.id, above, COMPACT_INSTRUCTIONS);
-      } finally {
-        release();
-      }
-      if (!turn) return;
-      addUsage(running.housekeeping, turn.usage);
-      await this.#recordTokens(task, role, agentId, turn, options.ancestors, "compact");
-      const spent = formatGroupedCount(totalTokens(turn.usage));
-      this.#activity?.record("agent.compacted", {
-        task_id: task.id,
-        agent_id: agentId,
-        summary: turn.compacted
-          ? `${role}: conversation compacted before its next task, context ${formatGroupedCount(turn.compacted.preTokens)} → ${formatGroupedCount(turn.compacted.postTokens)} tokens (${spent} tokens to compact)`
-          : `${role}: its conversation could not be compacted (${oneLine(turn.text, 120) || turn.subtype}); it goes on as it is`,
-      });
-    } catch (error) {
-      if (running.stopReason) return;
-      this.#logger.warn("could not compact an agent's conversation; the task goes on without", {
-        task: task.id,
-        agent: agentId,
-        error: String(error),
-      });
-    }
   }
 
   /** A turn the API refused for its rate limit: new turns wait, then this one is tried again. */

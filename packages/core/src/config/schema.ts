@@ -286,8 +286,9 @@ export const ConfigSchema = z.strictObject({
        */
       no_skills: z.boolean().default(true),
       /**
-       * A headless agent whose last request sent more than `compact_above_tokens` of context
-       * has its conversation compacted (Claude Code's /compact) before its next task.
+       * A headless agent whose conversation (what its last request sent beyond the tools and
+       * system prompt) has grown past `compact_above_tokens` is compacted (Claude Code's
+       * /compact) before its next turn.
        */
       compaction: z.boolean().default(true),
       compact_above_tokens: integerIn(1_000, 10_000_000, "tokens").default(60_000),

@@ -73,6 +73,7 @@ export class HeadlessDriver implements AgentDriver {
   #lastProcessTokens: TokenUsage | null = null;
   /** What the running turn's last request sent, and whether it compacted the conversation. */
   #contextTokens: number | null = null;
+  #smallestContextTokens: number | null = null;
   #compacted: { preTokens: number; postTokens: number } | null = null;
   #sessionId: string | null = null;
 
@@ -184,6 +185,7 @@ export class HeadlessDriver implements AgentDriver {
         ended,
       };
       this.#contextTokens = null;
+      this.#smallestContextTokens = null;
       this.#compacted = null;
       this.#child!.stdin!.write(userTurnLine(prompt));
       this.#events.emit("state", "busy");
@@ -317,6 +319,7 @@ export class HeadlessDriver implements AgentDriver {
         return;
       case "request_context":
         this.#contextTokens = line.tokens;
+        this.#smallestContextTokens = Math.min(this.#smallestContextTokens ?? line.tokens, line.tokens);
         return;
       case "compacted":
         this.#compacted = { preTokens: line.preTokens, postTokens: line.postTokens };
@@ -406,6 +409,7 @@ export class HeadlessDriver implements AgentDriver {
       usage,
       interrupted: turn.interrupted,
       contextTokens: this.#contextTokens,
+      smallestContextTokens: this.#smallestContextTokens,
       compacted: this.#compacted,
     });
   }
