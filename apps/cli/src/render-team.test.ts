@@ -1,21 +1,11 @@
 import { emptyUsage } from "@cca/core";
 import { describe, expect, it } from "vitest";
-import { makeTask } from "../test/fixtures/fake-daemon-api.ts";
+import { makeDaemonStatus, makeTask } from "../test/fixtures/fake-daemon-api.ts";
 import { renderTeamStatus, type TeamStatus } from "./render-team.ts";
 
 const now = new Date("2025-01-01T12:05:00.000Z");
 
-const daemon: TeamStatus["daemon"] = {
-  version: "1.0.0",
-  pid: 7,
-  uptime_s: 65,
-  bind_address: "127.0.0.1:9200",
-  config_source: null,
-  bus: "memory",
-  agents: { total: 0, max: 10, by_state: {} },
-  tasks: { total: 0, by_status: {} },
-  usage: emptyUsage(),
-};
+const daemon: TeamStatus["daemon"] = makeDaemonStatus();
 
 describe("renderTeamStatus", () => {
   it("shows the daemon line, then says so for an idle team", () => {

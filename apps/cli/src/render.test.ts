@@ -1,6 +1,6 @@
 import { type DaemonStatus, emptyUsage } from "@cca/core";
 import { describe, expect, it } from "vitest";
-import { makeTask } from "../test/fixtures/fake-daemon-api.ts";
+import { makeDaemonStatus, makeTask } from "../test/fixtures/fake-daemon-api.ts";
 import { createColors } from "./layout/colors.ts";
 import { renderTable } from "./layout/table.ts";
 import { renderDaemonStatus, renderTaskDetail, truncate } from "./render.ts";
@@ -136,21 +136,7 @@ describe("renderDaemonStatus", () => {
 
   it("says when the API's rate limit holds turns back", () => {
     const status = (turns: DaemonStatus["turns"]) =>
-      renderDaemonStatus(
-        {
-          version: "1.0.0",
-          pid: 7,
-          uptime_s: 1,
-          bind_address: "127.0.0.1:9200",
-          config_source: null,
-          bus: "memory",
-          agents: { total: 0, max: 10, by_state: {} },
-          tasks: { total: 0, by_status: {} },
-          usage: emptyUsage(),
-          turns,
-        },
-        "http://127.0.0.1:9200",
-      ).split("\n")[3];
+      renderDaemonStatus(makeDaemonStatus({ uptime_s: 1, turns }), "http://127.0.0.1:9200").split("\n")[3];
     expect(status({ limit: 10, max: 10, active: 2, waiting: 0, wait_until: null })).toBe(
       "turns    2 running, 0 waiting (up to 10 at once)",
     );
