@@ -68,7 +68,9 @@ function contextItems(parts: readonly PartText[]): RedundancyItem[] {
   const byParagraph = new Map<string, PartText[]>();
   for (const part of parts) {
     for (const paragraph of new Set(paragraphs(part.text))) {
-      byParagraph.set(paragraph, [...(byParagraph.get(paragraph) ?? []), part]);
+      const into = byParagraph.get(paragraph);
+      if (into) into.push(part);
+      else byParagraph.set(paragraph, [part]);
     }
   }
   const items: RedundancyItem[] = [];
@@ -97,7 +99,11 @@ function paragraphs(text: string): string[] {
 /** Map.groupBy, which Node 20 lacks: the items by key, in first-seen order. */
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
   const groups = new Map<string, T[]>();
-  for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
+  for (const item of items) {
+    const group = groups.get(key(item));
+    if (group) group.push(item);
+    else groups.set(key(item), [item]);
+  }
   return groups;
 }
 
