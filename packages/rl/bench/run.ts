@@ -1,0 +1,96 @@
+// `pnpm --filter @cca/rl bench -- <algo> <env> --seed N [--steps N] [--json]` trains one
+// algorithm and evaluates it over 20 episodes; `bench -- gates [--seeds 1,2,3]` runs every gate.
+import { readdirSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { envId } from "../src/index.js";
+import { type Preset, type PresetRun, runPreset } from "./preset.js";
+
+const USAGE = `usage: bench <algo> <env> [--seed N] [--steps N] [--json]
+       bench gates [--seeds 1,2,3]      every gate, each on several seeds`;
+
+async function loadPresets(): Promise<Preset[]> {
+  const folder = new URL("./presets/", import.meta.url);
+  const files = readdirSync(folder).filter((file) => file.endsWith(".ts"));
+  const modules = await Promise.all(files.map((file) => import(new URL(file, folder).href)));
+  return modules.flatMap((module: { presets: Preset[] }) => module.presets);
+}
+
+const { values, positionals } = parseArgs({
+  args: process.argv.slice(2).filter((arg) => arg !== "--"),
+  allowPositionals: true,
+  options: {
+    seed: { type: "string", default: "1" },
+    seeds: { type: "string", default: "1,2,3" },
+    steps: { type: "string" },
+    json: { type: "boolean", default: false },
+    help: { type: "boolean", short: "h", default: false },
+  },
+});
+const presets = await loadPresets();
+const known = presets.map((preset) => `${preset.algorithm} ${preset.env}`).join("\n  ");
+if (values.help || positionals.length === 0) {
+  process.stdout.write(`${USAGE}\n\nknown:\n  ${known}\n`);
+  process.exit(values.help ? 0 : 2);
+}
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const integer = (name: string, text: string) => {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0) {
+    log(`--${name} must be a non-negative integer, got "${text}"`);
+    process.exit(2);
+  }
+  return value;
+};
+const passes = (preset: Preset, run: PresetRun) =>
+  run.mean_return >= preset.threshold && run.env_steps <= preset.steps;
+
+if (positionals[0] === "gates") {
+  const seeds = values.seeds.split(",").map((seed) => integer("seeds", seed));
+  const rows: string[] = [];
+  for (const preset of presets) {
+    const runs: PresetRun[] = [];
+    for (const seed of seeds) {
+      const run = await runPreset(preset, {
+        seed,
+        onProgress: (line) => log(`${preset.algorithm} ${preset.env} seed ${seed} ${line}`),
+      });
+      runs.push(run);
+      log(JSON.stringify(run));
+    }
+    const passed = runs.filter((run) => passes(preset, run)).length;
+    const need = Math.ceil((2 / 3) * seeds.length);
+    rows.push(
+      `| ${preset.algorithm} | ${preset.env} | ≥ ${preset.threshold} ${preset.measure ?? "return"} in ≤ ${preset.steps} steps | ${runs.map((run) => `${run.mean_return.toFixed(2)} @ ${run.env_steps} (${run.wall_s}s)`).join("; ")} | ${passed}/${seeds.length} ${passed >= need ? "pass" : "FAIL"} |`,
+    );
+  }
+  process.stdout.write(
+    `| algorithm | environment | gate | seeds: mean @ steps (wall) | result |\n|---|---|---|---|---|\n${rows.join("\n")}\n`,
+  );
+} else {
+  const [algorithm, envName] = positionals;
+  let env: string;
+  try {
+    env = envId(envName ?? "");
+  } catch (error) {
+    log((error as Error).message);
+    process.exit(2);
+  }
+  const preset = presets.find((candidate) => candidate.algorithm === algorithm && candidate.env === env);
+  if (!preset) {
+    log(`No preset for ${algorithm} on ${envName}; known:\n  ${known}`);
+    process.exit(2);
+  }
+  const seed = integer("seed", values.seed);
+  const run = await runPreset(preset, {
+    seed,
+    steps: values.steps === undefined ? undefined : integer("steps", values.steps),
+    onProgress: log,
+  });
+  if (!values.json) {
+    log(
+      `${run.algo} on ${run.env}, seed ${seed}: mean ${preset.measure ?? "return"} ${run.mean_return.toFixed(3)} after ${run.env_steps} steps in ${run.wall_s}s (gate ≥ ${preset.threshold}: ${passes(preset, run) ? "pass" : "fail"})`,
+    );
+  }
+  process.stdout.write(`${JSON.stringify(run)}\n`);
+}

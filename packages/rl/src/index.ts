@@ -1,0 +1,27 @@
+// @cca/rl: reinforcement learning on TensorFlow.js, usable on its own.
+
+export { QLearning, type QLearningOptions } from "./algorithms/q-learning.js";
+export type { Checkpoint, Hyperparameter, RLAlgorithm, TrainStats, Transition } from "./core/algorithm.js";
+export { CheckpointSchema } from "./core/algorithm.js";
+export type { Action, Env, Observation, ResetResult, StepResult } from "./core/env.js";
+export { Random } from "./core/random.js";
+export { constant, exponential, linear, type Schedule } from "./core/schedules.js";
+export {
+  type BoxSpace,
+  box,
+  contains,
+  type DiscreteSpace,
+  discrete,
+  flatSize,
+  type Space,
+  sample,
+} from "./core/spaces.js";
+export { type Evaluation, evaluate, mean, type TrainOptions, type TrainResult, train } from "./core/train.js";
+export { CartPole, createCartPole } from "./envs/cartpole.js";
+export { createFrozenLake, FROZEN_LAKE_4X4, FrozenLake } from "./envs/frozen-lake.js";
+export { createPendulum, Pendulum } from "./envs/pendulum.js";
+export { createEnv, ENV_IDS, envId } from "./envs/registry.js";
+export { withTimeLimit } from "./envs/time-limit.js";
+export { type BackendName, initBackend, tf } from "./nn/backend.js";
+export { observationBatch } from "./nn/batch.js";
+export { type Activation, Mlp, type MlpOptions } from "./nn/mlp.js";
