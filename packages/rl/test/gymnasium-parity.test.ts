@@ -34,7 +34,9 @@ describe("Gymnasium parity", () => {
     const recorded: Recorded = fixture["Pendulum-v1"];
     const steps = replay(new Pendulum(), recorded);
     steps.forEach((step, i) => {
-      recorded.steps[i]!.observation.forEach((value, j) => expect(step.observation[j]).toBeCloseTo(value, 5));
+      recorded.steps[i]!.observation.forEach((value, j) => {
+        expect(step.observation[j]).toBeCloseTo(value, 5);
+      });
       expect(step.reward).toBeCloseTo(recorded.steps[i]!.reward, 5);
     });
   });
@@ -50,7 +52,9 @@ describe("Gymnasium parity", () => {
         expect(ours.map((o) => [o.next, o.reward, o.terminated])).toEqual(
           outcomes.map(([, n, r, t]) => [n, r, t]),
         );
-        ours.forEach((o, i) => expect(o.probability).toBeCloseTo(outcomes[i]![0], 12));
+        ours.forEach((o, i) => {
+          expect(o.probability).toBeCloseTo(outcomes[i]![0], 12);
+        });
       }
     }
   });
