@@ -1,6 +1,13 @@
 // @cca/rl: reinforcement learning on TensorFlow.js, usable on its own.
 
 export { QLearning, type QLearningOptions } from "./algorithms/q-learning.js";
+export { NStepAccumulator, type NStepTransition } from "./buffers/n-step.js";
+export {
+  PrioritizedReplayBuffer,
+  type PrioritizedReplayOptions,
+} from "./buffers/prioritized-replay-buffer.js";
+export { type ReplayBatch, ReplayBuffer } from "./buffers/replay-buffer.js";
+export { SumTree } from "./buffers/sum-tree.js";
 export type { Checkpoint, Hyperparameter, RLAlgorithm, TrainStats, Transition } from "./core/algorithm.js";
 export { CheckpointSchema } from "./core/algorithm.js";
 export type { Action, Env, Observation, ResetResult, StepResult } from "./core/env.js";
