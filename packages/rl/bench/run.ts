@@ -4,9 +4,12 @@ import { readdirSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { envId } from "../src/index.js";
 import { type Preset, type PresetRun, runPreset } from "./preset.js";
+import { runRoutingBench } from "./routing.js";
 
 const USAGE = `usage: bench <algo> <env> [--seed N] [--steps N] [--json]
-       bench gates [--seeds 1,2,3]      every gate, each on several seeds`;
+       bench gates [--seeds 1,2,3]      every gate, each on several seeds
+       bench routing [--seeds 1,2,3] [--tasks 4000]
+                                        the learned router against the heuristic and round-robin`;
 
 async function loadPresets(): Promise<Preset[]> {
   const folder = new URL("./presets/", import.meta.url);
@@ -22,6 +25,7 @@ const { values, positionals } = parseArgs({
     seed: { type: "string", default: "1" },
     seeds: { type: "string", default: "1,2,3" },
     steps: { type: "string" },
+    tasks: { type: "string", default: "4000" },
     json: { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
   },
@@ -45,7 +49,12 @@ const integer = (name: string, text: string) => {
 const passes = (preset: Preset, run: PresetRun) =>
   run.mean_return >= preset.threshold && run.env_steps <= preset.steps;
 
-if (positionals[0] === "gates") {
+if (positionals[0] === "routing") {
+  const seeds = values.seeds.split(",").map((seed) => integer("seeds", seed));
+  const tasks = integer("tasks", values.tasks);
+  const summary = runRoutingBench({ seeds, tasks, window: Math.max(1, Math.round(tasks / 8)), log });
+  process.stdout.write(`${JSON.stringify(summary)}\n`);
+} else if (positionals[0] === "gates") {
   const seeds = values.seeds.split(",").map((seed) => integer("seeds", seed));
   const rows: string[] = [];
   for (const preset of presets) {

@@ -28,7 +28,51 @@ export { CartPole, createCartPole } from "./envs/cartpole.js";
 export { createFrozenLake, FROZEN_LAKE_4X4, FrozenLake } from "./envs/frozen-lake.js";
 export { createPendulum, Pendulum } from "./envs/pendulum.js";
 export { createEnv, ENV_IDS, envId } from "./envs/registry.js";
+export {
+  DEFAULT_REWARD_WEIGHTS,
+  type RewardWeights,
+  RoutingEnv,
+  type RoutingOutcome,
+  routingReward,
+  SIMULATED_ROLES,
+} from "./envs/routing.js";
 export { withTimeLimit } from "./envs/time-limit.js";
 export { type BackendName, initBackend, tf } from "./nn/backend.js";
 export { observationBatch } from "./nn/batch.js";
 export { type Activation, Mlp, type MlpOptions } from "./nn/mlp.js";
+export {
+  armKey,
+  BUDGET_TIERS,
+  type BudgetTier,
+  type RoutingArm,
+  routingArms,
+  routingEncoder,
+} from "./routing/arms.js";
+export {
+  embeddingCluster,
+  keywordFlags,
+  type RoutingState,
+  routingFeatureSize,
+  routingFeatures,
+} from "./routing/features.js";
+export {
+  DEFAULT_GATES,
+  type DecisionSource,
+  decideRoute,
+  probabilityBetter,
+  type RoutingDecision,
+  type RoutingGates,
+} from "./routing/gated-router.js";
+export {
+  type ArmEncoder,
+  type ArmEstimate,
+  disjointEncoder,
+  LinearBandit,
+  type LinearBanditOptions,
+} from "./routing/linear-bandit.js";
+export {
+  type RoutingSimulation,
+  type RoutingWindow,
+  type SimulatedRouter,
+  simulateRouting,
+} from "./routing/simulate.js";
