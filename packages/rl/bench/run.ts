@@ -3,6 +3,7 @@
 import { readdirSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { envId } from "../src/index.js";
+import type { CustomGate } from "./gate.js";
 import { type Preset, type PresetRun, runPreset } from "./preset.js";
 import { runRoutingBench } from "./routing.js";
 
@@ -11,11 +12,17 @@ const USAGE = `usage: bench <algo> <env> [--seed N] [--steps N] [--json]
        bench routing [--seeds 1,2,3] [--tasks 4000]
                                         the learned router against the heuristic and round-robin`;
 
-async function loadPresets(): Promise<Preset[]> {
+/** Every module in presets/ exports `presets` (train, then evaluate) and/or `gates` (custom runs). */
+async function loadPresets(): Promise<{ presets: Preset[]; gates: CustomGate[] }> {
   const folder = new URL("./presets/", import.meta.url);
   const files = readdirSync(folder).filter((file) => file.endsWith(".ts"));
-  const modules = await Promise.all(files.map((file) => import(new URL(file, folder).href)));
-  return modules.flatMap((module: { presets: Preset[] }) => module.presets);
+  const modules: { presets?: Preset[]; gates?: CustomGate[] }[] = await Promise.all(
+    files.map((file) => import(new URL(file, folder).href)),
+  );
+  return {
+    presets: modules.flatMap((module) => module.presets ?? []),
+    gates: modules.flatMap((module) => module.gates ?? []),
+  };
 }
 
 const { values, positionals } = parseArgs({
@@ -30,8 +37,8 @@ const { values, positionals } = parseArgs({
     help: { type: "boolean", short: "h", default: false },
   },
 });
-const presets = await loadPresets();
-const known = presets.map((preset) => `${preset.algorithm} ${preset.env}`).join("\n  ");
+const { presets, gates } = await loadPresets();
+const known = [...presets, ...gates].map((entry) => `${entry.algorithm} ${entry.env}`).join("\n  ");
 if (values.help || positionals.length === 0) {
   process.stdout.write(`${USAGE}\n\nknown:\n  ${known}\n`);
   process.exit(values.help ? 0 : 2);
@@ -56,6 +63,7 @@ if (positionals[0] === "routing") {
   process.stdout.write(`${JSON.stringify(summary)}\n`);
 } else if (positionals[0] === "gates") {
   const seeds = values.seeds.split(",").map((seed) => integer("seeds", seed));
+  const need = Math.ceil((2 / 3) * seeds.length);
   const rows: string[] = [];
   for (const preset of presets) {
     const runs: PresetRun[] = [];
@@ -68,13 +76,24 @@ if (positionals[0] === "routing") {
       log(JSON.stringify(run));
     }
     const passed = runs.filter((run) => passes(preset, run)).length;
-    const need = Math.ceil((2 / 3) * seeds.length);
     rows.push(
       `| ${preset.algorithm} | ${preset.env} | ≥ ${preset.threshold} ${preset.measure ?? "return"} in ≤ ${preset.steps} steps | ${runs.map((run) => `${run.mean_return.toFixed(2)} @ ${run.env_steps} (${run.wall_s}s)`).join("; ")} | ${passed}/${seeds.length} ${passed >= need ? "pass" : "FAIL"} |`,
     );
   }
+  for (const gate of gates) {
+    const runs = [];
+    for (const seed of seeds) {
+      const run = await gate.run(seed, (line) => log(`${gate.algorithm} ${gate.env} seed ${seed} ${line}`));
+      runs.push(run);
+      log(JSON.stringify(run.result));
+    }
+    const passed = runs.filter((run) => run.passed).length;
+    rows.push(
+      `| ${gate.algorithm} | ${gate.env} | ${gate.description} | ${runs.map((run) => run.summary).join("; ")} | ${passed}/${seeds.length} ${passed >= need ? "pass" : "FAIL"} |`,
+    );
+  }
   process.stdout.write(
-    `| algorithm | environment | gate | seeds: mean @ steps (wall) | result |\n|---|---|---|---|---|\n${rows.join("\n")}\n`,
+    `| algorithm | environment | gate | seeds: result (wall) | result |\n|---|---|---|---|---|\n${rows.join("\n")}\n`,
   );
 } else {
   const [algorithm, envName] = positionals;
@@ -85,21 +104,28 @@ if (positionals[0] === "routing") {
     log((error as Error).message);
     process.exit(2);
   }
+  const seed = integer("seed", values.seed);
   const preset = presets.find((candidate) => candidate.algorithm === algorithm && candidate.env === env);
-  if (!preset) {
+  const gate = gates.find((candidate) => candidate.algorithm === algorithm && candidate.env === env);
+  if (preset) {
+    const run = await runPreset(preset, {
+      seed,
+      steps: values.steps === undefined ? undefined : integer("steps", values.steps),
+      onProgress: log,
+    });
+    if (!values.json) {
+      log(
+        `${run.algo} on ${run.env}, seed ${seed}: mean ${preset.measure ?? "return"} ${run.mean_return.toFixed(3)} after ${run.env_steps} steps in ${run.wall_s}s (gate ≥ ${preset.threshold}: ${passes(preset, run) ? "pass" : "fail"})`,
+      );
+    }
+    process.stdout.write(`${JSON.stringify(run)}\n`);
+  } else if (gate) {
+    const run = await gate.run(seed, log);
+    if (!values.json)
+      log(`${gate.algorithm} on ${gate.env}, seed ${seed}: ${run.summary} (${run.passed ? "pass" : "fail"})`);
+    process.stdout.write(`${JSON.stringify(run.result)}\n`);
+  } else {
     log(`No preset for ${algorithm} on ${envName}; known:\n  ${known}`);
     process.exit(2);
   }
-  const seed = integer("seed", values.seed);
-  const run = await runPreset(preset, {
-    seed,
-    steps: values.steps === undefined ? undefined : integer("steps", values.steps),
-    onProgress: log,
-  });
-  if (!values.json) {
-    log(
-      `${run.algo} on ${run.env}, seed ${seed}: mean ${preset.measure ?? "return"} ${run.mean_return.toFixed(3)} after ${run.env_steps} steps in ${run.wall_s}s (gate ≥ ${preset.threshold}: ${passes(preset, run) ? "pass" : "fail"})`,
-    );
-  }
-  process.stdout.write(`${JSON.stringify(run)}\n`);
 }

@@ -1,5 +1,15 @@
 // @cca/rl: reinforcement learning on TensorFlow.js, usable on its own.
 
+export {
+  Mcts,
+  type MctsOptions,
+  type MctsPrior,
+  type RolloutPolicy,
+  type SearchResult,
+  TicTacToeMcts,
+  type TicTacToeMctsOptions,
+  type TicTacToePrior,
+} from "./algorithms/mcts.js";
 export { QLearning, type QLearningOptions } from "./algorithms/q-learning.js";
 export { NStepAccumulator, type NStepTransition } from "./buffers/n-step.js";
 export {
@@ -36,7 +46,34 @@ export {
   routingReward,
   SIMULATED_ROLES,
 } from "./envs/routing.js";
+export {
+  createTicTacToe,
+  randomOpponent,
+  TicTacToeEnv,
+  type TicTacToeEnvOptions,
+  type TicTacToeOpponent,
+  type TicTacToeStepResult,
+} from "./envs/tic-tac-toe-env.js";
 export { withTimeLimit } from "./envs/time-limit.js";
+export {
+  type Game,
+  type GamePolicy,
+  opponent,
+  outcomeFor,
+  type Player,
+  playGame,
+  randomPolicy,
+} from "./games/game.js";
+export { Minimax, type MinimaxOptions, minimaxPolicy } from "./games/minimax.js";
+export {
+  type Cell,
+  formatTicTacToe,
+  observationFor,
+  parseTicTacToe,
+  stateFromObservation,
+  type TicTacToeState,
+  ticTacToe,
+} from "./games/tic-tac-toe.js";
 export { type BackendName, initBackend, tf } from "./nn/backend.js";
 export { observationBatch } from "./nn/batch.js";
 export { type Activation, Mlp, type MlpOptions } from "./nn/mlp.js";

@@ -3,20 +3,23 @@ import type { Env } from "../core/env.js";
 import { createCartPole } from "./cartpole.js";
 import { createFrozenLake } from "./frozen-lake.js";
 import { createPendulum } from "./pendulum.js";
+import { createTicTacToe } from "./tic-tac-toe-env.js";
 
 const FACTORIES: Record<string, () => Env> = {
   "CartPole-v1": createCartPole as () => Env,
   "Pendulum-v1": createPendulum as () => Env,
   "FrozenLake-v1": createFrozenLake as () => Env,
+  "TicTacToe-v0": createTicTacToe as () => Env,
 };
 
 const ALIASES: Record<string, string> = {
   cartpole: "CartPole-v1",
   pendulum: "Pendulum-v1",
   frozenlake: "FrozenLake-v1",
+  tictactoe: "TicTacToe-v0",
 };
 
-/** The ids `createEnv` accepts (aliases: cartpole, pendulum, frozenlake). */
+/** The ids `createEnv` accepts (aliases: cartpole, pendulum, frozenlake, tictactoe). */
 export const ENV_IDS = Object.keys(FACTORIES);
 
 /** Resolves an id or alias to the registered id, or throws naming the known ones. */
