@@ -1,5 +1,6 @@
 // @cca/rl: reinforcement learning on TensorFlow.js, usable on its own.
 
+export { A2c, type A2cOptions } from "./algorithms/a2c.js";
 export {
   Mcts,
   type MctsOptions,
@@ -10,7 +11,15 @@ export {
   type TicTacToeMctsOptions,
   type TicTacToePrior,
 } from "./algorithms/mcts.js";
+export {
+  ActorCritic,
+  type ActorCriticOptions,
+  OnPolicyAlgorithm,
+  type OnPolicyOptions,
+} from "./algorithms/on-policy.js";
+export { Ppo, type PpoOptions } from "./algorithms/ppo.js";
 export { QLearning, type QLearningOptions } from "./algorithms/q-learning.js";
+export { computeGae, type GaeInput, RolloutBuffer, type RolloutStep } from "./algorithms/rollout.js";
 export { NStepAccumulator, type NStepTransition } from "./buffers/n-step.js";
 export {
   PrioritizedReplayBuffer,
@@ -76,6 +85,12 @@ export {
 } from "./games/tic-tac-toe.js";
 export { type BackendName, initBackend, tf } from "./nn/backend.js";
 export { observationBatch } from "./nn/batch.js";
+export {
+  type ActionDistribution,
+  Categorical,
+  createActionDistribution,
+  DiagonalGaussian,
+} from "./nn/distributions.js";
 export { type Activation, Mlp, type MlpOptions } from "./nn/mlp.js";
 export {
   armKey,
