@@ -1,6 +1,7 @@
 // @cca/rl: reinforcement learning on TensorFlow.js, usable on its own.
 
 export { A2c, type A2cOptions } from "./algorithms/a2c.js";
+export { Dqn, type DqnOptions } from "./algorithms/dqn.js";
 export {
   Mcts,
   type MctsOptions,
@@ -92,6 +93,7 @@ export {
   DiagonalGaussian,
 } from "./nn/distributions.js";
 export { type Activation, Mlp, type MlpOptions } from "./nn/mlp.js";
+export { QNetwork, type QNetworkOptions } from "./nn/q-network.js";
 export {
   armKey,
   BUDGET_TIERS,
