@@ -7,6 +7,7 @@ import { createDaemonCommand } from "./commands/daemon.js";
 import { createDbCommand } from "./commands/db.js";
 import { createMemoryCommand } from "./commands/memory.js";
 import { createProjectCommand } from "./commands/project.js";
+import { createRlCommand } from "./commands/rl.js";
 import { createStatusCommand } from "./commands/status.js";
 import { createTaskCommand } from "./commands/task.js";
 import { createTokensCommand } from "./commands/tokens.js";
@@ -57,12 +58,13 @@ export async function run(argv: readonly string[], options: RunOptions = {}): Pr
     .command(createApproveCommand(context, setExitCode))
     .command(createMemoryCommand(context, setExitCode))
     .command(createTokensCommand(context, setExitCode))
+    .command(createRlCommand(context, setExitCode))
     .command(createProjectCommand(context, setExitCode))
     .command(createWorktreeCommand(context, setExitCode))
     .command(createDbCommand(context, setExitCode))
     .demandCommand(
       1,
-      "Name a command: status, daemon, task, agent, approvals, approve, memory, tokens, project, worktree or db.",
+      "Name a command: status, daemon, task, agent, approvals, approve, memory, tokens, rl, project, worktree or db.",
     )
     .strict()
     .recommendCommands()

@@ -27,7 +27,7 @@ describe("usage errors exit 2 with a message that helps", () => {
 
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(
-      "Name a command: status, daemon, task, agent, approvals, approve, memory, tokens, project, worktree or db.",
+      "Name a command: status, daemon, task, agent, approvals, approve, memory, tokens, rl, project, worktree or db.",
     );
   });
 

@@ -22,6 +22,7 @@ import {
   DaemonRepository,
   type Database,
   ReasoningBank,
+  RoutingExperienceRepository,
   SnapshotRepository,
   TaskRepository,
   TokenUsageRepository,
@@ -55,8 +56,11 @@ import { createTaskMemory } from "./memory/task-memory.js";
 import { Budgets } from "./orchestrator/budgets.js";
 import { Orchestrator } from "./orchestrator/orchestrator.js";
 import { rateLimitSignals } from "./orchestrator/rate-limit-signals.js";
+import { COORDINATOR } from "./orchestrator/scheduled-runs.js";
 import { TurnLimiter } from "./orchestrator/turn-limiter.js";
 import { summarizeProjects } from "./projects/project-summaries.js";
+import { heuristicRouter } from "./routing/heuristic-router.js";
+import { LearnedRouter } from "./routing/learned-router.js";
 import { createTaskRedundancy } from "./tokens/task-redundancy.js";
 import { DAEMON_VERSION } from "./version.js";
 import { Workspaces } from "./workspaces/workspaces.js";
@@ -151,6 +155,9 @@ export function createDaemon(options: DaemonOptions): Daemon {
     max: config.rate_limits.max_turns || config.daemon.max_agents,
     defaultWaitMs: config.rate_limits.retry_wait_s * 1000,
   });
+  const catalog = new RoleCatalog(config.agents, {
+    minimalTools: config.token_efficiency.enabled && config.token_efficiency.minimal_tools,
+  });
   const agents = new AgentManager({
     onChange: (agent) => agentRecords.save(agent),
     onApiRetry: rateLimitSignals(turnLimiter, activity),
@@ -183,18 +190,17 @@ export function createDaemon(options: DaemonOptions): Daemon {
     maxAgents: config.daemon.max_agents,
     stopGraceMs: config.daemon.shutdown_grace_ms,
     tokens: tokenUsage,
-    catalog: new RoleCatalog(config.agents, {
-      minimalTools: config.token_efficiency.enabled && config.token_efficiency.minimal_tools,
-    }),
+    catalog,
     activity,
     workRoot: join(options.home, "work"),
     workingDirFor: (agentId, project) => workspaces.agentFolder(agentId, project),
     logger,
   });
   const approvalRepository = new ApprovalRepository(database);
+  const memoryEmbeddings = embeddingsFor(config.memory, options.env ?? process.env);
   const memory = new ReasoningBank({
     database,
-    embeddings: embeddingsFor(config.memory, options.env ?? process.env),
+    embeddings: memoryEmbeddings,
     threshold: config.memory.threshold,
     mergeThreshold: config.memory.merge_threshold,
     pruneBelow: config.memory.prune_below,
@@ -229,6 +235,31 @@ export function createDaemon(options: DaemonOptions): Daemon {
         logger,
       })
     : undefined;
+  const routingExperiences = new RoutingExperienceRepository(database);
+  const router = config.learning.enabled
+    ? new LearnedRouter({
+        config: config.learning,
+        roles: () => catalog.roles,
+        coordinator: COORDINATOR,
+        experiences: routingExperiences,
+        state: {
+          embeddings: memoryEmbeddings,
+          keywords: config.learning.keywords,
+          agents: () => agents.list(),
+          successRate: (policy) => routingExperiences.recentSuccess(policy),
+        },
+        activity,
+        logger,
+      })
+    : heuristicRouter({
+        coordinator: COORDINATOR,
+        algorithm: config.learning.algorithm,
+        gates: {
+          min_support: config.learning.min_support,
+          min_confidence: config.learning.min_confidence,
+          explore: config.learning.explore,
+        },
+      });
   const orchestrator = new Orchestrator({
     agents,
     tasks,
@@ -250,6 +281,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
     workspaces,
     autoApply: config.projects.auto_apply,
     memory: createTaskMemory({ bank: memory, limit: config.memory.hints, distiller, logger }),
+    router,
     tokens: tokenUsage,
     reads: contextReads,
     budgets: new Budgets({ limits: config.budgets, tokens: tokenUsage }),
@@ -304,6 +336,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
     defaultWaitMs: taskTimeoutMs,
     agentMcp: agentMcp.routes,
     memory,
+    learning: { router, experiences: routingExperiences },
     tokens: tokenUsage,
     redundancy: createTaskRedundancy({ tasks, reads: contextReads }),
     dependencies: { database, scheduler },
@@ -363,6 +396,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
         server = started;
       });
       await daemons.heartbeat(name, url);
+      if (router instanceof LearnedRouter) await router.start();
       await orchestrator.start();
       // The warm pool (agents.warm) fills in the background: the daemon serves meanwhile.
       void agents.warmUp();
@@ -376,6 +410,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
           : Promise.resolve();
         await orchestrator.shutdown();
         await distiller?.close();
+        await router.close();
         await agents.stopAll();
         await agentRecords.flush();
         await snapshots.flush();

@@ -11,6 +11,7 @@ import { registerCcaDiffTool } from "./tools/cca-diff.js";
 import { registerCcaFeedbackTool } from "./tools/cca-feedback.js";
 import { registerCcaMemoryTool } from "./tools/cca-memory.js";
 import { registerCcaResumeTool } from "./tools/cca-resume.js";
+import { registerCcaRlStatusTool } from "./tools/cca-rl-status.js";
 import { registerCcaStatusTool } from "./tools/cca-status.js";
 import { registerCcaTaskTool } from "./tools/cca-task.js";
 import { registerCcaTokensTool } from "./tools/cca-tokens.js";
@@ -45,9 +46,9 @@ export interface CommandCenterServerOptions {
 /**
  * The Command Center's MCP server: `cca_task`, `cca_status`, `cca_cancel`, `cca_resume`,
  * `cca_activity`, `cca_agents`, `cca_approvals`, `cca_approve`, `cca_diff`, `cca_apply`,
- * `cca_memory`, `cca_feedback` and `cca_tokens` over a daemon client. Every answer also reports
- * the tasks this server started (or resumed) that ended after their `cca_task` (`cca_resume`)
- * call returned. Connect it to any MCP transport.
+ * `cca_memory`, `cca_feedback`, `cca_tokens` and `cca_rl_status` over a daemon client. Every
+ * answer also reports the tasks this server started (or resumed) that ended after their
+ * `cca_task` (`cca_resume`) call returned. Connect it to any MCP transport.
  * @example
  * const client = createDaemonClient({ baseUrl: resolveDaemonUrl(), token: readAccessToken() });
  * const server = createCommandCenterServer({ client, projectDir: process.cwd() });
@@ -79,5 +80,6 @@ export function createCommandCenterServer(options: CommandCenterServerOptions): 
   registerCcaMemoryTool(server, context);
   registerCcaFeedbackTool(server, context);
   registerCcaTokensTool(server, context);
+  registerCcaRlStatusTool(server, context);
   return server;
 }

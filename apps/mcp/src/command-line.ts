@@ -21,10 +21,11 @@ export const HELP_TEXT = `cca-mcp: the CCA MCP server for Claude Code (stdio)
 
 Gives a Claude Code session the tools cca_task, cca_status, cca_cancel,
 cca_resume, cca_activity, cca_agents, cca_approvals, cca_approve, cca_diff,
-cca_apply, cca_memory, cca_feedback and cca_tokens, which hand work to the CCA
-daemon (ccad), follow it, stop it, resume a task its budget paused, answer what the
-agents ask, show the patch a task made and apply it to the project's branch, search
-what earlier tasks taught, say how a task went and report what the turns spent.
+cca_apply, cca_memory, cca_feedback, cca_tokens and cca_rl_status, which hand work
+to the CCA daemon (ccad), follow it, stop it, resume a task its budget paused,
+answer what the agents ask, show the patch a task made and apply it to the
+project's branch, search what earlier tasks taught, say how a task went, report
+what the turns spent and how learned routing is doing.
 Every task carries the session's project folder. Claude Code starts this program;
 you do not run it by hand. The daemon must be running:
   cca daemon start

@@ -92,6 +92,28 @@ export {
 } from "./domain/redundancy.js";
 export { BUILTIN_ROLES, type BuiltinRole, ROLE_NAME_PATTERN, type Role } from "./domain/roles.js";
 export {
+  BUDGET_TIER_NAMES,
+  type BudgetTierName,
+  BudgetTierSchema,
+  type RlStatus,
+  RlStatusSchema,
+  type RlTrainResult,
+  RlTrainResultSchema,
+  ROUTING_POLICIES,
+  ROUTING_SOURCES,
+  type RoutePreview,
+  RoutePreviewSchema,
+  type RoutingExperience,
+  RoutingExperienceSchema,
+  type RoutingPolicy,
+  RoutingPolicySchema,
+  type RoutingSource,
+  RoutingSourceSchema,
+  type RoutingSourceStats,
+  RoutingSourceStatsSchema,
+  RoutingStateSchema,
+} from "./domain/routing.js";
+export {
   ACTIVITY_KINDS,
   type ActivityEvent,
   ActivityEventSchema,

@@ -32,6 +32,13 @@ export {
   type SearchOptions,
 } from "./reasoning-bank/reasoning-bank.js";
 export {
+  type RoutingCheckpoint,
+  type RoutingDecisionRecord,
+  RoutingExperienceRepository,
+  type RoutingOutcomeRecord,
+  type SettledCursor,
+} from "./rl/routing-experience-repository.js";
+export {
   DEFAULT_COMPRESSION_LEVEL,
   type RestoredTranscript,
   type SavedSnapshot,

@@ -6,7 +6,7 @@ import {
   type ProjectSummary,
   type RedundancyReport,
 } from "@cca/core";
-import type { ReasoningBank, TokenUsageRepository } from "@cca/memory";
+import type { ReasoningBank, RoutingExperienceRepository, TokenUsageRepository } from "@cca/memory";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { ActivityLog } from "../activity/activity-log.js";
@@ -14,6 +14,7 @@ import type { AgentManager } from "../agents/agent-manager.js";
 import type { ApprovalInbox } from "../approvals/approval-inbox.js";
 import { createTaskFeedback } from "../memory/task-feedback.js";
 import type { Orchestrator } from "../orchestrator/orchestrator.js";
+import type { TaskRouter } from "../routing/task-router.js";
 import type { Workspaces } from "../workspaces/workspaces.js";
 import { requireToken } from "./auth.js";
 import { errorResponse, notFound } from "./errors.js";
@@ -24,6 +25,7 @@ import { type AgentDirectory, agentRoutes } from "./routes/agents.js";
 import { approvalRoutes } from "./routes/approvals.js";
 import { type EventStreamLimits, eventRoutes } from "./routes/events.js";
 import { type Dependencies, healthRoutes } from "./routes/health.js";
+import { learningRoutes } from "./routes/learning.js";
 import { memoryRoutes } from "./routes/memory.js";
 import { projectRoutes } from "./routes/projects.js";
 import { type StatusSource, statusRoutes } from "./routes/status.js";
@@ -50,6 +52,8 @@ export interface AppDeps {
   agentMcp?: Hono;
   /** The ReasoningBank, for `/api/v1/memory`; its embedding provider shows in `GET /health`. */
   memory?: ReasoningBank;
+  /** The router and its experiences, for `/api/v1/rl/*`. */
+  learning?: { router: TaskRouter; experiences?: RoutingExperienceRepository };
   /** Every turn's tokens, for `GET /api/v1/tokens`. */
   tokens?: Pick<TokenUsageRepository, "report">;
   /** A task tree's redundancy report, for `GET /api/v1/tasks/:id/redundancy`. */
@@ -112,6 +116,7 @@ export function createApp(deps: AppDeps): Hono {
       tokenRoutes({ tokens: deps.tokens, ...(deps.redundancy ? { redundancy: deps.redundancy } : {}) }),
     );
   }
+  if (deps.learning) app.route("/api/v1", learningRoutes(deps.learning));
   if (deps.memory) {
     app.route("/api/v1", memoryRoutes({ memory: deps.memory }));
     const feedback = createTaskFeedback({ bank: deps.memory, orchestrator: deps.orchestrator });

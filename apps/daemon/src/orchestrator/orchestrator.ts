@@ -33,6 +33,8 @@ import type { ActivityLog } from "../activity/activity-log.js";
 import type { AgentManager } from "../agents/agent-manager.js";
 import { ActivityChannel, ControlChannel } from "../bus-channels.js";
 import { NO_MEMORY, type TaskMemory } from "../memory/task-memory.js";
+import { heuristicRouter } from "../routing/heuristic-router.js";
+import type { TaskRouter } from "../routing/task-router.js";
 import type { Workspaces } from "../workspaces/workspaces.js";
 import { Budgets, NO_LIMITS } from "./budgets.js";
 import { partDeadline } from "./part-brief.js";
@@ -90,6 +92,8 @@ export interface OrchestratorOptions {
   rateLimitRetries?: number;
   /** `[token_efficiency] compact_above_tokens`, when compaction is on: agents' conversations are compacted past it. */
   compactAboveTokens?: number | null;
+  /** Picks each task's and part's role (`[learning]`); default the heuristic: the Coordinator, the asked-for role. */
+  router?: TaskRouter;
   clock?: Clock;
   logger?: Logger;
 }
@@ -131,6 +135,7 @@ export class Orchestrator {
   readonly #budgets: Budgets;
   readonly #limiter: TurnLimiter;
   readonly #pauses: Pauses;
+  readonly #router: TaskRouter;
   readonly #unsubscribe: (() => Promise<void>)[] = [];
   #closed = false;
 
@@ -140,6 +145,13 @@ export class Orchestrator {
     const clock = options.clock ?? systemClock;
     this.#budgets = options.budgets ?? new Budgets({ limits: NO_LIMITS });
     this.#limiter = options.limiter ?? new TurnLimiter({ max: Number.MAX_SAFE_INTEGER });
+    this.#router =
+      options.router ??
+      heuristicRouter({
+        coordinator: COORDINATOR,
+        algorithm: "none",
+        gates: { min_support: 0, min_confidence: 1, explore: 0 },
+      });
     this.#records = new TaskRecords({
       repository: options.tasks,
       activity: options.activity,
@@ -234,6 +246,7 @@ export class Orchestrator {
         workspaces: this.#options.workspaces,
         autoApply: this.#options.autoApply ?? false,
         memory: this.#options.memory ?? NO_MEMORY,
+        router: this.#router,
         budgets: this.#budgets,
         closing: () => this.#closed,
         logger: this.#logger,
@@ -264,9 +277,16 @@ export class Orchestrator {
     this.#refuseWhenClosed();
     const pinned =
       request.agentId === undefined ? undefined : this.#pinnedAgent(request.agentId, request.role);
-    const role = pinned?.role ?? request.role;
-    if (role !== undefined) this.#options.agents.checkRole(role);
+    if (request.role !== undefined) this.#options.agents.checkRole(request.role);
     const project = pinned ? pinned.project : (request.project ?? null);
+    const routing = {
+      policy: "task",
+      description: request.description,
+      project,
+      role: request.role,
+    } as const;
+    const route = pinned ? undefined : await this.#router.route(routing);
+    const role = pinned?.role ?? route?.role;
     const task = await this.#records.create(
       {
         description: request.description,
@@ -282,6 +302,7 @@ export class Orchestrator {
           : { role },
       await this.#options.workspaces.forNewTask(project),
     );
+    if (route) await this.#router.decided(task, routing, route);
     await this.#enqueue(task, pinned ? this.#records.owner : undefined);
     return task;
   }
@@ -356,8 +377,15 @@ export class Orchestrator {
     }
     this.#options.agents.checkRole(request.role);
     const parent = await this.#records.read(parentId);
-    const brief = {
+    const routing = {
+      policy: "part",
+      description: request.task,
+      project: parent.project,
       role: request.role,
+    } as const;
+    const route = await this.#router.route(routing);
+    const brief = {
+      role: route.role,
       context: request.context ?? null,
       timeoutMs: request.timeout_s ? request.timeout_s * 1000 : null,
     };
@@ -365,6 +393,7 @@ export class Orchestrator {
       { description: request.task, priority: parent.priority, parent_id: parentId, project: parent.project },
       { brief, fromRole: from.role },
     );
+    await this.#router.decided(part, routing, route);
     options.onCreated?.(part);
     await this.#enqueue(part);
     const onAbort = () => void this.#stopQuietly(part.id, "cancel");

@@ -1,6 +1,7 @@
 import { type ErrorInfo, isTerminalStatus, type Logger, type RunHandler, type Task } from "@cca/core";
 import type { TaskRunState } from "@cca/memory";
 import type { TaskMemory } from "../memory/task-memory.js";
+import type { TaskRouter } from "../routing/task-router.js";
 import type { Workspaces } from "../workspaces/workspaces.js";
 import type { Budgets } from "./budgets.js";
 import { partDeadline, partPrompt } from "./part-brief.js";
@@ -28,6 +29,8 @@ interface RunDeps {
   autoApply: boolean;
   /** The ReasoningBank's side of a task: hints for its first turn, its outcome at the end. */
   memory: TaskMemory;
+  /** The learned router hears how the work it routed ended. */
+  router: Pick<TaskRouter, "ended">;
   /** The limits a turn must be under to start; at one, the task pauses. */
   budgets: Budgets;
   /** True once the daemon shuts down: a task not started yet goes back in line. */
@@ -92,6 +95,9 @@ async function runTask(deps: RunDeps, state: TaskRunState): Promise<"ended" | "r
     pauseAtEnd: () => pauseAtEnd(deps, started, started, role),
   });
   await deps.memory.ended(ended);
+  // Read back with its parts' usage: the decision's outcome counts the whole team's tokens.
+  if (isTerminalStatus(ended.status))
+    await deps.router.ended(await deps.records.get(ended.id).catch(() => ended));
   return ended.status === "queued" ? "requeued" : "ended";
 }
 
@@ -133,6 +139,7 @@ async function runPart(deps: RunDeps, state: TaskRunState): Promise<"ended"> {
     pauseAtEnd: () => pauseAtEnd(deps, root, started, brief.role),
   });
   await deps.memory.ended(ended);
+  await deps.router.ended(ended);
   return "ended";
 }
 

@@ -27,6 +27,17 @@ import {
 } from "../domain/memory-items.js";
 import { type RedundancyReport, RedundancyReportSchema } from "../domain/redundancy.js";
 import {
+  type RlStatus,
+  RlStatusSchema,
+  type RlTrainResult,
+  RlTrainResultSchema,
+  type RoutePreview,
+  RoutePreviewSchema,
+  type RoutingExperience,
+  RoutingExperienceSchema,
+  type RoutingPolicy,
+} from "../domain/routing.js";
+import {
   type ActivityEvent,
   ActivityEventSchema,
   type ActivityView,
@@ -168,6 +179,17 @@ export interface DaemonClient {
   reembedMemory(): Promise<{ reembedded: number; embedding_model: string }>;
   /** How an ended task went: moves the counters of the items it was given; a note becomes an item. */
   taskFeedback(taskId: string, feedback: TaskFeedbackRequest): Promise<TaskFeedbackResult>;
+  /** What the router does (`[learning]`), its gates, and each policy's training and outcomes by source. */
+  rlStatus(): Promise<RlStatus>;
+  /** How a description would be routed now, with every role's estimate. */
+  rlPolicy(query: { description: string; policy?: RoutingPolicy; role?: string }): Promise<RoutePreview>;
+  /** Rebuilds the routing models from every settled experience. */
+  rlTrain(): Promise<RlTrainResult>;
+  /** A page of routing decisions, oldest first; `next_after` continues (null at the end). */
+  rlExperiences(page?: {
+    after?: string;
+    limit?: number;
+  }): Promise<{ items: RoutingExperience[]; next_after: string | null }>;
 }
 
 /** A request body sent as it is, not as JSON. */
@@ -332,6 +354,24 @@ export function createDaemonClient(options: DaemonClientOptions): DaemonClient {
     taskFeedback: (taskId, feedback) =>
       request(TaskFeedbackResultSchema, "POST", `/api/v1/tasks/${id(taskId)}/feedback`, feedback),
     memoryStats: () => request(MemoryStatsSchema, "GET", "/api/v1/memory/stats"),
+    rlStatus: () => request(RlStatusSchema, "GET", "/api/v1/rl/status"),
+    rlPolicy: (query) => {
+      const params = new URLSearchParams({ description: query.description });
+      if (query.policy) params.set("policy", query.policy);
+      if (query.role) params.set("role", query.role);
+      return request(RoutePreviewSchema, "GET", `/api/v1/rl/policy?${params}`);
+    },
+    rlTrain: () => request(RlTrainResultSchema, "POST", "/api/v1/rl/train"),
+    rlExperiences: (page = {}) => {
+      const params = new URLSearchParams();
+      if (page.after) params.set("after", page.after);
+      if (page.limit !== undefined) params.set("limit", String(page.limit));
+      return request(
+        z.object({ items: z.array(RoutingExperienceSchema), next_after: z.string().nullable() }),
+        "GET",
+        `/api/v1/rl/experiences${params.size > 0 ? `?${params}` : ""}`,
+      );
+    },
     tokenReport: (query = {}) => {
       const params = new URLSearchParams();
       if (query.by) params.set("by", query.by);

@@ -231,12 +231,53 @@ export const ConfigSchema = z.strictObject({
         .prefault({}),
     })
     .prefault({}),
+  /**
+   * Learned routing: each top-level task and each delegated part is a decision (which role
+   * runs it) with an outcome (success, tokens, time). A contextual bandit learns from them;
+   * its choice replaces the heuristic's only past the support and confidence gates.
+   */
   learning: z
     .strictObject({
-      enabled: z.boolean().default(false),
-      default_algorithm: z.string().default("q_learning"),
-      training_batch_size: z.number().int().min(1).default(32),
-      update_interval_seconds: seconds(1).default(300),
+      /** The off switch: false routes by the heuristic alone and records nothing. */
+      enabled: z.boolean().default(true),
+      /** Learn from every decision but always route by the heuristic. */
+      shadow: z.boolean().default(false),
+      /** The learner: a Bayesian linear contextual bandit (the one there is). */
+      algorithm: z.enum(["linear-bandit"]).default("linear-bandit"),
+      /** Outcomes needed near a task, for the learned role and the heuristic's, before the learned one may route. */
+      min_support: z.number().min(0).default(8),
+      /** How sure the learned role must be to beat the heuristic's, 0.5–1. */
+      min_confidence: z.number().min(0.5).max(1).default(0.9),
+      /**
+       * Share of decisions that try the role with the best upper confidence bound instead.
+       * 0: learn only from the heuristic's decisions and from roles a person chose.
+       */
+      explore: z.number().min(0).max(1).default(0),
+      /** Words whose presence in a task is a feature (besides its embedding's cluster and size). */
+      keywords: z
+        .array(z.string().min(1))
+        .default([
+          "api",
+          "server",
+          "database",
+          "sql",
+          "ui",
+          "css",
+          "deploy",
+          "docker",
+          "auth",
+          "security",
+          "test",
+        ]),
+      /** The reward: 1 for success, less token_weight per reference_tokens and time_weight per reference_seconds. */
+      token_weight: z.number().min(0).default(0.5),
+      reference_tokens: z.number().int().min(1).default(50_000),
+      time_weight: z.number().min(0).default(0.1),
+      reference_seconds: z.number().min(1).default(120),
+      /** Most settled experiences folded into the models per read. */
+      training_batch_size: z.number().int().min(1).default(500),
+      /** Seconds between folding in what other daemons settled, and saving the checkpoint. */
+      update_interval_seconds: seconds(1).default(60),
     })
     .prefault({}),
   /**

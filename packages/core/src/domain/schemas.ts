@@ -238,6 +238,7 @@ export const ACTIVITY_KINDS = [
   "memory.distilled",
   "memory.distill_failed",
   "rate_limit.lowered",
+  "routing.decided",
 ] as const;
 export const ActivityKindSchema = z.enum(ACTIVITY_KINDS);
 export type ActivityKind = z.infer<typeof ActivityKindSchema>;

@@ -182,8 +182,44 @@ export interface ContextReadsTable {
   chars: number;
 }
 
+/** A routing decision and, once settled, its outcome (see migrations/0014_rl_experiences.sql). */
+export interface RlExperiencesTable {
+  id: string;
+  at: Timestamp;
+  policy: string;
+  task_id: string;
+  project: string | null;
+  state: Json;
+  features: Json;
+  role: string;
+  tier: string;
+  heuristic_role: string;
+  heuristic_tier: string;
+  source: string;
+  explanation: string;
+  settled_at: Timestamp | null;
+  status: string | null;
+  success: boolean | null;
+  tokens: number | null;
+  seconds: number | null;
+  reward: number | null;
+}
+
+/** A policy's trained model (see migrations/0014_rl_experiences.sql). */
+export interface RlCheckpointsTable {
+  policy: string;
+  algorithm: string;
+  checkpoint: Json;
+  experiences: number;
+  last_settled_at: Timestamp | null;
+  last_id: string | null;
+  saved_at: Timestamp;
+}
+
 /** Every table CCA keeps, as kysely sees them. */
 export interface DatabaseSchema {
+  rl_experiences: RlExperiencesTable;
+  rl_checkpoints: RlCheckpointsTable;
   context_reads: ContextReadsTable;
   token_usage: TokenUsageTable;
   patterns: PatternsTable;

@@ -8,11 +8,11 @@ export interface RoutingState {
   /** The task description's length in characters. */
   size: number;
   /** Which of the known keywords the description contains (see `keywordFlags`). */
-  keywords: readonly boolean[];
+  keywords: boolean[];
   /** Busy share of each role's agents, 0..1, by role. */
-  load: Readonly<Record<string, number>>;
+  load: Record<string, number>;
   /** Each role's recent success rate, 0..1, by role (absent: no history). */
-  successRate: Readonly<Record<string, number>>;
+  successRate: Record<string, number>;
   /** The share of the day's token budget already spent, 0..1 (0 without a budget). */
   spend: number;
 }
