@@ -20,6 +20,7 @@ export {
 } from "./algorithms/on-policy.js";
 export { Ppo, type PpoOptions } from "./algorithms/ppo.js";
 export { QLearning, type QLearningOptions } from "./algorithms/q-learning.js";
+export { Rainbow, type RainbowHyperparameters, type RainbowOptions } from "./algorithms/rainbow.js";
 export { computeGae, type GaeInput, RolloutBuffer, type RolloutStep } from "./algorithms/rollout.js";
 export { NStepAccumulator, type NStepTransition } from "./buffers/n-step.js";
 export {
@@ -87,12 +88,19 @@ export {
 export { type BackendName, initBackend, tf } from "./nn/backend.js";
 export { observationBatch } from "./nn/batch.js";
 export {
+  type BellmanTarget,
+  type CategoricalSupport,
+  createSupport,
+  projectDistribution,
+} from "./nn/distributional.js";
+export {
   type ActionDistribution,
   Categorical,
   createActionDistribution,
   DiagonalGaussian,
 } from "./nn/distributions.js";
 export { type Activation, Mlp, type MlpOptions } from "./nn/mlp.js";
+export { NoisyDense, type NoisyDenseOptions } from "./nn/noisy-dense.js";
 export { QNetwork, type QNetworkOptions } from "./nn/q-network.js";
 export {
   armKey,
@@ -117,6 +125,7 @@ export {
   type RoutingDecision,
   type RoutingGates,
 } from "./routing/gated-router.js";
+export { LeaderClusters } from "./routing/leader-clusters.js";
 export {
   type ArmEncoder,
   type ArmEstimate,
