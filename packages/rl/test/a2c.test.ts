@@ -2,40 +2,16 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { A2c, type A2cOptions } from "../src/algorithms/a2c.js";
 import { Ppo } from "../src/algorithms/ppo.js";
-import type { Env } from "../src/core/env.js";
 import { Random } from "../src/core/random.js";
-import { box, discrete } from "../src/core/spaces.js";
+import { discrete } from "../src/core/spaces.js";
 import { evaluate, mean, train } from "../src/core/train.js";
 import { createCartPole } from "../src/envs/cartpole.js";
 import { initBackend, tf } from "../src/nn/backend.js";
+import { reachTarget } from "./fixtures/reach-target.js";
 
 beforeAll(async () => {
   await initBackend();
 });
-
-/** As in ppo.test.ts: one-step episodes: observe a target in [-1, 1], act a ∈ [-2, 2], earn −(a − target)². */
-function reachTarget(): Env<number[], number[]> {
-  let random = new Random(0);
-  let target = 0;
-  return {
-    id: "ReachTarget",
-    observationSpace: box([-1], [1]),
-    actionSpace: box([-2], [2]),
-    reset(options = {}) {
-      if (options.seed !== undefined) random = new Random(options.seed);
-      target = random.uniform(-1, 1);
-      return { observation: [target] };
-    },
-    step(action) {
-      return {
-        observation: [target],
-        reward: -((action[0]! - target) ** 2),
-        terminated: true,
-        truncated: false,
-      };
-    },
-  };
-}
 
 const cartPoleA2c = (seed: number, options: Partial<A2cOptions> = {}) => {
   const env = createCartPole();

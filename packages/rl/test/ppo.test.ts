@@ -2,13 +2,13 @@
 // and the action distributions it samples from.
 import { beforeAll, describe, expect, it } from "vitest";
 import { Ppo, type PpoOptions } from "../src/algorithms/ppo.js";
-import type { Env } from "../src/core/env.js";
 import { Random } from "../src/core/random.js";
 import { box, discrete } from "../src/core/spaces.js";
 import { evaluate, mean, train } from "../src/core/train.js";
 import { createCartPole } from "../src/envs/cartpole.js";
 import { initBackend, tf } from "../src/nn/backend.js";
 import { Categorical, DiagonalGaussian } from "../src/nn/distributions.js";
+import { reachTarget } from "./fixtures/reach-target.js";
 
 beforeAll(async () => {
   await initBackend();
@@ -28,30 +28,6 @@ const cartPolePpo = (seed: number, options: Partial<PpoOptions> = {}) => {
   const env = createCartPole();
   return { env, ppo: new Ppo(env.observationSpace, env.actionSpace, { seed, ...CARTPOLE, ...options }) };
 };
-
-/** One-step episodes: observe a target in [-1, 1], act a ∈ [-2, 2], earn −(a − target)². */
-function reachTarget(): Env<number[], number[]> {
-  let random = new Random(0);
-  let target = 0;
-  return {
-    id: "ReachTarget",
-    observationSpace: box([-1], [1]),
-    actionSpace: box([-2], [2]),
-    reset(options = {}) {
-      if (options.seed !== undefined) random = new Random(options.seed);
-      target = random.uniform(-1, 1);
-      return { observation: [target] };
-    },
-    step(action) {
-      return {
-        observation: [target],
-        reward: -((action[0]! - target) ** 2),
-        terminated: true,
-        truncated: false,
-      };
-    },
-  };
-}
 
 const weights = (ppo: Ppo) => ppo.save().tensors;
 
