@@ -94,7 +94,7 @@ export class Mlp {
           `Checkpoint tensor "${variable.name}" has shape [${saved.shape}], network "${this.name}" needs [${variable.shape}]`,
         );
       }
-      variable.assign(tf.tensor(saved.values, saved.shape));
+      tf.tidy(() => variable.assign(tf.tensor(saved.values, saved.shape)));
     }
   }
 
