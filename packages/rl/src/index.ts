@@ -1,6 +1,12 @@
 // @cca/rl: reinforcement learning on TensorFlow.js, usable on its own.
 
 export { A2c, type A2cOptions } from "./algorithms/a2c.js";
+export { BehaviourCloning, type BehaviourCloningOptions } from "./algorithms/behaviour-cloning.js";
+export {
+  DecisionTransformer,
+  type DecisionTransformerOptions,
+  evaluateWithRewards,
+} from "./algorithms/decision-transformer.js";
 export { Dqn, type DqnOptions } from "./algorithms/dqn.js";
 export {
   Mcts,
@@ -102,6 +108,37 @@ export {
 export { type Activation, Mlp, type MlpOptions } from "./nn/mlp.js";
 export { NoisyDense, type NoisyDenseOptions } from "./nn/noisy-dense.js";
 export { QNetwork, type QNetworkOptions } from "./nn/q-network.js";
+export {
+  CausalSelfAttention,
+  CausalTransformer,
+  type CausalTransformerOptions,
+  causalMask,
+  Embedding,
+  LayerNorm,
+  Linear,
+  loadParameters,
+  type Parameter,
+  parametersToTensors,
+  TransformerBlock,
+} from "./nn/transformer.js";
+export {
+  type BehaviourMix,
+  type BehaviourPolicy,
+  CARTPOLE_EXPERT_GAINS,
+  CARTPOLE_MIX,
+  collectTrajectory,
+  createMixedCartPoleDataset,
+  describeDataset,
+  episodeReturn,
+  type IndexedDataset,
+  type IndexedTrajectory,
+  indexDataset,
+  linearController,
+  type MixedDatasetOptions,
+  observationStatistics,
+  returnsToGo,
+  type Trajectory,
+} from "./offline/trajectories.js";
 export {
   armKey,
   BUDGET_TIERS,

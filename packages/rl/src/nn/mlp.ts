@@ -34,14 +34,12 @@ export class Mlp {
       const inputs = sizes[index]!;
       const scale = index === sizes.length - 2 ? (options.outputScale ?? 1) : 1;
       return {
-        weight: tf.variable(
+        weight: variableFrom(
           uniformTensor([inputs, outputs], 1 / Math.sqrt(inputs), random, scale),
-          true,
           `${name}/w${index}`,
         ),
-        bias: tf.variable(
+        bias: variableFrom(
           uniformTensor([outputs], 1 / Math.sqrt(inputs), random, scale),
-          true,
           `${name}/b${index}`,
         ),
       };
@@ -101,6 +99,13 @@ export class Mlp {
   dispose(): void {
     for (const variable of this.variables()) variable.dispose();
   }
+}
+
+/** A trainable variable holding `initial`'s values; `initial` is freed. */
+function variableFrom(initial: tf.Tensor, name: string): tf.Variable {
+  const variable = tf.variable(initial, true, name);
+  initial.dispose();
+  return variable;
 }
 
 function uniformTensor(shape: number[], bound: number, random: Random, scale: number): tf.Tensor {
