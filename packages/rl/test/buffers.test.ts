@@ -22,7 +22,7 @@ describe("ReplayBuffer", () => {
     const batch = buffer.sample(200, new Random(1));
     const rewards = new Set(batch.rewards);
     expect([...rewards].sort()).toEqual([2, 3, 4]);
-    batch.indices.forEach((slot, row) => {
+    batch.indices.forEach((_slot, row) => {
       expect(batch.observations[row * 2]).toBe(batch.rewards[row]);
       expect(batch.dones[row]).toBe(batch.rewards[row] === 4 ? 1 : 0);
     });
