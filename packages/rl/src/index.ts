@@ -28,6 +28,9 @@ export { Ppo, type PpoOptions } from "./algorithms/ppo.js";
 export { QLearning, type QLearningOptions } from "./algorithms/q-learning.js";
 export { Rainbow, type RainbowHyperparameters, type RainbowOptions } from "./algorithms/rainbow.js";
 export { computeGae, type GaeInput, RolloutBuffer, type RolloutStep } from "./algorithms/rollout.js";
+export { Sac, type SacOptions } from "./algorithms/sac.js";
+export { SacDiscrete, type SacDiscreteOptions } from "./algorithms/sac-discrete.js";
+export { Td3, type Td3Options } from "./algorithms/td3.js";
 export { NStepAccumulator, type NStepTransition } from "./buffers/n-step.js";
 export {
   PrioritizedReplayBuffer,
@@ -105,9 +108,17 @@ export {
   createActionDistribution,
   DiagonalGaussian,
 } from "./nn/distributions.js";
+export { forwardRelu, matMulFastGrad } from "./nn/fast-mlp.js";
 export { type Activation, Mlp, type MlpOptions } from "./nn/mlp.js";
 export { NoisyDense, type NoisyDenseOptions } from "./nn/noisy-dense.js";
 export { QNetwork, type QNetworkOptions } from "./nn/q-network.js";
+export {
+  gaussianParameters,
+  LOG_STD_MAX,
+  LOG_STD_MIN,
+  type SquashedSample,
+  squashedSample,
+} from "./nn/squashed-gaussian.js";
 export {
   CausalSelfAttention,
   CausalTransformer,

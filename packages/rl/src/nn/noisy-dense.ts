@@ -3,6 +3,7 @@
 // ε_b = f(ε_out) and f(x) = sgn(x)·√|x|. The network learns σ, and with it how much to explore.
 import type { Random } from "../core/random.js";
 import { tf } from "./backend.js";
+import { matMulFastGrad as matMul } from "./fast-mlp.js";
 
 export interface NoisyDenseOptions {
   /** σ's initial scale: σ = σ0 / √inputs (the paper's 0.5 by default). */
@@ -88,19 +89,3 @@ export class NoisyDense {
 /** A variable holding `initial`, which is freed once copied. */
 const variable = <R extends tf.Rank>(initial: () => tf.Tensor<R>, trainable = true): tf.Variable<R> =>
   tf.tidy(() => tf.variable(initial(), trainable));
-
-/**
- * x·W with gradients dy·Wᵀ and xᵀ·dy computed on explicit transposes: the wasm backend's
- * matMul with a transpose flag, which tf.matMul's own gradient uses, is several times slower.
- */
-export const matMul = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-  const [x, weight, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
-  save([x, weight]);
-  return {
-    value: tf.matMul(x, weight),
-    gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
-      const [savedX, savedWeight] = saved as [tf.Tensor2D, tf.Tensor2D];
-      return [tf.matMul(dy, tf.transpose(savedWeight)), tf.matMul(tf.transpose(savedX), dy)];
-    },
-  };
-}) as (x: tf.Tensor2D, weight: tf.Tensor2D) => tf.Tensor2D;

@@ -3,7 +3,8 @@
 import type { Checkpoint } from "../../core/algorithm.js";
 import type { Random } from "../../core/random.js";
 import { tf } from "../../nn/backend.js";
-import { matMul, NoisyDense } from "../../nn/noisy-dense.js";
+import { matMulFastGrad as matMul } from "../../nn/fast-mlp.js";
+import { NoisyDense } from "../../nn/noisy-dense.js";
 
 /** The sizes and switches that fix a network's parameters. */
 export interface RainbowNetworkShape {
